@@ -1,0 +1,2 @@
+/// Placeholder that keeps the Reconciler target buildable until its first source file lands.
+enum ReconcilerModule {}

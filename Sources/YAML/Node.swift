@@ -1,0 +1,123 @@
+/// A position in YAML or JSON source text; line and column start at 1.
+public struct Mark: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// The mark of nodes built in code rather than parsed.
+    public static let none = Mark(line: 0, column: 0)
+
+    public var description: String { "line \(line), column \(column)" }
+}
+
+/// The presentation style of a scalar, which decides how a plain scalar resolves.
+public enum ScalarStyle: Sendable, Hashable {
+    case plain
+    case singleQuoted
+    case doubleQuoted
+    case literal
+    case folded
+}
+
+/// A scalar's text as written, with its style.
+public struct Scalar: Sendable, Hashable {
+    public var text: String
+    public var style: ScalarStyle
+
+    public init(_ text: String, style: ScalarStyle = .plain) {
+        self.text = text
+        self.style = style
+    }
+}
+
+/// One key and value of a mapping, in source order.
+public struct MappingEntry: Sendable {
+    public var key: Node
+    public var value: Node
+
+    public init(key: Node, value: Node) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A YAML or JSON document tree that keeps key order and the source position of every node.
+public struct Node: Sendable {
+    /// The content of a node.
+    public enum Content: Sendable {
+        case scalar(Scalar)
+        case sequence([Node])
+        case mapping([MappingEntry])
+    }
+
+    public var content: Content
+    public var mark: Mark
+    /// The explicit tag (for example `tag:yaml.org,2002:str`), or nil when the source gave none.
+    public var tag: String?
+
+    public init(_ content: Content, mark: Mark = .none, tag: String? = nil) {
+        self.content = content
+        self.mark = mark
+        self.tag = tag
+    }
+}
+
+extension Node {
+    /// A double-quoted string scalar, which always resolves to a string.
+    public static func string(_ text: String) -> Node {
+        Node(.scalar(Scalar(text, style: .doubleQuoted)))
+    }
+
+    public static func int(_ value: Int) -> Node {
+        Node(.scalar(Scalar(String(value))))
+    }
+
+    public static func bool(_ value: Bool) -> Node {
+        Node(.scalar(Scalar(value ? "true" : "false")))
+    }
+
+    public static var null: Node {
+        Node(.scalar(Scalar("null")))
+    }
+
+    public static func sequence(_ items: [Node]) -> Node {
+        Node(.sequence(items))
+    }
+
+    /// A mapping with string keys, in the order given.
+    public static func mapping(_ entries: [(String, Node)]) -> Node {
+        Node(.mapping(entries.map { MappingEntry(key: .string($0.0), value: $0.1) }))
+    }
+
+    /// The value of the first entry whose key is the string `key`, or nil.
+    public subscript(key: String) -> Node? {
+        guard case .mapping(let entries) = content else { return nil }
+        return entries.first { $0.key.scalarText == key }?.value
+    }
+
+    /// The text of a scalar node, or nil for a sequence or mapping.
+    public var scalarText: String? {
+        guard case .scalar(let scalar) = content else { return nil }
+        return scalar.text
+    }
+
+    /// The kind of node in the words that decoding errors use.
+    public var kindName: String {
+        switch content {
+        case .scalar:
+            switch resolved {
+            case .null: return "null"
+            case .bool: return "a boolean"
+            case .int: return "an integer"
+            case .double: return "a number"
+            case .string: return "a string"
+            }
+        case .sequence: return "a sequence"
+        case .mapping: return "a mapping"
+        }
+    }
+}

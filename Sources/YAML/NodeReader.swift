@@ -1,0 +1,173 @@
+import Foundation
+
+/// An error from decoding a node into a typed value, with the position and path of the offending node.
+///
+/// Its description reads `line 7, column 9: spec.podSelector.matchLabels: expected a mapping, found a sequence`.
+public struct NodeDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var mark: Mark
+    /// The dotted path from the document root, for example `spec.federatesWith[1]`; empty at the root.
+    public var path: String
+    public var message: String
+
+    public init(mark: Mark, path: String, message: String) {
+        self.mark = mark
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        var text = ""
+        if mark != .none { text += "\(mark): " }
+        if !path.isEmpty { text += "\(path): " }
+        return text + message
+    }
+}
+
+/// A node with its path from the document root, for decoding with errors that name where they are.
+public struct NodeReader: Sendable {
+    public let node: Node
+    public let path: String
+
+    public init(_ node: Node, path: String = "") {
+        self.node = node
+        self.path = path
+    }
+
+    public var mark: Mark { node.mark }
+
+    /// An error at this node.
+    public func error(_ message: String) -> NodeDecodingError {
+        NodeDecodingError(mark: node.mark, path: path, message: message)
+    }
+
+    /// True for a null scalar (`null`, `~` or empty).
+    public var isNull: Bool {
+        guard case .scalar = node.content else { return false }
+        return node.resolved == .null
+    }
+
+    /// The value as a string. Plain scalars that resolve to numbers, booleans or null are rejected, as
+    /// the Kubernetes API server rejects `true` or `80` in a string field.
+    public func string() throws(NodeDecodingError) -> String {
+        guard case .scalar(let scalar) = node.content, case .string = node.resolved else {
+            throw error("expected a string, found \(node.kindName)")
+        }
+        return scalar.text
+    }
+
+    public func bool() throws(NodeDecodingError) -> Bool {
+        guard case .bool(let value) = node.resolved, case .scalar = node.content else {
+            throw error("expected a boolean, found \(node.kindName)")
+        }
+        return value
+    }
+
+    public func int() throws(NodeDecodingError) -> Int {
+        guard case .scalar = node.content else { throw error("expected an integer, found \(node.kindName)") }
+        switch node.resolved {
+        case .int(let value):
+            return value
+        case .double(let value) where value.rounded() == value && abs(value) < 9.0e15:
+            return Int(value)
+        default:
+            throw error("expected an integer, found \(node.kindName)")
+        }
+    }
+
+    /// The items of a sequence, each with its indexed path.
+    public func sequence() throws(NodeDecodingError) -> [NodeReader] {
+        guard case .sequence(let items) = node.content else {
+            throw error("expected a sequence, found \(node.kindName)")
+        }
+        return items.enumerated().map { NodeReader($0.element, path: "\(path)[\($0.offset)]") }
+    }
+
+    public func mapping() throws(NodeDecodingError) -> MappingReader {
+        guard case .mapping(let entries) = node.content else {
+            throw error("expected a mapping, found \(node.kindName)")
+        }
+        return try MappingReader(reader: self, entries: entries)
+    }
+
+    /// A mapping of strings to strings, such as labels or annotations.
+    public func stringMap() throws(NodeDecodingError) -> [String: String] {
+        let mapping = try mapping()
+        var result: [String: String] = [:]
+        for key in mapping.keys {
+            result[key] = try mapping.required(key).string()
+        }
+        return result
+    }
+
+    /// A sequence of strings.
+    public func strings() throws(NodeDecodingError) -> [String] {
+        var result: [String] = []
+        for item in try sequence() {
+            result.append(try item.string())
+        }
+        return result
+    }
+
+    /// The path of a child under `key`, quoting keys that contain dots or slashes.
+    func childPath(_ key: String) -> String {
+        let plain = !key.isEmpty && key.utf8.allSatisfy { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "/") }
+        let component = plain ? key : "[\"\(key)\"]"
+        if path.isEmpty { return plain ? component : component }
+        return plain ? "\(path).\(component)" : "\(path)\(component)"
+    }
+}
+
+/// A mapping node whose keys are strings, read by key.
+public struct MappingReader: Sendable {
+    public let reader: NodeReader
+    /// The keys in source order.
+    public let keys: [String]
+    private let values: [String: (key: Node, value: Node)]
+
+    init(reader: NodeReader, entries: [MappingEntry]) throws(NodeDecodingError) {
+        self.reader = reader
+        var keys: [String] = []
+        var values: [String: (key: Node, value: Node)] = [:]
+        for entry in entries {
+            let keyReader = NodeReader(entry.key, path: reader.path)
+            guard case .scalar(let scalar) = entry.key.content else {
+                throw keyReader.error("expected a string key, found \(entry.key.kindName)")
+            }
+            if values[scalar.text] != nil {
+                throw NodeDecodingError(
+                    mark: entry.key.mark, path: reader.path,
+                    message: "duplicate key \"\(scalar.text)\"; remove one of them")
+            }
+            keys.append(scalar.text)
+            values[scalar.text] = (entry.key, entry.value)
+        }
+        self.keys = keys
+        self.values = values
+    }
+
+    /// The value under `key`, or nil when the key is absent or its value is null, as Kubernetes treats them.
+    public func optional(_ key: String) -> NodeReader? {
+        guard let entry = values[key] else { return nil }
+        let child = NodeReader(entry.value, path: reader.childPath(key))
+        return child.isNull ? nil : child
+    }
+
+    /// The value under `key`, or an error that names the missing field.
+    public func required(_ key: String) throws(NodeDecodingError) -> NodeReader {
+        guard let child = optional(key) else {
+            throw reader.error("missing required field \"\(key)\"")
+        }
+        return child
+    }
+
+    /// Rejects the first key that is not in `allowed`, naming it and the fields that are allowed.
+    public func rejectUnknownKeys(allowed: Set<String>) throws(NodeDecodingError) {
+        for key in keys where !allowed.contains(key) {
+            let keyNode = values[key]!.key
+            let list = allowed.sorted().joined(separator: ", ")
+            throw NodeDecodingError(
+                mark: keyNode.mark, path: reader.path,
+                message: "unknown field \"\(key)\"; the allowed fields are \(list)")
+        }
+    }
+}

@@ -1,0 +1,1 @@
+print("registrar-bench: no benchmarks yet")

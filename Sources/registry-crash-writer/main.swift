@@ -1,0 +1,1 @@
+print("registry-crash-writer: not built yet")

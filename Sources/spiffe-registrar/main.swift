@@ -1,0 +1,1 @@
+print("spiffe-registrar: no commands yet")
