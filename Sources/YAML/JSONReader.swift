@@ -225,9 +225,11 @@ extension JSONReader {
     private mutating func readString() throws(YAMLError) -> String {
         let start = index + 1
         var cursor = start
+        var unionOfBytes: UInt8 = 0
         while cursor < bytes.count {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            unionOfBytes |= byte
             cursor += 1
         }
         guard cursor < bytes.count else {
@@ -237,9 +239,12 @@ extension JSONReader {
         if bytes[cursor] == UInt8(ascii: "\"") {
             try checkScalarLength(cursor - start)
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
-            guard let text = String(validating: raw, as: UTF8.self) else { throw invalidUTF8(from: start) }
+            // ASCII needs no validation; other text is checked here because String(decoding:) would repair it.
+            guard unionOfBytes < 0x80 || SourceText.firstInvalidUTF8(in: raw) == nil else {
+                throw invalidUTF8(from: start)
+            }
             index = cursor + 1
-            return text
+            return String(decoding: raw, as: UTF8.self)
         }
         return try readEscapedString(start: start, cursor: cursor)
     }
@@ -258,7 +263,10 @@ extension JSONReader {
             let byte = bytes[cursor]
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: decoded, as: UTF8.self) else { throw invalidUTF8(from: start) }
+                let text = decoded.withUnsafeBufferPointer { decoded in
+                    SourceText.firstInvalidUTF8(in: decoded) == nil ? String(decoding: decoded, as: UTF8.self) : nil
+                }
+                guard let text else { throw invalidUTF8(from: start) }
                 index = cursor + 1
                 return text
             case UInt8(ascii: "\\"):

@@ -109,13 +109,13 @@ struct TreeBuilder {
             stack[top].entries.append(MappingEntry(key: key, value: node))
             stack[top].pendingKey = nil
         } else {
-            try checkNewKey(node, in: &stack[top])
+            try Self.checkNewKey(node, in: &stack[top])
             stack[top].pendingKey = node
         }
     }
 
     /// Rejects a scalar key that resolves to the same value as an earlier key of the mapping.
-    private func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
+    private static func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
         guard case .scalar = key.content else { return }
         let value = key.resolved
         let earlier: Mark?
