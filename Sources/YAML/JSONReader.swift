@@ -115,8 +115,8 @@ struct JSONReader {
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else {
-                    let hint = byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
-                    throw syntaxError("expected an object key in double quotes, found \(describe(byte))\(hint)")
+                    throw syntaxError(
+                        "expected an object key in double quotes, found \(describe(byte))\(singleQuoteHint(byte))")
                 }
                 let keyMark = mark(at: index)
                 let key = try readString()
@@ -212,6 +212,15 @@ struct JSONReader {
                 + "(the innermost \(kind) starts at \(innermost.mark) and needs a closing '\(close)')")
     }
 
+    private mutating func unterminatedString(openingQuote: Int) -> YAMLError {
+        YAMLError(
+            .syntax, at: mark(at: openingQuote), "unterminated string; add the closing '\"' (the string starts here)")
+    }
+
+    private func singleQuoteHint(_ byte: UInt8) -> String {
+        byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
+    }
+
     private func describe(_ byte: UInt8) -> String {
         switch byte {
         case 0x21...0x7E: return "'\(Character(Unicode.Scalar(byte)))'"
@@ -233,8 +242,7 @@ extension JSONReader {
             cursor += 1
         }
         guard cursor < bytes.count else {
-            throw YAMLError(
-                .syntax, at: mark(at: index), "unterminated string; add the closing '\"' (the string starts here)")
+            throw unterminatedString(openingQuote: index)
         }
         if bytes[cursor] == UInt8(ascii: "\"") {
             try checkScalarLength(cursor - start)
@@ -256,9 +264,7 @@ extension JSONReader {
         var cursor = startCursor
         while true {
             guard cursor < bytes.count else {
-                throw YAMLError(
-                    .syntax, at: mark(at: start - 1),
-                    "unterminated string; add the closing '\"' (the string starts here)")
+                throw unterminatedString(openingQuote: start - 1)
             }
             let byte = bytes[cursor]
             switch byte {
@@ -313,31 +319,41 @@ extension JSONReader {
             decoded.append(simple)
             return cursor + 2
         }
+        return try readUnicodeEscape(at: cursor, into: &decoded)
+    }
+
+    /// Decodes the `\uXXXX` escape at `cursor`, with the low surrogate that must follow a high one, and returns
+    /// the offset after it.
+    private mutating func readUnicodeEscape(at cursor: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
         let high = try readHex4(at: cursor)
-        var scalarValue = UInt32(high)
-        var next = cursor + 6
         if (0xDC00...0xDFFF).contains(high) {
             index = cursor
             throw syntaxError(loneSurrogate(high))
         }
-        if (0xD800...0xDBFF).contains(high) {
-            guard next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\\"), bytes[next + 1] == UInt8(ascii: "u")
-            else {
-                index = cursor
-                throw syntaxError(loneSurrogate(high))
-            }
-            let low = try readHex4(at: next)
-            guard (0xDC00...0xDFFF).contains(low) else {
-                index = cursor
-                throw syntaxError(loneSurrogate(high))
-            }
-            scalarValue = 0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-            next += 6
+        guard (0xD800...0xDBFF).contains(high) else {
+            appendUTF8(UInt32(high), to: &decoded)
+            return cursor + 6
         }
-        if let scalar = Unicode.Scalar(scalarValue) {
-            decoded.append(contentsOf: UTF8.encode(scalar)!)
+
+        let next = cursor + 6
+        let hasEscape =
+            next + 1 < bytes.count && bytes[next] == UInt8(ascii: "\\") && bytes[next + 1] == UInt8(ascii: "u")
+        guard hasEscape else {
+            index = cursor
+            throw syntaxError(loneSurrogate(high))
         }
-        return next
+        let low = try readHex4(at: next)
+        guard (0xDC00...0xDFFF).contains(low) else {
+            index = cursor
+            throw syntaxError(loneSurrogate(high))
+        }
+        appendUTF8(0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(low) - 0xDC00), to: &decoded)
+        return next + 6
+    }
+
+    private func appendUTF8(_ value: UInt32, to decoded: inout [UInt8]) {
+        guard let scalar = Unicode.Scalar(value), let encoded = UTF8.encode(scalar) else { return }
+        decoded.append(contentsOf: encoded)
     }
 
     private func loneSurrogate(_ value: UInt16) -> String {
@@ -412,10 +428,9 @@ extension JSONReader {
         guard !word.isEmpty else {
             let byte = bytes[start]
             if byte == 0 { throw nulError() }
-            let hint = byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
             throw syntaxError(
                 "expected a JSON value (a string, number, object, array, true, false or null), "
-                    + "found \(describe(byte))\(hint)")
+                    + "found \(describe(byte))\(singleQuoteHint(byte))")
         }
         let text = String(decoding: word, as: UTF8.self)
         guard text == "true" || text == "false" || text == "null" || Self.isJSONNumber(word) else {

@@ -1,6 +1,6 @@
 import CYAML
 
-/// Turns libyaml's problem and context strings into messages that say what to fix.
+/// Translates libyaml's problem and context strings into messages that name the fix.
 enum LibYAMLError {
     static func translate(_ parser: yaml_parser_t, input: UnsafeBufferPointer<UInt8>) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"

@@ -1,5 +1,5 @@
 extension Node {
-    /// The node as JSON text: compact, or pretty with two-space indentation.
+    /// Returns the node as JSON text, compact or pretty with two-space indentation.
     ///
     /// Scalars are written by their resolved value: null, booleans and numbers as JSON literals and everything
     /// else as a string. Non-ASCII characters stay UTF-8 and `/` is not escaped. JSON has no infinity or NaN,
@@ -10,7 +10,7 @@ extension Node {
         String(decoding: jsonBytes(pretty: pretty), as: UTF8.self)
     }
 
-    /// The node as JSON in UTF-8 bytes, as `jsonText(pretty:)` writes it.
+    /// Returns the node as JSON in UTF-8 bytes, as `jsonText(pretty:)` writes it.
     public func jsonBytes(pretty: Bool = false) -> [UInt8] {
         var writer = JSONWriter(pretty: pretty)
         writer.write(self, indent: 0)

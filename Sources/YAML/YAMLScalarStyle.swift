@@ -76,7 +76,7 @@ enum YAMLScalarStyle {
         return previous != " " && previous != "\t"
     }
 
-    /// The text in double quotes, with YAML escapes for quotes, backslashes and non-printable characters.
+    /// Returns the text in double quotes, with YAML escapes for quotes, backslashes and non-printable characters.
     static func doubleQuoted(_ text: String) -> String {
         var result = "\""
         var run = ""
