@@ -18,6 +18,12 @@ struct JSONReader {
         case done
     }
 
+    /// A JSON error, and whether the input used YAML flow syntax (a bare word or a single quote) where it failed.
+    struct Failure: Error {
+        var error: YAMLError
+        var usesYAMLSyntax: Bool
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: YAMLLimits
     private var index = 0
@@ -27,6 +33,7 @@ struct JSONReader {
     private var columnOffset = 0
     private var column = 1
     private var builder: TreeBuilder
+    private var usesYAMLSyntax = false
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) {
         self.bytes = bytes
@@ -55,9 +62,13 @@ struct JSONReader {
     }
 
     /// Parses one JSON value that fills `bytes` apart from whitespace.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(YAMLError) -> [Node] {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(Failure) -> [Node] {
         var reader = JSONReader(bytes, limits: limits)
-        return try reader.parseDocument()
+        do {
+            return try reader.parseDocument()
+        } catch {
+            throw Failure(error: error, usesYAMLSyntax: reader.usesYAMLSyntax)
+        }
     }
 
     private mutating func parseDocument() throws(YAMLError) -> [Node] {
@@ -115,8 +126,9 @@ struct JSONReader {
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else {
+                    usesYAMLSyntax = true
                     throw syntaxError(
-                        "expected an object key in double quotes, found \(describe(byte))\(singleQuoteHint(byte))")
+                        "expected an object key in double quotes, found \(describe(byte))")
                 }
                 let keyMark = mark(at: index)
                 let key = try readString()
@@ -215,10 +227,6 @@ struct JSONReader {
     private mutating func unterminatedString(openingQuote: Int) -> YAMLError {
         YAMLError(
             .syntax, at: mark(at: openingQuote), "unterminated string; add the closing '\"' (the string starts here)")
-    }
-
-    private func singleQuoteHint(_ byte: UInt8) -> String {
-        byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
     }
 
     private func describe(_ byte: UInt8) -> String {
@@ -425,18 +433,20 @@ extension JSONReader {
             break
         }
         let word = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
+        usesYAMLSyntax = true
         guard !word.isEmpty else {
             let byte = bytes[start]
             if byte == 0 { throw nulError() }
             throw syntaxError(
                 "expected a JSON value (a string, number, object, array, true, false or null), "
-                    + "found \(describe(byte))\(singleQuoteHint(byte))")
+                    + "found \(describe(byte))")
         }
         let text = String(decoding: word, as: UTF8.self)
         guard text == "true" || text == "false" || text == "null" || Self.isJSONNumber(word) else {
             throw syntaxError(
                 "invalid JSON value '\(text)'; expected a number, true, false or null, or quote a string")
         }
+        usesYAMLSyntax = false
         index = cursor
         return text
     }

@@ -30,6 +30,9 @@ extension Node {
             return Self.resolveBool(scalar.text).map(ScalarValue.bool) ?? .string(scalar.text)
         case "tag:yaml.org,2002:null":
             return .null
+        case "!":
+            // The non-specific tag `!` makes a scalar a string, as quotes do.
+            return .string(scalar.text)
         default:
             break
         }
