@@ -126,7 +126,7 @@ struct JSONReader {
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else {
-                    usesYAMLSyntax = true
+                    usesYAMLSyntax = Self.canStartYAMLScalar(byte)
                     throw syntaxError(
                         "expected an object key in double quotes, found \(describe(byte))")
                 }
@@ -288,6 +288,11 @@ extension JSONReader {
             case 0..<0x20:
                 index = cursor
                 if byte == 0 { throw nulError() }
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    throw syntaxError(
+                        "a string contains a line break, but JSON strings end on the line they start; "
+                            + #"add the missing closing '"', or write the break as \n"#)
+                }
                 let code = SourceText.codePoint(UInt32(byte))
                 throw syntaxError(
                     "a string contains the control character \(code) unescaped; write it as an escape such as "
@@ -433,7 +438,7 @@ extension JSONReader {
             break
         }
         let word = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
-        usesYAMLSyntax = true
+        usesYAMLSyntax = Self.canStartYAMLScalar(bytes[start])
         guard !word.isEmpty else {
             let byte = bytes[start]
             if byte == 0 { throw nulError() }
@@ -449,6 +454,17 @@ extension JSONReader {
         usesYAMLSyntax = false
         index = cursor
         return text
+    }
+
+    /// True for a byte that can start a YAML flow scalar but no JSON value, such as a letter or a single quote.
+    private static func canStartYAMLScalar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+            UInt8(ascii: "}"), UInt8(ascii: "#"), 0...0x20:
+            return false
+        default:
+            return true
+        }
     }
 
     /// True for the JSON number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.

@@ -76,6 +76,11 @@ enum LibYAMLError {
                 + "write the character itself or a valid escape"
         case "found undefined tag handle":
             return "\(problem)\(opened); use a tag that starts with ! or !!, or declare the handle with %TAG"
+        case "did not find expected node content":
+            return "expected a value\(opened); add the value, or remove the extra ',' or indicator before it"
+        case "found unexpected document indicator":
+            return "a line that starts with '---' or '...' ends the document\(opened); "
+                + "add the missing closing quote, or indent that line"
         case "did not find expected key":
             return "expected a key\(opened); check the indentation of this line"
         case "did not find expected ',' or ']'":

@@ -154,6 +154,12 @@ private let hostileCases: [HostileCase] = [
     HostileCase("too many documents", .documentLimitExceeded, "more than 1000 documents (maxDocuments)") {
         Array(String(repeating: "---\na: 1\n", count: 1_001).utf8)
     },
+    HostileCase(
+        "line break in JSON string", .syntax, "a string contains a line break", at: Mark(line: 1, column: 11),
+        text: "{\"a\": \"abc\n}"),
+    HostileCase(
+        "missing JSON value", .syntax, "expected a JSON value (a string, number, object, array, true, false or null)",
+        at: Mark(line: 1, column: 5), text: "[1, , 2]"),
     HostileCase("empty input", .emptyInput, "the input is empty", text: ""),
     HostileCase("only comments", .emptyInput, "the input is empty or holds only comments", text: "# nothing\n"),
     HostileCase("two documents", .multipleDocuments, "expected one document but found 2", text: "a: 1\n---\nb: 2\n"),

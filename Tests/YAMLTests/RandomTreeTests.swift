@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import YAML
 
@@ -74,6 +75,51 @@ struct TreeGenerator {
             let json = tree.jsonText()
             #expect(try YAMLParser.parseSingle(json) == tree, "\(json)")
             #expect(try YAMLParser.parseSingle(tree.jsonText(pretty: true)) == tree)
+        }
+    }
+}
+
+@Suite struct MutationTests {
+    static let fragments: [[UInt8]] = [
+        [0x09], [0x00], [0xFF], [0xC3], [0xE2, 0x80], Array("\"".utf8), Array("'".utf8), Array("[".utf8),
+        Array("{".utf8), Array("}".utf8), Array(": ".utf8), Array("- ".utf8), Array("&a ".utf8), Array("*a".utf8),
+        Array("<<: ".utf8), Array("\n---\n".utf8), Array("\\u".utf8), Array("\\ud83d".utf8), Array("!!".utf8),
+        Array("%".utf8), Array("? ".utf8), Array("|".utf8), Array("\n  ".utf8),
+    ]
+
+    /// Replaces, inserts or deletes bytes at random places; the parser must return or throw, never crash.
+    static func mutate(_ bytes: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
+        var result = bytes
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            guard !result.isEmpty else { break }
+            let position = Int.random(in: 0..<result.count, using: &random)
+            let fragment = fragments.randomElement(using: &random) ?? []
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: result.insert(contentsOf: fragment, at: position)
+            case 1:
+                result.removeSubrange(position..<min(result.count, position + Int.random(in: 1...8, using: &random)))
+            case 2: result.removeSubrange(position...)
+            default: result.replaceSubrange(position..<min(result.count, position + fragment.count), with: fragment)
+            }
+        }
+        return result
+    }
+
+    @Test(arguments: Corpus.manifests)
+    func mutatedManifest(file: URL) throws {
+        let original = Array(try Data(contentsOf: file))
+        let tree = try YAMLParser.parse(original)
+        let json = tree.first?.jsonBytes(pretty: true) ?? []
+        var random = SeededGenerator(state: UInt64(original.count))
+        for round in 0..<60 {
+            let input = Self.mutate(round.isMultiple(of: 2) ? original : json, using: &random)
+            do {
+                let documents = try YAMLParser.parse(input)
+                #expect(documents.count <= YAMLLimits().maxDocuments)
+            } catch {
+                #expect(error.mark == .none || error.mark.line >= 1)
+                #expect(!error.message.isEmpty)
+            }
         }
     }
 }
