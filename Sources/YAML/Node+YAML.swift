@@ -1,11 +1,11 @@
 extension Node {
     /// Returns the node as one block-style YAML document, ending in a newline.
     ///
-    /// Strings are written plain only when the plain form reads back as the same string; others are
-    /// double-quoted, or written as a literal block (`|`) when they span lines. Other scalars are written by
-    /// their resolved value: numbers in JSON syntax as written, other numbers in decimal (`0x1F` becomes `31`),
-    /// so YAML 1.1 readers such as kubectl read the same value. A quoted `"true"` stays a string. Anchors are not
-    /// written because parsing expands aliases. Tags outside `tag:yaml.org,2002:` are written before the node.
+    /// A string is written plain only when the plain form reads back as the same string. Other strings are
+    /// double-quoted, or written as a literal block (`|`) when they span lines, so a quoted `"true"` stays a
+    /// string. Numbers in JSON syntax are written as they are and other numbers in decimal (`0x1F` becomes
+    /// `31`), so YAML 1.1 readers such as kubectl read the same value. Anchors are not written, because parsing
+    /// expands aliases. Tags outside `tag:yaml.org,2002:` are written before the node.
     public func yamlText() -> String {
         var writer = YAMLWriter()
         writer.writeDocument(self)
