@@ -243,7 +243,9 @@ extension JSONReader {
         let start = index + 1
         var cursor = start
         var unionOfBytes: UInt8 = 0
-        while cursor < bytes.count {
+        // The scan stops one byte past the scalar limit, so an oversized string fails without being read whole.
+        let scanEnd = start + min(bytes.count - start, limits.maxScalarBytes + 1)
+        while cursor < scanEnd {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
             unionOfBytes |= byte
@@ -252,8 +254,8 @@ extension JSONReader {
         guard cursor < bytes.count else {
             throw unterminatedString(openingQuote: index)
         }
+        try checkScalarLength(cursor - start)
         if bytes[cursor] == UInt8(ascii: "\"") {
-            try checkScalarLength(cursor - start)
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
             // ASCII needs no validation; other text is checked here because String(decoding:) would repair it.
             guard unionOfBytes < 0x80 || SourceText.firstInvalidUTF8(in: raw) == nil else {

@@ -112,6 +112,14 @@ private let hostileCases: [HostileCase] = [
     HostileCase("100 MB scalar", .inputTooLarge, "more than 16777216 bytes (maxInputBytes)") {
         longScalar("a: ", count: 100 << 20)
     },
+    HostileCase(
+        "100 MB scalar under a raised input limit", .scalarTooLarge, "longer than 1048576 bytes (maxScalarBytes)",
+        limits: YAMLLimits(maxInputBytes: 200 << 20)
+    ) { longScalar("a: ", count: 100 << 20) },
+    HostileCase(
+        "100 MB JSON string under a raised input limit", .scalarTooLarge, "more than 1048576 bytes (maxScalarBytes)",
+        limits: YAMLLimits(maxInputBytes: 200 << 20)
+    ) { longScalar(#"[""#, count: 100 << 20, #""]"#) },
     HostileCase("2 MiB YAML scalar", .scalarTooLarge, "longer than 1048576 bytes (maxScalarBytes)") {
         longScalar("a: ", count: 2 << 20)
     },
