@@ -3,8 +3,11 @@
 public enum GoDuration {
     /// An invalid duration, with Go's message.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The rejected text.
         public var text: String
+        /// Go's message, such as `time: unknown unit "d" in duration "1d"`.
         public var message: String
+        /// The message.
         public var description: String { message }
     }
 

@@ -12,13 +12,16 @@ public struct ValidationFinding: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
+    /// Whether the controller rejects the object or only fails later.
     public var severity: Severity
     /// The dotted path of the field, such as `spec.federatesWith[1]`.
     public var path: String
     /// The position of the field in its document, or `.none` for objects built in code.
     public var mark: Mark
+    /// What is wrong and how to fix it.
     public var message: String
 
+    /// Creates a finding; the severity defaults to `.error`.
     public init(severity: Severity = .error, path: String, mark: Mark, message: String) {
         self.severity = severity
         self.path = path
@@ -26,6 +29,7 @@ public struct ValidationFinding: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `line L, column C: path: message`, leaving out the parts that are unknown.
     public var description: String {
         var text = ""
         if mark != .none { text += "\(mark): " }

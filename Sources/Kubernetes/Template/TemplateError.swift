@@ -13,6 +13,7 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         case limit
     }
 
+    /// The stage that failed.
     public var kind: Kind
     /// The template's name, such as `spiffeIDTemplate`.
     public var templateName: String
@@ -23,6 +24,7 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Go's message, without the position prefix.
     public var message: String
 
+    /// Creates an error.
     public init(kind: Kind, templateName: String, line: Int, column: Int, message: String) {
         self.kind = kind
         self.templateName = templateName
@@ -31,6 +33,7 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `template: NAME:LINE:COLUMN: MESSAGE`, as Go formats template errors.
     public var description: String {
         "template: \(templateName):\(line):\(column): \(message)"
     }

@@ -288,24 +288,31 @@ struct TemplateLexer {
         emit(.number, start..<position)
     }
 
-    private mutating func lexQuote() throws(TemplateLexError) {
+    /// Moves past a quoted literal that starts at `position`, honouring backslash escapes, and
+    /// returns its unescaped body bytes. A newline or the end of input before the closing quote throws
+    /// `unterminated`.
+    private mutating func scanQuoted(_ quote: UInt8, unterminated: String) throws(TemplateLexError) -> [UInt8] {
         let start = position
         position += 1
         while true {
             guard let next = byte(at: position), next != UInt8(ascii: "\n") else {
-                throw TemplateLexError(message: "unterminated quoted string", offset: start)
+                throw TemplateLexError(message: unterminated, offset: start)
             }
             position += 1
             if next == UInt8(ascii: "\\") {
                 guard let escaped = byte(at: position), escaped != UInt8(ascii: "\n") else {
-                    throw TemplateLexError(message: "unterminated quoted string", offset: start)
+                    throw TemplateLexError(message: unterminated, offset: start)
                 }
                 position += 1
-            } else if next == UInt8(ascii: "\"") {
-                break
+            } else if next == quote {
+                return Array(bytes[(start + 1)..<(position - 1)])
             }
         }
-        let body = Array(bytes[(start + 1)..<(position - 1)])
+    }
+
+    private mutating func lexQuote() throws(TemplateLexError) {
+        let start = position
+        let body = try scanQuoted(UInt8(ascii: "\""), unterminated: "unterminated quoted string")
         guard let value = GoStringLiteral.unescape(body, quote: UInt8(ascii: "\"")) else {
             throw TemplateLexError(message: "invalid syntax in string \(text(start..<position))", offset: start)
         }
@@ -328,19 +335,7 @@ struct TemplateLexer {
 
     private mutating func lexChar() throws(TemplateLexError) {
         let start = position
-        position += 1
-        while true {
-            guard let next = byte(at: position), next != UInt8(ascii: "\n") else {
-                throw TemplateLexError(message: "unterminated character constant", offset: start)
-            }
-            position += 1
-            if next == UInt8(ascii: "\\") {
-                position += 1
-            } else if next == UInt8(ascii: "'") {
-                break
-            }
-        }
-        let body = Array(bytes[(start + 1)..<(position - 1)])
+        let body = try scanQuoted(UInt8(ascii: "'"), unterminated: "unterminated character constant")
         guard let value = GoStringLiteral.unescape(body, quote: UInt8(ascii: "'")),
             value.unicodeScalars.count == 1, let scalar = value.unicodeScalars.first
         else {
