@@ -116,6 +116,7 @@ struct ObjectDecodingTests {
         ("1d", "time: unknown unit \"d\" in duration \"1d\""), ("h", "time: invalid duration \"h\""),
         ("1h-5m", "time: unknown unit \"h-\" in duration \"1h-5m\""), (".", "time: invalid duration \".\""),
         ("99999999999h", "time: invalid duration \"99999999999h\""),
+        ("2562048h", "time: invalid duration \"2562048h\""),
     ])
     func durationRejects(_ text: String, _ message: String) {
         do {

@@ -50,7 +50,7 @@ public enum GoDuration {
             }
             let value = Double("\(whole.isEmpty ? "0" : whole).\(fraction.isEmpty ? "0" : fraction)") ?? 0
             totalNanoseconds += value * Double(unit)
-            guard totalNanoseconds <= Double(Int64.max) else { throw invalid() }
+            guard totalNanoseconds < Double(Int64.max) else { throw invalid() }
         }
         let nanoseconds = Int64(totalNanoseconds.rounded(.towardZero))
         return .nanoseconds(negative ? -nanoseconds : nanoseconds)

@@ -292,10 +292,6 @@ struct TemplateParser {
         guard !command.arguments.isEmpty else {
             throw Failure(message: "empty command", offset: command.offset)
         }
-        if let first = command.arguments.first, first.isConstant, command.arguments.count > 1 {
-            throw Failure(
-                message: "can't give argument to non-function \(first.source)", offset: command.arguments[1].offset)
-        }
         return command
     }
 
