@@ -19,7 +19,8 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
     public var templateName: String
     /// Line in the template text, starting at 1.
     public var line: Int
-    /// Column in the template text, counted in Unicode scalars and starting at 1.
+    /// Column in the template text, counted in Unicode scalars and starting at 1. Go's own execution
+    /// errors print a 0-based byte offset here instead.
     public var column: Int
     /// Go's message, without the position prefix.
     public var message: String
