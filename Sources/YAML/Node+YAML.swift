@@ -1,5 +1,5 @@
 extension Node {
-    /// The node as one block-style YAML document, ending in a newline.
+    /// Returns the node as one block-style YAML document, ending in a newline.
     ///
     /// Strings are written plain only when the plain form reads back as the same string; others are
     /// double-quoted, or written as a literal block (`|`) when they span lines. Other scalars are written by
@@ -12,7 +12,7 @@ extension Node {
         return writer.output
     }
 
-    /// The nodes as a YAML stream of documents separated by `---`.
+    /// Returns the nodes as a YAML stream of documents separated by `---`.
     public static func yamlText(documents: [Node]) -> String {
         documents.map { $0.yamlText() }.joined(separator: "---\n")
     }
@@ -161,7 +161,11 @@ struct YAMLWriter {
             body.removeLast()
             trailingBreaks += 1
         }
-        output += trailingBreaks == 0 ? "|-" : trailingBreaks == 1 ? "|" : "|+"
+        switch trailingBreaks {
+        case 0: output += "|-"
+        case 1: output += "|"
+        default: output += "|+"
+        }
         let prefix = String(repeating: " ", count: indent)
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             output += "\n"

@@ -168,7 +168,12 @@ private let hostileCases: [HostileCase] = [
     HostileCase(
         "sequence under mapping", .syntax, "a sequence and a mapping cannot share one indentation level",
         text: "- a\nb: c\n"),
-    HostileCase("single-quoted JSON", .syntax, "JSON strings use double quotes", text: "{'a': 'b'"),
+    HostileCase(
+        "truncated flow mapping", .syntax, "did not find expected ',' or '}' (while parsing a flow mapping at line 1",
+        text: "{'a': 'b'"),
+    HostileCase(
+        "extra bracket in flow YAML", .syntax, "unexpected content after the end of the document", text: "[a, b]]"),
+    HostileCase("merge of a scalar", .syntax, "the merge key << needs a mapping", text: "a: 1\n<<: 5\n"),
 ]
 
 @Suite struct HostileInputTests {
