@@ -68,7 +68,7 @@ public struct PodRenderFailure: Error, Sendable, Hashable, CustomStringConvertib
     public var name: String
     /// The pod's UID.
     public var uid: String
-    /// What failed, in the controller's words.
+    /// The failure, in the controller's words.
     public var message: String
 
     /// `pod <namespace>/<name>: <message>`.
@@ -241,7 +241,7 @@ public enum ClusterSPIFFEIDSelector {
 
 /// A rendered SPIFFE ID that is invalid or outside the configured trust domain.
 public struct SPIFFEIDRenderError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong with the ID.
+    /// The problem with the ID, in the controller's words.
     public var message: String
     /// The message.
     public var description: String { message }

@@ -80,7 +80,7 @@ public struct LabelSelector: Sendable, Hashable {
         return matchExpressions.allSatisfy { $0.matches(objectLabels) }
     }
 
-    /// The problems that `metav1.LabelSelectorAsSelector` reports, each at its position under `path`.
+    /// Returns the problems that `metav1.LabelSelectorAsSelector` reports, each at its position under `path`.
     public func validate(path: String) -> [ValidationFinding] {
         var findings: [ValidationFinding] = []
         for label in labels {

@@ -4,7 +4,7 @@ import YAML
 ///
 /// Its description reads `line 10, column 33: spec.podSelector.matchLabels.app: invalid label value …`.
 public struct ValidationFinding: Sendable, Hashable, CustomStringConvertible {
-    /// How the SPIRE Controller Manager treats the problem.
+    /// The SPIRE Controller Manager's treatment of the problem.
     public enum Severity: Sendable, Hashable {
         /// The controller's admission webhook rejects the object.
         case error
@@ -12,13 +12,13 @@ public struct ValidationFinding: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
-    /// Whether the controller rejects the object or only fails later.
+    /// `.error` when the controller's webhook rejects the object, `.warning` when it fails later.
     public var severity: Severity
     /// The dotted path of the field, such as `spec.federatesWith[1]`.
     public var path: String
     /// The position of the field in its document, or `.none` for objects built in code.
     public var mark: Mark
-    /// What is wrong and how to fix it.
+    /// The problem and its fix.
     public var message: String
 
     /// Creates a finding; the severity defaults to `.error`.

@@ -11,13 +11,13 @@ struct TemplateToken: Equatable {
         case declare
         case assign
         case comma
-        case string  // value holds the unquoted text
+        case string  // value is the unquoted text
         case rawString
-        case char  // value holds the decimal code point
+        case char  // value is the decimal code point
         case number
         case bool
         case dot
-        case field  // value holds the name without the dot
+        case field  // value is the name without the dot
         case variable  // value holds the name with the `$`
         case identifier
         case keyword  // if, else, end, range, with, break, continue, define, template, block

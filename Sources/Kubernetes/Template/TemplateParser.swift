@@ -295,7 +295,7 @@ struct TemplateParser {
         return command
     }
 
-    /// A term optionally followed by `.Field` chains.
+    /// Parses a term and the `.Field` chain that may follow it.
     private mutating func parseOperand() throws(Failure) -> TemplateOperand? {
         guard var term = try parseTerm() else { return nil }
         guard current.kind == .field else { return term }

@@ -34,7 +34,7 @@ public struct TemplateMap: Sendable, Hashable {
         self.zero = zero
     }
 
-    /// A `map[string]string`, such as labels or annotations.
+    /// Creates a `map[string]string`, such as labels or annotations.
     public static func strings(_ values: [String: String]) -> TemplateMap {
         TemplateMap(values.mapValues { .string($0) }, zero: .string(""))
     }
@@ -68,7 +68,7 @@ public struct TemplateStruct: Sendable, Hashable {
         self.values = values
     }
 
-    /// The field named `name`, or nil when the struct has no such field.
+    /// Returns the field named `name`, or nil when the struct has no such field.
     public subscript(field name: String) -> TemplateValue? {
         values[name]
     }
