@@ -77,7 +77,8 @@ public struct ParsedArguments: Sendable {
             let (spec, inlineValue) = try lookUp(argument, in: options, command: command)
             if spec.isFlag {
                 guard inlineValue == nil else {
-                    throw CommandLineError("option --\(spec.name) takes no value, found '\(argument)'", command: command)
+                    throw CommandLineError(
+                        "option --\(spec.name) takes no value, found '\(argument)'", command: command)
                 }
                 parsed.flags.insert(spec.name)
                 continue
@@ -89,7 +90,8 @@ public struct ParsedArguments: Sendable {
                 value = arguments[index]
                 index += 1
             } else {
-                throw CommandLineError("option --\(spec.name) needs a value (\(spec.valueName ?? "VALUE"))", command: command)
+                throw CommandLineError(
+                    "option --\(spec.name) needs a value (\(spec.valueName ?? "VALUE"))", command: command)
             }
             if !spec.repeatable, parsed.values[spec.name] != nil {
                 throw CommandLineError("option --\(spec.name) is given twice; give it once", command: command)
