@@ -3,13 +3,13 @@ public struct HTTPClientConfiguration: Sendable {
     /// A TLS protocol version for ``minTLSVersion`` and ``maxTLSVersion``.
     public enum TLSVersion: Int, Sendable, Comparable {
         /// TLS 1.0.
-        case tls1_0 = 4
+        case tlsv1 = 4
         /// TLS 1.1.
-        case tls1_1 = 5
+        case tlsv11 = 5
         /// TLS 1.2.
-        case tls1_2 = 6
+        case tlsv12 = 6
         /// TLS 1.3.
-        case tls1_3 = 7
+        case tlsv13 = 7
 
         /// Orders versions from old to new.
         public static func < (lhs: TLSVersion, rhs: TLSVersion) -> Bool {
@@ -52,7 +52,7 @@ public struct HTTPClientConfiguration: Sendable {
         caFile: String? = nil, caPEM: String? = nil, clientCertificateFile: String? = nil,
         clientKeyFile: String? = nil, resolve: [String] = [], connectTimeoutSeconds: Double = 10,
         requestTimeoutSeconds: Double = 30, bearerToken: String? = nil, maxResponseBytes: Int = 64 * 1024 * 1024,
-        maxLineBytes: Int = 16 * 1024 * 1024, minTLSVersion: TLSVersion = .tls1_2, maxTLSVersion: TLSVersion? = nil,
+        maxLineBytes: Int = 16 * 1024 * 1024, minTLSVersion: TLSVersion = .tlsv12, maxTLSVersion: TLSVersion? = nil,
         collectPeerCertificates: Bool = false
     ) {
         self.caFile = caFile

@@ -26,6 +26,8 @@ final class ServerContext: Sendable {
 private final class RequestState {
     var body: [UInt8] = []
     var responseQueued = false
+    var bodyTooLarge = false
+    var droppedBytes = 0
 }
 
 /// MHD calls this once when the headers are in, once per piece of body, and once more with no data when
@@ -52,10 +54,14 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         if state.responseQueued {
             return .YES
         }
-        if state.body.count + count > server.maxBodyBytes {
+        if state.bodyTooLarge || state.body.count + count > server.maxBodyBytes {
+            // MHD 0.9.75 accepts no response while a body is arriving, so the rest of a chunked body is
+            // read and dropped, and the 413 goes out when it ends. A client that sends more than twice the
+            // limit loses the connection instead.
             state.body = []
-            state.responseQueued = true
-            return queue(bodyTooLarge(server), on: connection, server: server)
+            state.bodyTooLarge = true
+            state.droppedBytes += count
+            return state.droppedBytes > server.maxBodyBytes ? .NO : .YES
         }
         state.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: count))
         return .YES
@@ -64,6 +70,9 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         return .YES
     }
     state.responseQueued = true
+    if state.bodyTooLarge {
+        return queue(bodyTooLarge(server), on: connection, server: server)
+    }
 
     let request = makeRequest(
         connection: connection, method: method.map { String(cString: $0) } ?? "",
