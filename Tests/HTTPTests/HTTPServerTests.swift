@@ -170,7 +170,7 @@ import Testing
         defer { fixture.remove() }
         let errors = Counter()
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: fixture.tls())
-        let server = try HTTPServer(configuration: configuration, onError: { _ in errors.increment() }) { request in
+        let handler: HTTPHandler = { request in
             switch request.path {
             case "/throw": throw Failure()
             case "/bad-header": return HTTPResponse(status: 200, headers: ["X-Bad": "a\r\nInjected: b"])
@@ -178,6 +178,8 @@ import Testing
             default: return .text("ok")
             }
         }
+        let server = try HTTPServer(
+            configuration: configuration, onError: { _ in errors.increment() }, handler: handler)
         defer { server.stop(timeout: .seconds(1)) }
         let client = try fixture.client(port: server.port)
 
