@@ -158,7 +158,7 @@ public final class HTTPClient {
         if let failure = sink.failure {
             throw HTTPClientError(curlCode: Int(code.rawValue), request: request, message: failure)
         }
-        if code != CURLE_OK {
+        if code != CURLE_OK, !sink.stoppedOnRequest {
             throw error(code, request)
         }
         sink.finish()

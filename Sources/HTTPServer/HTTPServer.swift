@@ -101,6 +101,8 @@ public final class HTTPServer: Sendable {
 
     deinit {
         stop(timeout: .zero)
+        // Released here, not in stop, because requestsInFlight reads the context after a stop too.
+        context.release()
     }
 
     /// The number of requests whose handler has not finished or whose response is still being sent.
@@ -123,8 +125,9 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting connections, waits up to `timeout` for requests in hand, then closes everything.
     ///
-    /// Connections that are idle or still open after the timeout are closed. Calling `stop` again does
-    /// nothing.
+    /// Connections that are idle or still open after the timeout are closed. A handler that is still
+    /// running after the timeout delays the return until it finishes, because libmicrohttpd joins its
+    /// threads. Calling `stop` again does nothing.
     /// - Returns: true when every request in hand finished before the timeout.
     @discardableResult
     public func stop(timeout: Duration) -> Bool {
@@ -146,7 +149,6 @@ public final class HTTPServer: Sendable {
             TLSCredentialStore.unregister(credentials, port: port)
             credentials.close()
         }
-        context.release()
         return drained
     }
 

@@ -110,9 +110,8 @@ import Testing
         let running = Atomic(true)
         let successes = Atomic(0)
         let failures = Mutex<[String]>([])
-        let group = DispatchGroup()
-        for _ in 0..<2 {
-            DispatchQueue.global().async(group: group) {
+        let loops = (0..<2).map { _ in
+            BackgroundThread {
                 while running.load(ordering: .relaxed) {
                     do {
                         let response = try rotation.request(port, name: TLSFixture.serverName)
@@ -139,7 +138,9 @@ import Testing
         }
         Thread.sleep(forTimeInterval: 0.15)
         running.store(false, ordering: .relaxed)
-        group.wait()
+        for loop in loops {
+            loop.join()
+        }
 
         #expect(failures.withLock { $0 } == [])
         #expect(successes.load(ordering: .relaxed) > 10)

@@ -97,3 +97,22 @@ let echoHandler: HTTPHandler = { request in
     response.headers.add(name: "X-Body-Bytes", value: String(request.body.count))
     return response
 }
+
+/// A body running on its own thread, so that blocking calls never wait for a free Dispatch worker.
+final class BackgroundThread: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        let done = self.done
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits until the body returned.
+    func join() {
+        done.wait()
+    }
+}
