@@ -243,7 +243,8 @@ public final class HTTPClient {
     }
 
     private func writePrivateFile(_ bytes: [UInt8], request: String) throws(HTTPClientError) -> String {
-        var template = Array("/tmp/http-client-ca-XXXXXX".utf8CString)
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/http-client-ca-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw HTTPClientError(

@@ -83,7 +83,7 @@ public struct HTTPClientResponse: Sendable {
     /// empty unless ``HTTPClientConfiguration/collectPeerCertificates`` is set.
     public var peerCertificates: [[String: String]]
 
-    /// The value of the first header with this name, compared without case.
+    /// Returns the value of the first header with this name, compared without case.
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()
         return headers.first { $0.name.lowercased() == lowered }?.value

@@ -30,8 +30,8 @@ private final class RequestState {
     var droppedBytes = 0
 }
 
-/// MHD calls this once when the headers are in, once per piece of body, and once more with no data when
-/// the body is complete; the handler runs on that last call.
+/// MHD calls this once when the headers are in and once per piece of body. It calls it once more with no
+/// data when the body is complete, and the handler runs on that last call.
 let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, slot in
     guard let context, let connection, let uploadSize, let slot else { return .NO }
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()

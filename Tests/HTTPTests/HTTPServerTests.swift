@@ -150,6 +150,7 @@ import Testing
 
     @Test func missingCertificateFileRejected() throws {
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let tls = HTTPServerConfiguration.TLS(
             certificateFile: directory + "/missing.crt", privateKeyFile: directory + "/missing.key")
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
