@@ -228,12 +228,18 @@ final class TLSCredentialStore: Sendable {
 
     // MARK: Handshake lookup
 
-    /// Stores by local port, because GnuTLS's retrieve callback has no user pointer. MHD sets each
-    /// session's transport to the accepted socket, whose local port names the daemon.
+    /// Stores by local port, because GnuTLS's retrieve callback has no user pointer. libmicrohttpd
+    /// 0.9.75 sets each session's transport to the accepted socket with gnutls_transport_set_int, and the
+    /// socket's local port names the daemon. So two TLS servers in one process need different ports.
     private static let stores = Mutex<[UInt16: TLSCredentialStore]>([:])
 
-    static func register(_ store: TLSCredentialStore, port: UInt16) {
-        stores.withLock { $0[port] = store }
+    /// Registers `store` for handshakes on `port`; returns false when another store has the port.
+    static func register(_ store: TLSCredentialStore, port: UInt16) -> Bool {
+        stores.withLock { stores in
+            guard stores[port] == nil else { return false }
+            stores[port] = store
+            return true
+        }
     }
 
     static func unregister(_ store: TLSCredentialStore, port: UInt16) {

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPClient
 import HTTPServer
-import Synchronization
 import Testing
 
 @Suite struct HTTPServerTests {
@@ -214,16 +213,5 @@ import Testing
         let wrongMethod = try client.send(method: "DELETE", url: base + "/api/v1/heartbeats")
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.header("Allow") == "POST")
-    }
-}
-
-/// A thread-safe counter for handlers and background loops.
-final class Counter: Sendable {
-    private let storage = Mutex(0)
-
-    var value: Int { storage.withLock { $0 } }
-
-    func increment() {
-        storage.withLock { $0 += 1 }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 import HTTPServer
+import Synchronization
 
 /// Creates a fresh directory under the system temporary directory.
 func makeTemporaryDirectory() throws -> String {
@@ -114,5 +115,16 @@ final class BackgroundThread: Sendable {
     /// Waits until the body returned.
     func join() {
         done.wait()
+    }
+}
+
+/// A thread-safe counter for handlers and background loops.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+
+    var value: Int { storage.withLock { $0 } }
+
+    func increment() {
+        storage.withLock { $0 += 1 }
     }
 }
