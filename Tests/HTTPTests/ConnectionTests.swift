@@ -116,6 +116,17 @@ func exchange(port: UInt16, request: String) throws -> String {
         #expect(!response.contains("100 Continue"))
     }
 
+    @Test func oversizedContentLengthGets413BeforeBody() throws {
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true)
+        let server = try HTTPServer(configuration: configuration, handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+
+        // Headers only: the response must arrive although no byte of the body was sent.
+        let request = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \(3 * 1024 * 1024 + 1)\r\n\r\n"
+        let response = try exchange(port: server.port, request: request)
+        #expect(response.hasPrefix("HTTP/1.1 413"), "\(response)")
+    }
+
     @Test func secondTLSServerOnSamePortRejected() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
