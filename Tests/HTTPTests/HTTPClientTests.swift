@@ -11,6 +11,25 @@ import Testing
         }
     }
 
+    @Test func clientReusesConnection() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try fixture.startServer { request in
+            .text(String(request.remoteAddress?.port ?? 0))
+        }
+        defer { server.stop(timeout: .seconds(1)) }
+        let url = fixture.url(server.port, "/")
+        let client = try fixture.client(port: server.port)
+
+        let first = try client.send(method: "GET", url: url).text
+        let second = try client.send(method: "POST", url: url, body: [1, 2, 3]).text
+        let third = try client.send(method: "GET", url: url).text
+        let other = try fixture.client(port: server.port).send(method: "GET", url: url).text
+        #expect(first == second)
+        #expect(first == third)
+        #expect(first != other)
+    }
+
     @Test func bearerTokenSent() throws {
         let server = try Self.startPlainServer()
         defer { server.stop(timeout: .seconds(1)) }
