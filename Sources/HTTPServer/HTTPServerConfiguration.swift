@@ -10,7 +10,7 @@ public struct HTTPServerConfiguration: Sendable {
         public var reloadIntervalSeconds: Double
         /// GnuTLS priority string; the default allows TLS 1.3 and 1.2 only.
         public var priorities: String
-        /// Path of a PEM bundle of CAs for client certificates; when set, the server requests a client
+        /// Path of a PEM bundle of CAs for client certificates. When set, the server requests a client
         /// certificate and reports in each request whether it was present and verified.
         public var clientCAFile: String?
 

@@ -65,8 +65,8 @@ import Testing
         defer { server.stop(timeout: .seconds(1)) }
         let client = try fixture.client(port: server.port)
 
-        // With Content-Length the server answers before the body and closes, so a client that kept sending
-        // could see a reset first; Expect: 100-continue makes curl wait for that answer.
+        // With Content-Length the server responds before the body and closes, so a client that kept
+        // sending could see a reset first. Expect: 100-continue makes curl wait for the response.
         let response = try client.send(
             method: "POST", url: fixture.url(server.port, "/"), headers: chunked ? [] : [("Expect", "100-continue")],
             body: [UInt8](repeating: 1, count: Self.megabytes3 + 1), chunked: chunked)
