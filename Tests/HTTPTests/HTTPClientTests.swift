@@ -39,6 +39,9 @@ import Testing
         #expect(try client.send(method: "GET", url: url).text == "GET Bearer t0ken 0")
         let overridden = try client.send(method: "GET", url: url, headers: [("Authorization", "Basic eA==")])
         #expect(overridden.text == "GET Basic eA== 0")
+
+        client.bearerToken = "rotated"
+        #expect(try client.send(method: "GET", url: url).text == "GET Bearer rotated 0")
     }
 
     @Test(arguments: ["PUT", "PATCH", "DELETE", "POST"])
@@ -49,6 +52,29 @@ import Testing
 
         let response = try client.send(method: method, url: "http://127.0.0.1:\(server.port)/", body: Array("abc".utf8))
         #expect(response.text == "\(method) - 3")
+    }
+
+    @Test(
+        arguments: [
+            ("GET", [("X-A", "ok\r\nInjected: yes")], nil, "X-A"),
+            ("GET", [("X-B\nInjected", "v")], nil, "X-B"),
+            ("GET", [], "token\n", "bearer token"),
+            ("GET /x", [], nil, "method"),
+            ("", [], nil, "method"),
+        ] as [(String, [(String, String)], String?, String)])
+    func unsafeRequestRejected(method: String, headers: [(String, String)], token: String?, named: String) throws {
+        let server = try Self.startPlainServer()
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try HTTPClient()
+        client.bearerToken = token
+
+        let error = try #require(throws: HTTPClientError.self) {
+            try client.send(
+                method: method, url: "http://127.0.0.1:\(server.port)/",
+                headers: headers.map { (name: $0.0, value: $0.1) })
+        }
+        #expect(error.description.contains(named))
+        #expect(error.curlCode == -1)
     }
 
     @Test func caFileUsedForVerification() throws {
