@@ -326,7 +326,17 @@ public final class HTTPClient {
 
     private func error(_ code: CURLcode, _ request: String) -> HTTPClientError {
         let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION:
+            message += "; check that the server certificate chains to the configured CA and names the URL's host"
+        case CURLE_SSL_CONNECT_ERROR:
+            message += "; check that client and server share a TLS version and cipher"
+        case CURLE_COULDNT_CONNECT:
+            message += "; check that the server is running and listens on this address and port"
+        default:
+            break
+        }
         return HTTPClientError(curlCode: Int(code.rawValue), request: request, message: message)
     }
 
