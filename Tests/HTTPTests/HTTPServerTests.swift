@@ -78,6 +78,24 @@ import Testing
         #expect(next.status == 200)
     }
 
+    @Test func chunkedBodyFarOverLimitClosesConnection() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        var limits = HTTPServerConfiguration.Limits()
+        limits.maxBodyBytes = 1000
+        let server = try fixture.startServer(limits: limits, handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let url = fixture.url(server.port, "/")
+
+        let slightlyOver = try fixture.client(port: server.port).send(
+            method: "POST", url: url, body: [UInt8](repeating: 1, count: 1500), chunked: true)
+        #expect(slightlyOver.status == 413)
+        #expect(throws: HTTPClientError.self) {
+            try fixture.client(port: server.port).send(
+                method: "POST", url: url, body: [UInt8](repeating: 1, count: 100_000), chunked: true)
+        }
+    }
+
     @Test func hugeHeaderRejected() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
