@@ -21,6 +21,9 @@ public struct HTTPClientConfiguration: Sendable {
     /// system bundle.
     public var caFile: String?
     /// PEM text of CAs that server certificates must chain to; takes precedence over ``caFile``.
+    ///
+    /// curl takes it through CURLOPT_CAINFO_BLOB. curl 7.88 with GnuTLS lacks that option, so the
+    /// client then writes the PEM to a mode 0600 file in TMPDIR and deletes it when the client is freed.
     public var caPEM: String?
     /// Path of a PEM client certificate for mutual TLS.
     public var clientCertificateFile: String?

@@ -31,6 +31,9 @@ public final class HTTPServer: Sendable {
 
     /// Starts a server that passes every request to `handler`.
     ///
+    /// Sets SIGPIPE to ignored for the whole process, so a write to a closed connection returns an
+    /// error instead of ending the process.
+    ///
     /// - Parameters:
     ///   - configuration: Listen address, TLS files and limits; checked before anything binds.
     ///   - onError: Receives one line for each error the server catches and does not return to a caller:
