@@ -13,6 +13,8 @@ struct TreeBuilder {
         var pendingKey: Node?
         /// The nodes in this subtree so far, counting the copies that aliases made.
         var nodeCount = 1
+        /// The most container levels below this one among the children so far.
+        var childHeight = 0
         /// The resolved value and mark of each scalar key, for finding duplicates.
         var keys: [(value: ScalarValue, mark: Mark)] = []
         /// The same keys by value, built once a mapping outgrows a linear scan.
@@ -24,6 +26,8 @@ struct TreeBuilder {
     private struct Anchored {
         var node: Node
         var nodeCount: Int
+        /// The container levels in the node: 0 for a scalar, 1 for a flat sequence or mapping.
+        var height: Int
     }
 
     let limits: YAMLLimits
@@ -72,14 +76,17 @@ struct TreeBuilder {
             content = .mapping(try Self.merge(frame.entries))
         }
         let node = Node(content, mark: frame.mark, tag: frame.tag)
-        try add(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
+        try add(node, nodeCount: frame.nodeCount, height: frame.childHeight + 1, anchor: frame.anchor)
     }
 
     mutating func addScalar(_ scalar: Scalar, at mark: Mark, tag: String?, anchor: String?) throws(YAMLError) {
-        try add(Node(.scalar(scalar), mark: mark, tag: tag), nodeCount: 1, anchor: anchor)
+        try add(Node(.scalar(scalar), mark: mark, tag: tag), nodeCount: 1, height: 0, anchor: anchor)
     }
 
     /// Adds a copy of the node that `name` anchors, counting its nodes against the alias limit.
+    ///
+    /// The copy counts against the depth limit too, because aliases nested in anchored nodes could otherwise
+    /// build trees far deeper than the text, and code that walks trees recursively would overflow its stack.
     mutating func addAlias(_ name: String, at mark: Mark) throws(YAMLError) {
         guard let anchored = anchors[name] else {
             throw YAMLError(
@@ -93,14 +100,20 @@ struct TreeBuilder {
                 "aliases expand to more than \(limits.maxAliasExpansions) nodes (maxAliasExpansions), "
                     + "as in a billion-laughs attack; write the data out or use fewer aliases")
         }
+        guard stack.count + anchored.height <= limits.maxDepth else {
+            throw YAMLError(
+                .depthLimitExceeded, at: mark,
+                "the alias *\(name) expands to nesting deeper than \(limits.maxDepth) levels (maxDepth); "
+                    + "flatten the document")
+        }
         var node = anchored.node
         node.mark = mark
-        try add(node, nodeCount: anchored.nodeCount, anchor: nil)
+        try add(node, nodeCount: anchored.nodeCount, height: anchored.height, anchor: nil)
     }
 
-    private mutating func add(_ node: Node, nodeCount: Int, anchor: String?) throws(YAMLError) {
+    private mutating func add(_ node: Node, nodeCount: Int, height: Int, anchor: String?) throws(YAMLError) {
         if let anchor {
-            anchors[anchor] = Anchored(node: node, nodeCount: nodeCount)
+            anchors[anchor] = Anchored(node: node, nodeCount: nodeCount, height: height)
         }
         guard !stack.isEmpty else {
             root = node
@@ -108,6 +121,7 @@ struct TreeBuilder {
         }
         let top = stack.count - 1
         stack[top].nodeCount += nodeCount
+        stack[top].childHeight = max(stack[top].childHeight, height)
         if !stack[top].isMapping {
             stack[top].items.append(node)
         } else if let key = stack[top].pendingKey {

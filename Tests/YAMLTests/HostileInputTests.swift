@@ -109,6 +109,14 @@ private let hostileCases: [HostileCase] = [
     HostileCase("deep block sequences", .depthLimitExceeded, "this sequence nests deeper than 128 levels") {
         Array((String(repeating: "- ", count: 10_000) + "x\n").utf8)
     },
+    HostileCase(
+        "aliases that stack nesting", .depthLimitExceeded, "the alias *l1 expands to nesting deeper than 128 levels"
+    ) {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        return Array(
+            "l0: &l0 \(deep)\nl1: &l1 [*l0]\nl2: &l2 [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*l1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+                .utf8)
+    },
     HostileCase("100 MB scalar", .inputTooLarge, "more than 16777216 bytes (maxInputBytes)") {
         longScalar("a: ", count: 100 << 20)
     },

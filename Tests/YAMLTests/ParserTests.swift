@@ -38,6 +38,14 @@ import YAML
         #expect(try YAMLParser.parse("# only a comment\n").isEmpty)
     }
 
+    @Test func anyByteCollection() throws {
+        let bytes = Array("a: [1]\n".utf8)
+        let expected = try YAMLParser.parseSingle("a: [1]\n")
+        #expect(try YAMLParser.parseSingle(bytes[...]) == expected)
+        #expect(try YAMLParser.parseSingle(bytes.lazy.map { $0 }) == expected)
+        #expect(try YAMLParser.parse(bytes.lazy.map { $0 }).count == 1)
+    }
+
     @Test func keyOrderKept() throws {
         let node = try YAMLParser.parseSingle("zeta: 1\nalpha: 2\nmid: 3\nbeta: 4\n")
         guard case .mapping(let entries) = node.content else {
