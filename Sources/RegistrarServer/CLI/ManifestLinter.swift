@@ -4,7 +4,7 @@ import YAML
 
 /// One line of `spiffe-registrar lint` output: a problem or a rendered ID at a position in a file.
 public struct LintFinding: Sendable, Hashable, CustomStringConvertible {
-    /// How a finding counts toward the exit status.
+    /// The level of a finding, which decides whether it fails the lint.
     public enum Severity: String, Sendable, Hashable {
         case error
         case warning
@@ -43,7 +43,7 @@ public struct LintInput: Sendable {
 }
 
 /// Checks manifests the way the SPIRE Controller Manager's webhook checks ClusterSPIFFEIDs, and renders
-/// the IDs of the pods each one selects when it knows the trust domain and the pods.
+/// the IDs of the pods each one selects when it is given the trust domain and the pods.
 public struct ManifestLinter: Sendable {
     /// Selection settings; when nil, pods are not rendered.
     public var selection: SelectionSettings?
