@@ -40,7 +40,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "registry-crash-writer", dependencies: ["Registry"], swiftSettings: strict),
 
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SPIFFETests", dependencies: ["SPIFFE"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "KubernetesTests", dependencies: ["Kubernetes", "YAML", "SPIFFE"], exclude: ["Fixtures"],

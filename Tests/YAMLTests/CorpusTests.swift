@@ -2,17 +2,10 @@ import Foundation
 import Testing
 import YAML
 
-/// The YAML files of the shared corpus of real manifests, found above this source file.
+/// Real manifests copied into the test fixtures, with their sources in `Fixtures/README.md`.
 enum Corpus {
-    static let directory: URL? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("shared/corpus")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }()
+    static let directory: URL? = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
 
     static func yamlFiles(in folder: String) -> [URL] {
         guard let root = directory?.appendingPathComponent(folder),
