@@ -2,11 +2,14 @@ import Foundation
 import Kubernetes
 import RegistrarServer
 import SPIFFE
+import YAML
 
 let lintOptions = [
     OptionSpec(
         "file", short: "f", value: "PATH", repeatable: true,
-        help: "A manifest file, a folder of .yaml/.yml/.json files, or - for stdin. Repeatable."),
+        help:
+            "A manifest file, a folder of .yaml/.yml/.json files, or - for stdin. Repeatable; paths after the options count too."
+    ),
     OptionSpec(
         "spiffe-id", value: "ID", repeatable: true,
         help: "A SPIFFE ID to check instead of manifests. Repeatable; extra arguments are IDs too."),
@@ -19,6 +22,12 @@ let lintOptions = [
     OptionSpec(
         "namespace", value: "PATH", repeatable: true,
         help: "A file or folder of Namespaces, whose labels namespaceSelector matches."),
+    OptionSpec(
+        "node", value: "PATH", repeatable: true,
+        help: "A file or folder of Nodes, for templates that read .NodeMeta or .NodeSpec."),
+    OptionSpec(
+        "max-input-bytes", value: "BYTES",
+        help: "The largest file or stdin input that is read, in bytes (default: \(YAMLLimits().maxInputBytes))."),
     OptionSpec("cluster-name", value: "NAME", help: "The .ClusterName that templates see (default: cluster)."),
     OptionSpec(
         "cluster-domain", value: "DOMAIN", help: "The .ClusterDomain that templates see (default: cluster.local)."),
@@ -58,101 +67,152 @@ func runLint(arguments: [String]) -> Int32 {
         }
     }
 
-    let ids = parsed.all("spiffe-id") + (parsed.all("file").isEmpty ? parsed.positionals : [])
-    if !ids.isEmpty {
+    if !parsed.all("spiffe-id").isEmpty {
         guard parsed.all("file").isEmpty else {
             printError("give either -f PATH or --spiffe-id ID, not both\nRun 'spiffe-registrar lint --help' for usage.")
             return 2
         }
-        return lintIDs(ids, trustDomain: trustDomain)
+        return lintIDs(parsed.all("spiffe-id") + parsed.positionals, trustDomain: trustDomain)
     }
-    guard !parsed.all("file").isEmpty else {
+    let paths = parsed.all("file") + parsed.positionals
+    guard !paths.isEmpty else {
         printError("nothing to lint: give -f PATH or --spiffe-id ID\nRun 'spiffe-registrar lint --help' for usage.")
         return 2
     }
-    guard parsed.positionals.isEmpty else {
-        printError(
-            "unexpected argument '\(parsed.positionals[0])'; give each path with -f\n"
-                + "Run 'spiffe-registrar lint --help' for usage.")
-        return 2
+    var limits = YAMLLimits()
+    if let text = parsed.value("max-input-bytes") {
+        guard let value = Int(text), value > 0 else {
+            printError("invalid --max-input-bytes '\(text)': give a positive number of bytes, such as 8388608")
+            return 2
+        }
+        limits.maxInputBytes = value
     }
 
     var readErrors: [LintFinding] = []
-    let manifests = readInputs(parsed.all("file"), errors: &readErrors)
-    let context = readInputs(parsed.all("pod") + parsed.all("namespace"), errors: &readErrors)
+    let reader = InputReader(maxBytes: limits.maxInputBytes)
+    let manifests = reader.read(paths, errors: &readErrors)
+    let context = reader.read(parsed.all("pod") + parsed.all("namespace") + parsed.all("node"), errors: &readErrors)
     let selection = trustDomain.map { trustDomain in
         SelectionSettings(
             trustDomain: trustDomain, clusterName: parsed.value("cluster-name") ?? "cluster",
             clusterDomain: parsed.value("cluster-domain") ?? "cluster.local",
             className: parsed.value("class-name") ?? "", watchClassless: parsed.flag("watch-classless"))
     }
-    let report = ManifestLinter(selection: selection).lint(manifests, context: context)
+    let report = ManifestLinter(selection: selection, yamlLimits: limits).lint(manifests, context: context)
     let findings = readErrors + report.findings
     for finding in findings {
         print(finding)
     }
     let errors = readErrors.count + report.errorCount
-    printError(
-        "lint: \(report.clusterSPIFFEIDCount) ClusterSPIFFEIDs in \(manifests.count) inputs, "
-            + "\(errors) errors, \(report.warningCount) warnings")
+    var summary = "lint: \(report.clusterSPIFFEIDCount) ClusterSPIFFEIDs in \(manifests.count) inputs, \(errors) errors"
+    if report.warningCount > 0 {
+        summary += ", \(report.warningCount) warnings"
+    }
+    fflush(nil)
+    printError(summary)
     return errors > 0 ? 1 : 0
 }
 
 private func lintIDs(_ ids: [String], trustDomain: TrustDomain?) -> Int32 {
     var failed = false
     for (id, error) in lintSPIFFEIDs(ids, trustDomain: trustDomain) {
+        let shown = escapingControlCharacters(id)
         if let error {
             failed = true
-            print("\(id): error: \(error)")
+            print("\(shown): error: \(escapingControlCharacters(error))")
         } else {
-            print("\(id): ok")
+            print("\(shown): ok")
         }
     }
     return failed ? 1 : 0
 }
 
-/// Reads files, folders (their .yaml, .yml and .json files, recursively, in name order) and `-` (stdin).
-private func readInputs(_ paths: [String], errors: inout [LintFinding]) -> [LintInput] {
-    var inputs: [LintInput] = []
-    let manager = FileManager.default
-    for path in paths {
-        if path == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            inputs.append(LintInput(name: "<stdin>", bytes: Array(data)))
-            continue
-        }
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            errors.append(
-                LintFinding(
-                    file: path, mark: .none, severity: .error, message: "no such file or folder; check the path"))
-            continue
-        }
-        let files = isDirectory.boolValue ? manifestFiles(in: path) : [path]
-        for file in files {
-            guard let data = manager.contents(atPath: file) else {
-                errors.append(
-                    LintFinding(
-                        file: file, mark: .none, severity: .error,
-                        message: "cannot read the file; check its permissions"))
+/// Reads lint inputs: files, folders (their .yaml, .yml and .json files, recursively, in name order) and `-`
+/// (stdin), each up to `maxBytes`, so a huge file or an endless stdin is rejected without being read whole.
+struct InputReader {
+    var maxBytes: Int
+
+    func read(_ paths: [String], errors: inout [LintFinding]) -> [LintInput] {
+        var inputs: [LintInput] = []
+        for path in paths {
+            if path == "-" {
+                append(name: "<stdin>", handle: FileHandle.standardInput, to: &inputs, errors: &errors)
                 continue
             }
-            inputs.append(LintInput(name: file, bytes: Array(data)))
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                errors.append(failure(path, "no such file or folder (or a broken symbolic link); check the path"))
+                continue
+            }
+            guard isDirectory.boolValue else {
+                readFile(path, into: &inputs, errors: &errors)
+                continue
+            }
+            let files = manifestFiles(in: path)
+            if files.isEmpty {
+                errors.append(failure(path, "the folder has no .yaml, .yml or .json files; check the path"))
+            }
+            for file in files {
+                readFile(file, into: &inputs, errors: &errors)
+            }
         }
+        return inputs
     }
-    return inputs
-}
 
-private func manifestFiles(in folder: String) -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
-    var files: [String] = []
-    while let relative = enumerator.nextObject() as? String {
-        let lowered = relative.lowercased()
-        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") {
-            files.append((folder as NSString).appendingPathComponent(relative))
+    private func readFile(_ path: String, into inputs: inout [LintInput], errors: inout [LintFinding]) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            errors.append(failure(path, "cannot read the file's attributes; check that it exists"))
+            return
+        }
+        let type = attributes[.type] as? FileAttributeType
+        if type == .typeDirectory {
+            errors.append(failure(path, "is a folder inside a folder of manifests; give it with its own -f"))
+            return
+        }
+        guard type == .typeRegular else {
+            errors.append(failure(path, "is not a regular file (a device, pipe or socket); pass it through - instead"))
+            return
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            errors.append(failure(path, "cannot open the file for reading; check its permissions"))
+            return
+        }
+        defer { try? handle.close() }
+        append(name: path, handle: handle, to: &inputs, errors: &errors)
+    }
+
+    private func append(name: String, handle: FileHandle, to inputs: inout [LintInput], errors: inout [LintFinding]) {
+        do {
+            let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            guard data.count <= maxBytes else {
+                errors.append(
+                    failure(
+                        name,
+                        "the input is more than \(maxBytes) bytes; split it into smaller files or raise "
+                            + "--max-input-bytes"))
+                return
+            }
+            inputs.append(LintInput(name: name, bytes: Array(data)))
+        } catch {
+            errors.append(failure(name, "reading failed: \(error.localizedDescription)"))
         }
     }
-    return files.sorted()
+
+    private func failure(_ name: String, _ message: String) -> LintFinding {
+        LintFinding(file: name, mark: .none, severity: .error, message: message)
+    }
+
+    private func manifestFiles(in folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let lowered = relative.lowercased()
+            if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") {
+                files.append((folder as NSString).appendingPathComponent(relative))
+            }
+        }
+        return files.sorted()
+    }
 }
 
 func printError(_ message: String) {

@@ -61,7 +61,8 @@ private let serviceRadarNames = [
         let report = ManifestLinter(selection: settings).lint(manifests, context: [try input(state)])
 
         #expect(report.errorCount == 0, "\(report.findings)")
-        let rendered = report.findings.filter { $0.severity == .note }.map(\.message)
+        let rendered = report.findings.filter { $0.severity == .note && $0.message.contains(" renders ") }.map(
+            \.message)
         for component in ["poller", "agent", "snmp-checker", "rperf-checker", "core", "sync", "mapper"] {
             let id = "spiffe://carverauto.dev/ns/demo/sa/serviceradar-\(component)"
             #expect(rendered.contains { $0.hasSuffix("renders \(id)") }, "no pod renders \(id)")
@@ -213,6 +214,31 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
         let result = try runRegistrar(arguments)
         #expect(result.status == 2)
         #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func pathsAfterOptionsAreFiles() throws {
+        let folder = fixtures.appendingPathComponent("clusterspiffeid-public").path
+        let result = try runRegistrar([
+            "lint", "-f", "\(folder)/001-spire-controller-manager.yaml", "\(folder)/002-spire-controller-manager.yaml",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("in 2 inputs"))
+    }
+
+    @Test func oversizedStdinIsRejected() throws {
+        let result = try runRegistrar(
+            ["lint", "--max-input-bytes", "1000", "-f", "-"], stdin: String(repeating: "# comment\n", count: 200))
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("<stdin>: error: the input is more than 1000 bytes"))
+    }
+
+    @Test func folderWithoutManifestsIsError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lint-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runRegistrar(["lint", "-f", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("has no .yaml, .yml or .json files"))
     }
 
     @Test func missingFileIsError() throws {

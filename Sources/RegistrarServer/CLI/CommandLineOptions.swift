@@ -141,7 +141,26 @@ public func helpText(command: String, summary: String, usage: String, options: [
     let width = (labels.map(\.count).max() ?? 0) + 2
     for (label, spec) in zip(labels, all) {
         let padding = String(repeating: " ", count: max(2, width - label.count))
-        lines.append(label + padding + spec.help)
+        let wrapped = wrap(spec.help, width: max(40, 100 - width))
+        lines.append(label + padding + (wrapped.first ?? ""))
+        for continuation in wrapped.dropFirst() {
+            lines.append(String(repeating: " ", count: width) + continuation)
+        }
     }
     return lines.joined(separator: "\n")
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces; a longer word keeps its own line.
+func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty, line.count + 1 + word.count > width {
+            lines.append(line)
+            line = ""
+        }
+        line += line.isEmpty ? String(word) : " " + word
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
 }

@@ -27,7 +27,7 @@ public struct LintFinding: Sendable, Hashable, CustomStringConvertible {
     /// `FILE:LINE:COLUMN: error: MESSAGE`, or `FILE: error: MESSAGE` when the position is unknown.
     public var description: String {
         let position = mark == .none ? file : "\(file):\(mark.line):\(mark.column)"
-        return "\(position): \(severity.rawValue): \(message)"
+        return escapingControlCharacters("\(position): \(severity.rawValue): \(message)")
     }
 }
 
@@ -78,10 +78,26 @@ public struct ManifestLinter: Sendable {
         report.findings += contextReport.findings
 
         var clusterSPIFFEIDs: [(file: String, value: ClusterSPIFFEID, mark: Mark)] = []
+        var firstSeen: [String: (file: String, mark: Mark)] = [:]
         for (file, object) in located {
             report.objectCount += 1
+            if let finding = nearMissFinding(object, file: file) {
+                report.findings.append(finding)
+            }
             guard object.apiVersion == ClusterSPIFFEID.apiVersion, object.kind == ClusterSPIFFEID.kind else { continue }
             report.clusterSPIFFEIDCount += 1
+            report.findings += metadataFindings(object, file: file)
+            let name = object.metadata.name
+            if let earlier = firstSeen[name], !name.isEmpty {
+                let message =
+                    "ClusterSPIFFEID \(name) is defined again; it was first defined at "
+                    + "\(earlier.file):\(earlier.mark.line):\(earlier.mark.column). The API server keeps only one "
+                    + "object per name, so remove or rename one"
+                report.findings.append(
+                    LintFinding(file: file, mark: object.node.mark, severity: .warning, message: message))
+            } else {
+                firstSeen[name] = (file, object.node.mark)
+            }
             do {
                 let value = try ClusterSPIFFEID(from: object)
                 clusterSPIFFEIDs.append((file, value, object.node.mark))
@@ -90,20 +106,39 @@ public struct ManifestLinter: Sendable {
                 }
             } catch {
                 report.findings.append(
-                    LintFinding(file: file, mark: error.mark, severity: .error, message: error.descriptionWithoutMark))
+                    LintFinding(
+                        file: file, mark: error.mark, severity: .error,
+                        message: "ClusterSPIFFEID \(name): \(error.descriptionWithoutMark)"))
             }
         }
         guard let selection else { return report }
 
         let allObjects = located.map(\.object) + contextObjects
-        let namespaces = allObjects.compactMap { try? Namespace(from: $0) }
-        let pods = allObjects.compactMap { try? Pod(from: $0) }
+        let namespaces = unique(allObjects.compactMap { try? Namespace(from: $0) }, by: \.name)
+        let pods = unique(allObjects.compactMap { try? Pod(from: $0) }, by: \.metadata.uidOrKey)
+        let nodes = Dictionary(
+            allObjects.compactMap { try? KubernetesNode(from: $0) }.map { ($0.metadata.name, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let podNamespaces = Set(pods.map(\.metadata.namespace))
+        let missingNamespaces = podNamespaces.subtracting(namespaces.map(\.name)).sorted()
+        if !missingNamespaces.isEmpty, let first = clusterSPIFFEIDs.first {
+            let message =
+                "no Namespace object for \(missingNamespaces.joined(separator: ", ")), so their pods are never "
+                + "selected; give the Namespaces with --namespace FILE"
+            report.findings.append(LintFinding(file: first.file, mark: .none, severity: .warning, message: message))
+        }
         for (file, clusterSPIFFEID, mark) in clusterSPIFFEIDs {
             let result = ClusterSPIFFEIDSelector.select(
-                clusterSPIFFEID, namespaces: namespaces, pods: pods, settings: selection)
+                clusterSPIFFEID, namespaces: namespaces, pods: pods, nodes: nodes.isEmpty ? nil : nodes,
+                settings: selection)
             let name = clusterSPIFFEID.metadata.name
             guard result.applies else {
-                let message = "ClusterSPIFFEID \(name) does not apply to class \"\(selection.className)\""
+                let objectClass = clusterSPIFFEID.spec.className
+                let hint =
+                    objectClass.isEmpty
+                    ? "it has no className; add --watch-classless to apply it"
+                    : "it has className \"\(objectClass)\"; run with --class-name \(objectClass) to apply it"
+                let message = "ClusterSPIFFEID \(name) does not apply to class \"\(selection.className)\": \(hint)"
                 report.findings.append(LintFinding(file: file, mark: mark, severity: .note, message: message))
                 continue
             }
@@ -115,8 +150,50 @@ public struct ManifestLinter: Sendable {
                 let message = "ClusterSPIFFEID \(name): \(failure)"
                 report.findings.append(LintFinding(file: file, mark: mark, severity: .error, message: message))
             }
+            if result.podsSelected == 0, result.rejections.isEmpty {
+                let message =
+                    "ClusterSPIFFEID \(name) selects no pods among the \(pods.count) given "
+                    + "(\(result.namespacesSelected) namespaces selected, \(result.namespacesIgnored) ignored)"
+                report.findings.append(LintFinding(file: file, mark: mark, severity: .note, message: message))
+            }
         }
         return report
+    }
+
+    /// Keeps the first of the values that share a key, in order, because the same object may come from
+    /// two files.
+    private func unique<Value>(_ values: [Value], by key: (Value) -> String) -> [Value] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert(key($0)).inserted }
+    }
+
+    /// A warning for an object that looks like a ClusterSPIFFEID but has a different kind or version, which
+    /// the linter would otherwise skip without a word.
+    private func nearMissFinding(_ object: KubernetesObject, file: String) -> LintFinding? {
+        let kindMatches = object.kind == ClusterSPIFFEID.kind
+        let versionMatches = object.apiVersion == ClusterSPIFFEID.apiVersion
+        guard !(kindMatches && versionMatches) else { return nil }
+        let looksLikeKind = object.kind.lowercased() == ClusterSPIFFEID.kind.lowercased()
+        let looksLikeGroup = object.apiVersion.hasPrefix("spire.spiffe.io/")
+        guard looksLikeKind || (looksLikeGroup && object.kind.lowercased().contains("spiffeid")) else { return nil }
+        let message =
+            "\(object.apiVersion) \(object.kind) \"\(object.metadata.name)\" is not linted: only apiVersion "
+            + "\(ClusterSPIFFEID.apiVersion) kind \(ClusterSPIFFEID.kind) is; fix the apiVersion or kind"
+        return LintFinding(file: file, mark: object.node.mark, severity: .warning, message: message)
+    }
+
+    /// Errors in a ClusterSPIFFEID's name, which the API server requires to be a DNS subdomain.
+    private func metadataFindings(_ object: KubernetesObject, file: String) -> [LintFinding] {
+        let name = object.metadata.name
+        let mark = object.node["metadata"]?["name"]?.mark ?? object.node.mark
+        if name.isEmpty {
+            let message = "ClusterSPIFFEID: metadata.name is missing; give the object a name"
+            return [LintFinding(file: file, mark: mark, severity: .error, message: message)]
+        }
+        return LabelValidation.subdomainErrors(Substring(name)).map { problem in
+            let message = "ClusterSPIFFEID \(name): metadata.name is not a valid DNS subdomain: \(problem)"
+            return LintFinding(file: file, mark: mark, severity: .error, message: message)
+        }
     }
 
     private func decode(_ input: LintInput, into report: inout Report) -> [KubernetesObject] {
@@ -148,11 +225,33 @@ extension LintFinding {
     }
 }
 
+extension ObjectMeta {
+    /// The UID, or `namespace/name` for objects written without one, as manifests usually are.
+    fileprivate var uidOrKey: String { uid.isEmpty ? "\(namespace)/\(name)" : uid }
+}
+
 extension NodeDecodingError {
     /// The path and message without the position, for output that prints the position separately.
     var descriptionWithoutMark: String {
         path.isEmpty ? message : "\(path): \(message)"
     }
+}
+
+/// Replaces control characters with `\\xNN` (or `\\n`, `\\r`, `\\t`), so one finding prints on one line.
+public func escapingControlCharacters(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": escaped += "\\n"
+        case "\r": escaped += "\\r"
+        case "\t": escaped += "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            escaped += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16, uppercase: true)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return escaped
 }
 
 /// Checks SPIFFE IDs given on the command line, and their trust domain when one is given.
