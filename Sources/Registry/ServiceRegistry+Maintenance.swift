@@ -63,12 +63,12 @@ extension ServiceRegistry {
             // Checkers before agents before the service itself, so no event names a parent already gone.
             let order: [ServiceType: Int] = [.checker: 0, .agent: 1, .poller: 2]
             let ordered = descendants.sorted { order[$0.type, default: 0] < order[$1.type, default: 0] } + [service]
-            for victim in ordered {
+            for target in ordered {
                 let event = RegistrationEvent(
-                    time: context.now, serviceID: victim.id, serviceType: victim.type, parentID: victim.parentID,
-                    eventType: .deleted, fromStatus: victim.status, toStatus: nil, source: victim.source, actor: actor,
-                    reason: reason ?? (victim.id == id ? nil : "cascade from '\(id)'"))
-                try context.delete(victim, event: event)
+                    time: context.now, serviceID: target.id, serviceType: target.type, parentID: target.parentID,
+                    eventType: .deleted, fromStatus: target.status, toStatus: nil, source: target.source, actor: actor,
+                    reason: reason ?? (target.id == id ? nil : "cascade from '\(id)'"))
+                try context.delete(target, event: event)
             }
             return ordered.map(\.id)
         }

@@ -130,8 +130,8 @@ public final class SQLiteConnection {
 
     /// Runs a PASSIVE checkpoint: copies the WAL pages that no reader needs into the database file.
     ///
-    /// - Returns: The SQLite result code (`SQLITE_BUSY` means another checkpoint was running), the frames
-    ///   in the WAL and the frames copied; both counts are -1 when the connection is not in WAL mode.
+    /// - Returns: The SQLite result code, the frames in the WAL and the frames copied. The code is
+    ///   `SQLITE_BUSY` when another checkpoint was running. Both counts are -1 outside WAL mode.
     func checkpointPassive() -> (code: Int32, walFrames: Int32, copiedFrames: Int32) {
         var walFrames: Int32 = 0
         var copiedFrames: Int32 = 0

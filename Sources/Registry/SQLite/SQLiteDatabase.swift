@@ -153,7 +153,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`) and commits when it returns.
     ///
     /// When `body` throws, the transaction rolls back and the error is rethrown. The commit has
-    /// reached the disk (with `synchronous=FULL`) when this method returns.
+    /// reached the disk (with `synchronous=FULL`) when this method returns. `body` must not call
+    /// `transaction`, `read` or `migrate` of the same database, because the lock is not reentrant.
     @discardableResult
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try withConnection { connection in

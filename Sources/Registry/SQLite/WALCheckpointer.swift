@@ -37,8 +37,8 @@ final class WALCheckpointer: Sendable {
         self.thresholdPages = Int32(clamping: max(1, thresholdPages))
         self.writerLock = writerLock
         let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        // A connection learns that the file is in WAL mode only when it first reads it; before that a
-        // checkpoint returns at once and copies nothing.
+        // A connection detects WAL mode only when it first reads the file. Before that, a checkpoint
+        // returns at once and copies nothing.
         let mode = try connection.query("PRAGMA journal_mode") { $0.text(0) }
         guard mode.first?.lowercased() == "wal" else {
             throw SQLiteError(
@@ -61,7 +61,7 @@ final class WALCheckpointer: Sendable {
     /// The checkpoints that ran to the end.
     var completed: Int { completedCount.load(ordering: .relaxed) }
 
-    /// Wakes the thread when the WAL holds at least the threshold of pages; called after each commit.
+    /// Wakes the thread when the WAL has reached the threshold. SQLite calls it after each commit.
     func walDidGrow(pages: Int32) {
         walPages.store(pages, ordering: .relaxed)
         guard pages >= thresholdPages else { return }
