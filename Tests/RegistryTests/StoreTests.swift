@@ -236,9 +236,11 @@ final class FailingStore: RegistryStore {
         var maxFrames = 0
         for round in 0..<20 {
             let checkpointsBefore = database.completedCheckpoints
-            // Two registrations write about 18 frames, past the threshold of 8.
-            try registry.registerPoller("p\(round)-a")
-            try registry.registerPoller("p\(round)-b")
+            // Two registrations write about 18 frames, past the threshold of 8. The metadata makes each
+            // row about 1 KB, so the copied rows must grow the database file.
+            let metadata = ["note": String(repeating: "x", count: 1000)]
+            try registry.registerPoller("p\(round)-a", metadata: metadata)
+            try registry.registerPoller("p\(round)-b", metadata: metadata)
             maxFrames = max(maxFrames, database.walFrameCount)
             let deadline = Date().addingTimeInterval(5)
             while database.completedCheckpoints == checkpointsBefore, Date() < deadline {
