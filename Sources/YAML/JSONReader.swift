@@ -265,10 +265,10 @@ extension JSONReader {
             case 0..<0x20:
                 index = cursor
                 if byte == 0 { throw nulError() }
-                let code = "U+00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                let code = SourceText.codePoint(UInt32(byte))
                 throw syntaxError(
                     "a string contains the control character \(code) unescaped; write it as an escape such as "
-                        + #"\n or \u"# + "00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16))
+                        + #"\n, \t or \u"# + code.dropFirst(2).lowercased())
             default:
                 decoded.append(byte)
                 cursor += 1
@@ -381,7 +381,7 @@ extension JSONReader {
         let offset = start + (SourceText.firstInvalidUTF8(in: region) ?? 0)
         return YAMLError(
             .invalidEncoding, at: SourceText.mark(at: offset, in: bytes),
-            "invalid UTF-8 (bytes \(SourceText.hexBytes(at: offset, in: bytes))); save the file as UTF-8")
+            "invalid UTF-8 (\(SourceText.hexBytes(at: offset, in: bytes))); save the file as UTF-8")
     }
 
     /// Reads a number, `true`, `false` or `null` and returns its text.

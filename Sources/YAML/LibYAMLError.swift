@@ -33,17 +33,18 @@ enum LibYAMLError {
                     "the input contains a NUL byte, which YAML and JSON do not allow; "
                         + "remove it, and check that the file is UTF-8 text and not binary")
             }
-            let code = "U+" + String(UInt32(bitPattern: value), radix: 16, uppercase: true)
+            let code = SourceText.codePoint(UInt32(bitPattern: value))
             return YAMLError(
                 .invalidCharacter, at: mark,
                 "the input contains the control character \(code), which YAML does not allow unescaped; "
                     + "remove it or write it as an escape in a double-quoted string")
         }
         if problem.contains("UTF-8") || problem.contains("Unicode") {
-            let bytes = SourceText.hexBytes(at: offset, in: input)
+            // libyaml reports the byte where decoding failed; the sequence that is invalid may start earlier.
+            let start = SourceText.firstInvalidUTF8(in: input) ?? offset
             return YAMLError(
-                .invalidEncoding, at: mark,
-                "invalid UTF-8 (\(problem), bytes \(bytes)); save the file as UTF-8")
+                .invalidEncoding, at: SourceText.mark(at: start, in: input),
+                "invalid UTF-8 (\(SourceText.hexBytes(at: start, in: input))); save the file as UTF-8")
         }
         return YAMLError(.invalidEncoding, at: mark, "\(problem); save the file as UTF-8")
     }
@@ -83,6 +84,9 @@ enum LibYAMLError {
             return "a ':' followed by a space is not allowed here\(opened); quote the value or fix the indentation"
         case "could not find expected ':'":
             return "expected ':' after a key\(opened); a plain key must be on one line and at most 1024 characters"
+        case "did not find expected '-' indicator":
+            return "expected a '- ' sequence entry\(opened); a sequence and a mapping cannot share one "
+                + "indentation level, so check the indentation of this line"
         case "block sequence entries are not allowed in this context":
             return "a '- ' sequence entry is not allowed here\(opened); fix the indentation"
         case "did not find expected <document start>":

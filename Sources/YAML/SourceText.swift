@@ -51,12 +51,19 @@ enum SourceText {
         return nil
     }
 
-    /// A short description of the bytes at `offset`, such as `0xC3 0x28`, for encoding errors.
-    static func hexBytes(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>, count: Int = 4) -> String {
-        guard offset < bytes.count else { return "the end of the input" }
-        let end = min(offset + count, bytes.count)
-        return bytes[offset..<end].map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
-            .joined(separator: " ")
+    /// The bytes of the UTF-8 sequence that starts at `offset`, such as `bytes 0xC3 0x28`, for encoding errors.
+    static func hexBytes(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard offset < bytes.count else { return "at the end of the input" }
+        let lead = bytes[offset]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        let end = min(offset + length, bytes.count)
+        let text = bytes[offset..<end].map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
+        return (text.count == 1 ? "byte " : "bytes ") + text.joined(separator: " ")
+    }
+
+    /// A code point written as `U+0007`.
+    static func codePoint(_ value: UInt32) -> String {
+        "U+" + String(value, radix: 16, uppercase: true).leftPadded(to: 4)
     }
 }
 
