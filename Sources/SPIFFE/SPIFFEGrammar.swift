@@ -1,7 +1,7 @@
 /// Length limits for SPIFFE IDs and trust domains, in UTF-8 bytes.
 ///
-/// go-spiffe has no length limits. The SPIFFE ID standard says that IDs should not be longer than 2048 bytes and
-/// that a URI host is at most 255 bytes, so these are the defaults.
+/// go-spiffe has no length limits. The defaults come from the SPIFFE ID standard, section 2.3 "Maximum SPIFFE ID
+/// Length": implementations should not generate IDs over 2048 bytes, and a trust domain name is at most 255 bytes.
 public struct SPIFFEIDLimits: Hashable, Sendable {
     /// The maximum length of a whole SPIFFE ID, `spiffe://` included.
     public var maxIDLength: Int

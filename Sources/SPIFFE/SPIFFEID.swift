@@ -1,8 +1,8 @@
 /// A SPIFFE ID such as `spiffe://example.org/ns/demo/sa/serviceradar-agent`, always valid.
 ///
-/// Parsing follows the SPIFFE ID standard and go-spiffe's `spiffeid` package byte for byte: the scheme is
-/// `spiffe://` in lowercase, the trust domain is non-empty `[a-z0-9._-]`, and the path is empty or a sequence of
-/// `/segment` where a segment is non-empty `[a-zA-Z0-9._-]` other than `.` and `..`. So there is no port, user
+/// Parsing follows the SPIFFE ID standard and go-spiffe's `spiffeid` package byte for byte. The scheme is
+/// `spiffe://` in lowercase, and the trust domain is non-empty `[a-z0-9._-]`. The path is empty or a sequence of
+/// `/segment`, where a segment is non-empty `[a-zA-Z0-9._-]` other than `.` and `..`. So an ID has no port, user
 /// info, query, fragment, percent-encoding, trailing slash or non-ASCII character, and nothing is normalized.
 /// Beyond go-spiffe, the ID and trust domain lengths are limited by ``SPIFFEIDLimits``.
 ///
@@ -30,7 +30,7 @@ public struct SPIFFEID: Hashable, Sendable, Comparable, CustomStringConvertible 
             throw SPIFFEIDError(.invalidScheme, .id, string, byteOffset: offset)
         }
         if utf8.count > limits.maxIDLength {
-            throw SPIFFEIDError(.idTooLong, .id, string, limit: limits.maxIDLength)
+            throw SPIFFEIDError(.idTooLong, .id, string, length: utf8.count, limit: limits.maxIDLength)
         }
 
         let bytes = Array(utf8)
@@ -46,7 +46,8 @@ public struct SPIFFEID: Hashable, Sendable, Comparable, CustomStringConvertible 
             throw SPIFFEIDError(.missingTrustDomain, .id, string, byteOffset: authorityStart)
         }
         if pathStart - authorityStart > limits.maxTrustDomainLength {
-            throw SPIFFEIDError(.trustDomainTooLong, .id, string, limit: limits.maxTrustDomainLength)
+            let length = pathStart - authorityStart
+            throw SPIFFEIDError(.trustDomainTooLong, .id, string, length: length, limit: limits.maxTrustDomainLength)
         }
         if let violation = SPIFFEGrammar.pathViolation(bytes[pathStart...]) {
             throw SPIFFEIDError(violation.code, .id, string, byteOffset: violation.byteOffset.map { pathStart + $0 })
@@ -82,11 +83,13 @@ public struct SPIFFEID: Hashable, Sendable, Comparable, CustomStringConvertible 
     private init(checkingLength trustDomain: TrustDomain, path: String, limits: SPIFFEIDLimits) throws(SPIFFEIDError) {
         let length = SPIFFEGrammar.scheme.count + trustDomain.name.utf8.count + path.utf8.count
         if length > limits.maxIDLength {
-            throw SPIFFEIDError(.idTooLong, .id, "spiffe://" + trustDomain.name + path, limit: limits.maxIDLength)
+            let id = "spiffe://" + trustDomain.name + path
+            throw SPIFFEIDError(.idTooLong, .id, id, length: length, limit: limits.maxIDLength)
         }
-        if trustDomain.name.utf8.count > limits.maxTrustDomainLength {
+        let nameLength = trustDomain.name.utf8.count
+        if nameLength > limits.maxTrustDomainLength {
             let limit = limits.maxTrustDomainLength
-            throw SPIFFEIDError(.trustDomainTooLong, .trustDomain, trustDomain.name, limit: limit)
+            throw SPIFFEIDError(.trustDomainTooLong, .trustDomain, trustDomain.name, length: nameLength, limit: limit)
         }
         self.init(validatedTrustDomain: trustDomain, path: path)
     }

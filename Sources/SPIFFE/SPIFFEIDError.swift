@@ -100,13 +100,25 @@ public struct SPIFFEIDError: Error, Hashable, Sendable, CustomStringConvertible 
     public let byteOffset: Int?
     /// The length limit that was exceeded, for ``Code/idTooLong`` and ``Code/trustDomainTooLong``.
     public let limit: Int?
+    /// The length in bytes of the ID or trust domain that exceeded ``limit``.
+    public let length: Int?
 
-    init(_ code: Code, _ subject: Subject, _ value: String, byteOffset: Int? = nil, limit: Int? = nil) {
+    init(_ code: Code, _ subject: Subject, _ value: String, byteOffset: Int? = nil) {
         self.code = code
         self.subject = subject
         self.value = value
         self.byteOffset = byteOffset
+        self.limit = nil
+        self.length = nil
+    }
+
+    init(_ code: Code, _ subject: Subject, _ value: String, length: Int, limit: Int) {
+        self.code = code
+        self.subject = subject
+        self.value = value
+        self.byteOffset = nil
         self.limit = limit
+        self.length = length
     }
 
     /// The message: what is invalid, which value, which byte, and what to do.
@@ -119,8 +131,8 @@ public struct SPIFFEIDError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     private var detail: String? {
-        if let limit {
-            return "\(value.utf8.count) bytes, the maximum is \(limit)"
+        if let limit, let length {
+            return "\(length) bytes, the maximum is \(limit)"
         }
         guard let byteOffset else {
             return nil
@@ -181,7 +193,7 @@ public struct SPIFFEIDError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     private func characterFix(allowed: String) -> String {
-        let suffix = " Allowed: " + allowed + "."
+        let suffix = " Allowed characters are " + allowed + "."
         guard let byte = offendingByte else {
             return "Remove or replace the character." + suffix
         }

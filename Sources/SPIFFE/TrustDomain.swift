@@ -12,9 +12,9 @@ public struct TrustDomain: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses a bare trust domain name, or takes the trust domain of a SPIFFE ID.
     ///
-    /// As go-spiffe's `TrustDomainFromString`, a string that contains `:/` is parsed as a whole SPIFFE ID, path
-    /// included, so `spiffe://example.org/a` yields `example.org` and `spiffe:/example.org` is an invalid scheme.
-    /// Any other string must be a trust domain name itself.
+    /// A string that contains `:/` is parsed as a whole SPIFFE ID, path included, so `spiffe://example.org/a`
+    /// yields `example.org` and `spiffe:/example.org` has an invalid scheme. Any other string must be a trust domain
+    /// name itself. go-spiffe's tests of `TrustDomainFromString` expect the same results.
     ///
     /// - Throws: ``SPIFFEIDError`` naming the input and the rule it breaks.
     public init(parsing string: String, limits: SPIFFEIDLimits = .default) throws(SPIFFEIDError) {
@@ -29,7 +29,9 @@ public struct TrustDomain: Hashable, Sendable, Comparable, CustomStringConvertib
             throw SPIFFEIDError(.invalidTrustDomainCharacter, .trustDomain, string, byteOffset: offset)
         }
         if string.utf8.count > limits.maxTrustDomainLength {
-            throw SPIFFEIDError(.trustDomainTooLong, .trustDomain, string, limit: limits.maxTrustDomainLength)
+            let length = string.utf8.count
+            throw SPIFFEIDError(
+                .trustDomainTooLong, .trustDomain, string, length: length, limit: limits.maxTrustDomainLength)
         }
         self.name = string
     }
