@@ -2,7 +2,7 @@
 ///
 /// The API server shows warnings to `kubectl` users, and Kubernetes truncates longer ones, so a warning
 /// is at most `maxLength` characters; long values are shortened with an ellipsis to fit.
-public struct AdmissionWarning: Sendable, Hashable, CustomStringConvertible {
+public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertible {
     /// The maximum length of a warning in characters.
     public static let maxLength = 120
 
