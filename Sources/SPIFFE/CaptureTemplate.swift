@@ -18,10 +18,11 @@ public struct CaptureTemplate: Hashable, Sendable, CustomStringConvertible {
         }
         let parts = try CaptureSyntax.parts(of: template, subject: .template)
         var names: [String] = []
+        var seenNames: Set<String> = []
         for (part, offset) in parts {
             switch part {
             case .capture(let name):
-                if !names.contains(name) {
+                if seenNames.insert(name).inserted {
                     names.append(name)
                 }
             case .literal(let bytes):
@@ -48,7 +49,8 @@ public struct CaptureTemplate: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``SPIFFEIDPatternError/Code/unknownCaptureName`` naming the first unknown name.
     public func validate(against pattern: SPIFFEIDPattern) throws(SPIFFEIDPatternError) {
-        for name in captureNames where !pattern.captureNames.contains(name) {
+        let patternNames = Set(pattern.captureNames)
+        for name in captureNames where !patternNames.contains(name) {
             throw SPIFFEIDPatternError(
                 .unknownCaptureName, .template, description, byteOffset: byteOffset(of: name), name: name,
                 knownNames: pattern.captureNames)

@@ -141,7 +141,9 @@ extension SPIFFEID: Codable {
         do {
             try self.init(parsing: string)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+            let context = DecodingError.Context(
+                codingPath: container.codingPath, debugDescription: error.description, underlyingError: error)
+            throw DecodingError.dataCorrupted(context)
         }
     }
 

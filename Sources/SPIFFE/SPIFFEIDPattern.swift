@@ -56,11 +56,10 @@ public struct SPIFFEIDPattern: Hashable, Sendable, CustomStringConvertible {
         }
         var captures: [String: String] = [:]
         for (parts, segment) in zip(segments, pathSegments) {
-            var matcher = SegmentMatcher(parts: parts, segment: Array(segment))
-            guard matcher.matches(partIndex: 0, position: 0) else {
+            guard let segmentCaptures = SegmentMatcher.match(parts, Array(segment)) else {
                 return nil
             }
-            captures.merge(matcher.captures) { first, _ in first }
+            captures.merge(segmentCaptures) { first, _ in first }
         }
         return captures
     }
@@ -71,6 +70,7 @@ private struct SegmentBuilder {
     let pattern: String
     var segments: [[CapturePart]] = []
     var captureNames: [String] = []
+    private var seenNames: Set<String> = []
     private var current: [CapturePart] = []
     private var literal: [UInt8] = []
     private var segmentStart = 0
@@ -81,7 +81,7 @@ private struct SegmentBuilder {
     }
 
     mutating func addCapture(_ name: String, at offset: Int) throws(SPIFFEIDPatternError) {
-        if captureNames.contains(name) {
+        if !seenNames.insert(name).inserted {
             throw SPIFFEIDPatternError(.duplicateCaptureName, .pattern, pattern, byteOffset: offset, name: name)
         }
         if literal.isEmpty, case .capture = current.last {
@@ -138,58 +138,70 @@ private struct SegmentBuilder {
     }
 }
 
-/// Matches one path segment against one pattern segment by backtracking, captures taking the longest match first.
+/// Matches one path segment against one pattern segment, each capture taking the longest match that lets the rest
+/// of the segment match.
 ///
-/// Positions that already failed for a part are remembered, so a segment of n bytes with k captures takes at most
-/// O(k * n^2) steps instead of O(n^k).
-private struct SegmentMatcher {
-    let parts: [CapturePart]
-    let segment: [UInt8]
-    var captures: [String: String] = [:]
-    private var failed: Set<Int> = []
-
-    init(parts: [CapturePart], segment: [UInt8]) {
-        self.parts = parts
-        self.segment = segment
-    }
-
-    /// Returns whether `parts[partIndex...]` match `segment[position...]`, and fills ``captures`` if so.
-    ///
-    /// The recursion depth is at most the number of parts, which the pattern fixes.
-    mutating func matches(partIndex: Int, position: Int) -> Bool {
-        guard partIndex < parts.count else {
-            return position == segment.count
-        }
-        let key = partIndex * (segment.count + 1) + position
-        if failed.contains(key) {
-            return false
-        }
-        if attempt(partIndex: partIndex, position: position) {
-            return true
-        }
-        failed.insert(key)
-        return false
-    }
-
-    private mutating func attempt(partIndex: Int, position: Int) -> Bool {
-        switch parts[partIndex] {
-        case .literal(let literal):
-            let end = position + literal.count
-            guard end <= segment.count, segment[position..<end].elementsEqual(literal) else {
-                return false
+/// A table records which suffixes of the pattern segment match which suffixes of the path segment, in place of
+/// backtracking. For a segment of n bytes and k parts this takes O(k * n) memory and steps plus the literal
+/// comparisons, without recursion. A pattern segment that needs more than n bytes is rejected before the table.
+private enum SegmentMatcher {
+    /// Returns the captures of a match of `parts` against the whole of `segment`, or nil if there is none.
+    static func match(_ parts: [CapturePart], _ segment: [UInt8]) -> [String: String]? {
+        let minimumLength = parts.reduce(0) { total, part in
+            switch part {
+            case .literal(let bytes): total + bytes.count
+            case .capture: total + 1
             }
-            return matches(partIndex: partIndex + 1, position: end)
-        case .capture(let name):
-            // The longest candidate comes first, and every candidate takes at least one byte.
-            var end = segment.count
-            while end > position {
-                if matches(partIndex: partIndex + 1, position: end) {
-                    captures[name] = String(decoding: segment[position..<end], as: UTF8.self)
-                    return true
+        }
+        guard minimumLength <= segment.count else {
+            return nil
+        }
+        let table = suffixTable(parts, segment)
+        guard table[0][0] else {
+            return nil
+        }
+
+        var captures: [String: String] = [:]
+        var position = 0
+        for (index, part) in parts.enumerated() {
+            switch part {
+            case .literal(let bytes):
+                position += bytes.count
+            case .capture(let name):
+                // table[0][0] is true, so some end after `position` lets the rest match. Take the last one.
+                var end = segment.count
+                while end > position + 1 && !table[index + 1][end] {
+                    end -= 1
                 }
-                end -= 1
+                captures[name] = String(decoding: segment[position..<end], as: UTF8.self)
+                position = end
             }
-            return false
         }
+        return captures
+    }
+
+    /// Returns `table` where `table[i][p]` is whether `parts[i...]` match `segment[p...]` exactly.
+    private static func suffixTable(_ parts: [CapturePart], _ segment: [UInt8]) -> [[Bool]] {
+        let count = segment.count
+        var table = [[Bool]](repeating: [Bool](repeating: false, count: count + 1), count: parts.count + 1)
+        table[parts.count][count] = true
+        for index in stride(from: parts.count - 1, through: 0, by: -1) {
+            switch parts[index] {
+            case .literal(let bytes):
+                for position in 0...count {
+                    let end = position + bytes.count
+                    table[index][position] =
+                        end <= count && table[index + 1][end] && segment[position..<end].elementsEqual(bytes)
+                }
+            case .capture:
+                // A capture takes at least one byte, so it matches at p if the rest matches at some end > p.
+                var restMatchesLater = false
+                for position in stride(from: count, through: 0, by: -1) {
+                    table[index][position] = restMatchesLater
+                    restMatchesLater = restMatchesLater || table[index + 1][position]
+                }
+            }
+        }
+        return table
     }
 }

@@ -71,7 +71,9 @@ extension TrustDomain: Codable {
         do {
             try self.init(parsing: string)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+            let context = DecodingError.Context(
+                codingPath: container.codingPath, debugDescription: error.description, underlyingError: error)
+            throw DecodingError.dataCorrupted(context)
         }
     }
 

@@ -115,7 +115,8 @@ struct JSONReader {
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else {
-                    throw syntaxError("expected an object key in double quotes, found \(describe(byte))")
+                    let hint = byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
+                    throw syntaxError("expected an object key in double quotes, found \(describe(byte))\(hint)")
                 }
                 let keyMark = mark(at: index)
                 let key = try readString()

@@ -3,7 +3,8 @@ extension Node {
     ///
     /// Scalars are written by their resolved value: null, booleans and numbers as JSON literals and everything
     /// else as a string. Non-ASCII characters stay UTF-8 and `/` is not escaped. JSON has no infinity or NaN,
-    /// so those become the strings `.inf`, `-.inf` and `.nan`. A key that is not a scalar is written as the
+    /// so those become the strings `.inf`, `-.inf` and `.nan`, but a number written in JSON syntax is copied as
+    /// written even when it overflows a `Double`. A key that is not a scalar is written as the
     /// compact JSON of the key, in a string.
     public func jsonText(pretty: Bool = false) -> String {
         String(decoding: jsonBytes(pretty: pretty), as: UTF8.self)
@@ -71,19 +72,21 @@ struct JSONWriter {
         case .int(let value):
             append(Self.isJSONNumber(text) ? text : String(value))
         case .double(let value):
-            if value.isNaN {
+            if Self.isJSONNumber(text) {
+                append(text)
+            } else if value.isNaN {
                 writeString(".nan")
             } else if value.isInfinite {
                 writeString(value < 0 ? "-.inf" : ".inf")
             } else {
-                append(Self.isJSONNumber(text) ? text : value.description)
+                append(value.description)
             }
         case .string(let value):
             writeString(value)
         }
     }
 
-    private static func isJSONNumber(_ text: String) -> Bool {
+    static func isJSONNumber(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { JSONReader.isJSONNumber($0) }
     }

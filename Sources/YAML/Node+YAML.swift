@@ -3,7 +3,8 @@ extension Node {
     ///
     /// Strings are written plain only when the plain form reads back as the same string; others are
     /// double-quoted, or written as a literal block (`|`) when they span lines. Other scalars are written by
-    /// their resolved value, so `0x1F` stays `0x1F` but a quoted `"true"` stays a string. Anchors are not
+    /// their resolved value: numbers in JSON syntax as written, other numbers in decimal (`0x1F` becomes `31`),
+    /// so YAML 1.1 readers such as kubectl read the same value. A quoted `"true"` stays a string. Anchors are not
     /// written because parsing expands aliases. Tags outside `tag:yaml.org,2002:` are written before the node.
     public func yamlText() -> String {
         var writer = YAMLWriter()
@@ -130,14 +131,16 @@ struct YAMLWriter {
         case .bool(let value):
             output += value ? "true" : "false"
         case .int(let value):
-            output += Node.resolvePlain(text) == .int(value) ? text : String(value)
+            output += JSONWriter.isJSONNumber(text) ? text : String(value)
         case .double(let value):
-            if value.isNaN {
+            if JSONWriter.isJSONNumber(text) {
+                output += text
+            } else if value.isNaN {
                 output += ".nan"
             } else if value.isInfinite {
                 output += value < 0 ? "-.inf" : ".inf"
             } else {
-                output += Node.resolvePlain(text) == .double(value) ? text : value.description
+                output += value.description
             }
         case .string(let value):
             if YAMLScalarStyle.isPlainSafe(value) {

@@ -55,7 +55,7 @@ enum SourceText {
     static func hexBytes(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard offset < bytes.count else { return "at the end of the input" }
         let lead = bytes[offset]
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        let length = lead >= 0xF5 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 1
         let end = min(offset + length, bytes.count)
         let text = bytes[offset..<end].map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
         return (text.count == 1 ? "byte " : "bytes ") + text.joined(separator: " ")

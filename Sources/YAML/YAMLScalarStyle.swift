@@ -5,7 +5,8 @@ enum YAMLScalarStyle {
     /// The check is stricter than YAML requires: it allows letters, digits, non-ASCII characters that are not
     /// line breaks or controls, single inner spaces and the punctuation `-_./:+=@()$;,~%^`. It rejects `: `, a
     /// trailing `:`, leading indicators and document markers, and requires that the core schema resolves the
-    /// text to a string.
+    /// text to a string. YAML 1.1 booleans (`yes`, `on`) and text that starts like a number are quoted too, so
+    /// YAML 1.1 readers such as kubectl read the same string.
     static func isPlainSafe(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.last != " " else { return false }
         guard text.unicodeScalars.last != ":", !text.hasPrefix("---"), !text.hasPrefix("...") else { return false }
@@ -31,7 +32,25 @@ enum YAMLScalarStyle {
             previous = scalar
             isFirst = false
         }
+        guard !yaml11Booleans.contains(text), !startsLikeNumber(text) else { return false }
         return Node.resolvePlain(text) == .string(text)
+    }
+
+    /// Words that YAML 1.1 readers, such as the Kubernetes tools, read as booleans.
+    private static let yaml11Booleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "=",
+    ]
+
+    /// True for text that starts with a digit, or a sign or dot and a digit, which YAML 1.1 may read as a
+    /// number, a sexagesimal number or a timestamp (`1_000`, `12:30`, `2026-12-04`).
+    private static func startsLikeNumber(_ text: String) -> Bool {
+        var scalars = text.unicodeScalars.makeIterator()
+        guard var first = scalars.next() else { return false }
+        if first == "+" || first == "-" || first == "." {
+            guard let second = scalars.next() else { return false }
+            first = second
+        }
+        return ("0"..."9").contains(first)
     }
 
     /// True when `text` spans lines and reads back unchanged from a literal block scalar.

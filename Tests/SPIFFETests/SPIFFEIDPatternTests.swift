@@ -77,6 +77,9 @@ struct InvalidPatternCase: Sendable, CustomTestStringConvertible {
         PatternMatchCase(
             pattern: "/{first}-{second}", id: "spiffe://example.org/x-y-z", captures: ["first": "x-y", "second": "z"]),
         PatternMatchCase(
+            pattern: "/sa/{name}-{kind}", id: "spiffe://example.org/sa/serviceradar-snmp-checker",
+            captures: ["name": "serviceradar-snmp", "kind": "checker"]),
+        PatternMatchCase(
             pattern: "/{name}.{version}.svc", id: "spiffe://example.org/api.v2.svc",
             captures: ["name": "api", "version": "v2"]),
         PatternMatchCase(pattern: "/{name}.{version}.svc", id: "spiffe://example.org/api.svc", captures: nil),
@@ -161,11 +164,20 @@ struct InvalidPatternCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func longSegmentWithManyCaptures() throws {
-        // A segment of 1900 dashes against five captures separated by "-" must finish quickly and not match,
-        // because no capture may be empty and the last literal needs an "x".
+        // A worst case for backtracking: 1900 dashes against five captures separated by "-". It does not match,
+        // because the final literal needs an "x".
         let pattern = try SPIFFEIDPattern(parsing: "/{a}-{b}-{c}-{d}-{e}-x")
         let id = try SPIFFEID(parsing: "spiffe://example.org/" + String(repeating: "-", count: 1900))
         #expect(pattern.match(id) == nil)
+    }
+
+    @Test func patternLongerThanSegment() throws {
+        let names = (0..<5000).map { "{c\($0)}" }
+        let pattern = try SPIFFEIDPattern(parsing: "/" + names.joined(separator: "-"))
+        #expect(pattern.captureNames.count == 5000)
+        #expect(pattern.match(try SPIFFEID(parsing: "spiffe://example.org/a-b-c")) == nil)
+        let longSegment = (0..<1000).map { _ in "z" }.joined(separator: "-")
+        #expect(pattern.match(try SPIFFEID(parsing: "spiffe://example.org/" + longSegment)) == nil)
     }
 
     /// The SPIFFE IDs of ServiceRadar's demo ClusterSPIFFEIDs with the namespace variable set to `demo`, and the

@@ -107,6 +107,8 @@ import Testing
         }
         #expect(context.debugDescription.contains("path cannot have a trailing slash"))
         #expect(context.codingPath.map(\.stringValue) == ["id"])
+        let underlying = context.underlyingError as? SPIFFEIDError
+        #expect(underlying?.code == .trailingSlash)
     }
 
     @Test func customIDLengthLimit() throws {
