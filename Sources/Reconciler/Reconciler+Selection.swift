@@ -1,0 +1,61 @@
+import Kubernetes
+import SPIFFE
+
+extension Reconciler {
+    /// Returns the namespaces and pods that `object` selects in `snapshot`, with each pod's rendered ID,
+    /// as the SPIRE Controller Manager selects and renders them.
+    ///
+    /// A pod whose Namespace object is not cached is matched against the one label the API server puts
+    /// on every namespace, `kubernetes.io/metadata.name`.
+    /// NOTE: `className` is not honoured yet; every ClusterSPIFFEID is treated as this registrar's.
+    func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot) -> Selection {
+        let namespaceSelector = object.spec.namespaceSelector ?? LabelSelector()
+        let podSelector = object.spec.podSelector ?? LabelSelector()
+        var namespaceVerdicts: [String: Bool] = [:]
+        func selects(namespace name: String) -> Bool {
+            if let verdict = namespaceVerdicts[name] { return verdict }
+            let labels = snapshot.namespaces[name]?.labels ?? ["kubernetes.io/metadata.name": name]
+            let verdict = !settings.ignoredNamespaces.contains(name) && namespaceSelector.matches(labels)
+            namespaceVerdicts[name] = verdict
+            return verdict
+        }
+
+        let template = Result { () throws(TemplateError) -> GoTemplate in
+            try GoTemplate(parsing: object.spec.spiffeIDTemplate, name: "spiffeIDTemplate")
+        }
+        var pods: [SelectedPod] = []
+        for pod in snapshot.pods.values.sorted(by: { $0.metadata.uid < $1.metadata.uid }) {
+            guard selects(namespace: pod.metadata.namespace), podSelector.matches(pod.metadata.labels) else {
+                continue
+            }
+            pods.append(SelectedPod(pod: record(pod), renderedID: render(template, pod: pod)))
+        }
+        for name in snapshot.namespaces.keys { _ = selects(namespace: name) }
+        return Selection(
+            clusterSPIFFEID: object.metadata.name, annotations: object.metadata.annotations,
+            namespaces: namespaceVerdicts.filter(\.value).keys.sorted(), pods: pods)
+    }
+
+    private func render(_ template: Result<GoTemplate, TemplateError>, pod: Pod) -> Result<SPIFFEID, RenderFailure> {
+        let text: String
+        do {
+            let data = TemplateData.make(
+                trustDomain: settings.templateTrustDomain, clusterName: settings.clusterName,
+                clusterDomain: settings.clusterDomain, pod: pod, node: nil)
+            text = try template.get().render(data)
+        } catch {
+            return .failure(RenderFailure("spiffeIDTemplate: \(error)"))
+        }
+        do {
+            return .success(try SPIFFEID(parsing: text))
+        } catch {
+            return .failure(RenderFailure("rendered ID \"\(text)\" is invalid: \(error)"))
+        }
+    }
+
+    func record(_ pod: Pod) -> PodRecord {
+        PodRecord(
+            uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name,
+            annotations: pod.metadata.annotations, ready: pod.status.isReady)
+    }
+}
