@@ -130,14 +130,12 @@ extension Reconciler {
             keys.removeLast()
             return
         }
-        var withPod = snapshot
-        withPod.pods[pod.metadata.uid] = pod
-        for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name }) {
-            let selection = selection(for: csid, in: withPod)
-            guard let selected = selection.pods.first(where: { $0.pod.uid == pod.metadata.uid }) else { continue }
-            var single = selection
-            single.pods = [selected]
-            let state = DesiredState.compute(single, contract: contract, mapping: mapping)
+        // Report the problems this pod has under every ClusterSPIFFEID that selects it.
+        var podOnly = snapshot
+        podOnly.pods = [pod.metadata.uid: pod]
+        for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name })
+        where selects(csid, pod: pod, in: snapshot) {
+            let state = DesiredState.compute(selection(for: csid, in: podOnly), contract: contract, mapping: mapping)
             outcome.warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
         }
         changes.append(.putPod(pod, json: object.node.jsonText()))

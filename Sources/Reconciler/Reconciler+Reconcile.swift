@@ -144,14 +144,10 @@ extension Reconciler {
             return [name]
         case .pod(let namespace, let name):
             var names: Set<String> = []
-            let uids = Set(snapshot.pods(namespace: namespace, name: name).map(\.metadata.uid))
-            if !uids.isEmpty {
-                for object in snapshot.clusterSPIFFEIDs.values {
-                    let selection = selection(for: object, in: snapshot)
-                    if selection.pods.contains(where: { uids.contains($0.pod.uid) }) {
-                        names.insert(object.metadata.name)
-                    }
-                }
+            let pods = snapshot.pods(namespace: namespace, name: name)
+            for object in snapshot.clusterSPIFFEIDs.values
+            where pods.contains(where: { selects(object, pod: $0, in: snapshot) }) {
+                names.insert(object.metadata.name)
             }
             for service in registered.values where service.metadata[ReservedMetadata.namespace] == namespace {
                 if let owner = service.metadata[ReservedMetadata.clusterSPIFFEID] { names.insert(owner) }

@@ -9,13 +9,11 @@ extension Reconciler {
     /// on every namespace, `kubernetes.io/metadata.name`.
     /// NOTE: `className` is not honoured yet; every ClusterSPIFFEID is treated as this registrar's.
     func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot) -> Selection {
-        let namespaceSelector = object.spec.namespaceSelector ?? LabelSelector()
         let podSelector = object.spec.podSelector ?? LabelSelector()
         var namespaceVerdicts: [String: Bool] = [:]
         func selects(namespace name: String) -> Bool {
             if let verdict = namespaceVerdicts[name] { return verdict }
-            let labels = snapshot.namespaces[name]?.labels ?? ["kubernetes.io/metadata.name": name]
-            let verdict = !settings.ignoredNamespaces.contains(name) && namespaceSelector.matches(labels)
+            let verdict = self.selects(object, namespace: name, in: snapshot)
             namespaceVerdicts[name] = verdict
             return verdict
         }
@@ -34,6 +32,20 @@ extension Reconciler {
         return Selection(
             clusterSPIFFEID: object.metadata.name, annotations: object.metadata.annotations,
             namespaces: namespaceVerdicts.filter(\.value).keys.sorted(), pods: pods)
+    }
+
+    /// Returns true when `object` selects `pod`, without rendering its ID.
+    func selects(_ object: ClusterSPIFFEID, pod: Pod, in snapshot: CacheSnapshot) -> Bool {
+        let podSelector = object.spec.podSelector ?? LabelSelector()
+        return selects(object, namespace: pod.metadata.namespace, in: snapshot)
+            && podSelector.matches(pod.metadata.labels)
+    }
+
+    /// Returns true when `object` selects the namespace `name`; an ignored namespace is never selected.
+    func selects(_ object: ClusterSPIFFEID, namespace name: String, in snapshot: CacheSnapshot) -> Bool {
+        guard !settings.ignoredNamespaces.contains(name) else { return false }
+        let labels = snapshot.namespaces[name]?.labels ?? ["kubernetes.io/metadata.name": name]
+        return (object.spec.namespaceSelector ?? LabelSelector()).matches(labels)
     }
 
     private func render(_ template: Result<GoTemplate, TemplateError>, pod: Pod) -> Result<SPIFFEID, RenderFailure> {

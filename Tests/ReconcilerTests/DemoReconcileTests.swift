@@ -192,3 +192,36 @@ import Testing
         }
     }
 }
+
+@Suite struct ResyncTests {
+    @Test func completeListDeactivates() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        let state = try ReconcilerHarness.recordedState()
+        _ = harness.reconciler.admit(state, operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        let pods = state.filter { $0.kind == "Pod" && !$0.metadata.name.hasPrefix("serviceradar-rperf-client") }
+        let warnings = try harness.reconciler.resync(CompleteLists(pods: pods))
+        #expect(warnings.isEmpty)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        let services = try harness.k8sServices()
+        #expect(services["demo-rperf-checker"]?.status == .inactive)
+        #expect(services["demo-snmp-checker"]?.status == .active)
+    }
+
+    @Test func unlistedKindKeepsCache() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        try harness.reconciler.resync(CompleteLists(namespaces: [try ReconcilerHarness.recorded("Namespace", "demo")]))
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(harness.reconciler.cache.snapshot().pods.count == 7)
+        let services = try harness.k8sServices()
+        #expect(services.values.filter { $0.status == .active }.count == 4)
+    }
+}
