@@ -15,11 +15,11 @@ public enum AdmissionOperation: String, Sendable, Hashable {
 public struct AdmissionOutcome: Sendable, Hashable {
     /// Warnings of at most 120 characters each.
     public var warnings: [String] = []
-    /// Why the object is denied, or nil when it is allowed. Only the ClusterSPIFFEID validation mode denies.
+    /// The reason the object is denied, or nil when it is allowed. Only the ClusterSPIFFEID validation mode denies.
     public var deniedReason: String?
     /// The queue keys that were enqueued; empty for a dry run.
     public var enqueuedKeys: [String] = []
-    /// Why the change could not be stored durably, or nil when it was stored (or nothing was to store).
+    /// The reason the change could not be stored durably, or nil when it was stored or nothing needed storing.
     public var storeError: String?
 
     /// Creates an empty outcome.
@@ -162,8 +162,8 @@ extension Reconciler {
         changes.append(
             operation == .delete ? .deleteNamespace(name: name) : .putNamespace(namespace, json: object.node.jsonText())
         )
-        // A label change can move the namespace into or out of a namespaceSelector; only ClusterSPIFFEIDs
-        // whose selector matches the old or the new labels can see a difference.
+        // A label change can move the namespace into or out of a namespaceSelector. Only ClusterSPIFFEIDs
+        // whose selector matches the old or the new labels can select different pods afterwards.
         for csid in snapshot.clusterSPIFFEIDs.values {
             let selector = csid.spec.namespaceSelector ?? LabelSelector()
             let before = oldLabels.map(selector.matches) ?? false

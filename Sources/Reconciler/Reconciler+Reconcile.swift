@@ -31,7 +31,7 @@ public enum ReconcileKey: Sendable, Hashable {
     }
 }
 
-/// What one reconcile of a key did.
+/// The outcome of one reconcile of a key.
 public struct ReconcileReport: Sendable {
     /// The ClusterSPIFFEIDs whose desired state was computed.
     public var desired: [DesiredState] = []
@@ -46,7 +46,7 @@ extension Reconciler {
     /// the registry and applies the difference in one registry transaction.
     ///
     /// - Throws: A retryable `ReconcileFailure` when a parent is not resolved yet or the registry rejected a
-    ///   change, after the other changes were applied; a non-retryable one for a malformed key.
+    ///   change. The other changes are applied first. A malformed key throws a failure that is not retried.
     @discardableResult
     public func reconcile(key text: String) throws(ReconcileFailure) -> ReconcileReport {
         guard let key = ReconcileKey(text) else {
@@ -134,8 +134,8 @@ extension Reconciler {
         return services
     }
 
-    /// The ClusterSPIFFEIDs a key concerns: the one it names, or for a pod, those that select a cached pod
-    /// of that name and those that own a registration from the pod's namespace.
+    /// Returns the ClusterSPIFFEIDs a key concerns. A ClusterSPIFFEID key names one. A pod key concerns those
+    /// that select a cached pod of that name and those that own a registration from the pod's namespace.
     func affectedClusterSPIFFEIDs(
         _ key: ReconcileKey, snapshot: CacheSnapshot, registered: [String: RegisteredService]
     ) -> Set<String> {

@@ -64,7 +64,8 @@ public final class Reconciler: Sendable {
         cache = try ObjectCache(database: database)
         for problem in cache.unreadableObjects {
             log(
-                ReconcilerLogRecord(level: .error, message: "cached object does not decode", fields: ["error": problem])
+                ReconcilerLogRecord(
+                    level: .error, message: "cached object is invalid and was skipped", fields: ["error": problem])
             )
         }
     }

@@ -17,14 +17,14 @@ public enum MetadataJSON {
         public init() {}
     }
 
-    /// Why a metadata value was rejected.
+    /// A rejected metadata value's problem and fix.
     public struct Problem: Error, Sendable, Hashable {
-        /// What is wrong, for example `is not a JSON object`.
+        /// The problem, for example `is not a JSON object`.
         public var problem: String
         /// How to fix it.
         public var fix: String
 
-        /// The admission warning for this problem on the annotation value `value`.
+        /// Returns the admission warning for this problem on the annotation value `value`.
         public func warning(value: String) -> AdmissionWarning {
             AdmissionWarning(subject: AnnotationKey.metadata, value: value, problem: problem, fix: fix)
         }
@@ -78,7 +78,7 @@ public enum MetadataJSON {
         return .success(result)
     }
 
-    /// The JSON text of a string, number or boolean value, or nil for null, an object or an array.
+    /// Returns the JSON text of a string, number or boolean value, or nil for null, an object or an array.
     private static func scalarText(_ node: Node) -> String? {
         guard case .scalar(let scalar) = node.content else { return nil }
         if scalar.style == .doubleQuoted { return scalar.text }

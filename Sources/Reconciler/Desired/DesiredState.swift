@@ -38,7 +38,7 @@ public struct PodProblem: Sendable, Hashable {
     public var pod: String
     /// The pod's UID.
     public var uid: String
-    /// What is wrong.
+    /// The problem.
     public var warning: AdmissionWarning
 
     /// Creates a pod problem.

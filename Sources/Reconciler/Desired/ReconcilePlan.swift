@@ -5,8 +5,8 @@ import Registry
 public struct ReconcileSettings: Sendable, Hashable {
     /// Whether a Ready pod counts as a heartbeat of its service.
     public var readyPodIsHeartbeat = true
-    /// How old the last heartbeat of an active service must be before a Ready pod refreshes it, in seconds.
-    /// Below this a resync writes nothing for an unchanged service.
+    /// The minimum age in seconds of an active service's last heartbeat before a Ready pod refreshes it.
+    /// Below this age a resync writes nothing for an unchanged service.
     public var heartbeatRefreshInterval: TimeInterval = 300
     /// The actor recorded on registry events.
     public var actor = "spiffe-registrar"
@@ -81,9 +81,9 @@ public struct ReconcilePlan: Sendable, Hashable {
         return plan
     }
 
-    /// The services of the affected ClusterSPIFFEIDs that no pod calls for any more, after proof: the
-    /// ClusterSPIFFEID was deleted, or its cache shows the last pod gone and no pod of that namespace
-    /// is in doubt.
+    /// Returns the deactivations of services of the affected ClusterSPIFFEIDs that no managed pod calls for
+    /// any more. Each needs proof: the ClusterSPIFFEID was deleted, or its cached pods no longer include
+    /// one for the service and no pod of that namespace is in doubt.
     private static func deactivations(
         desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService]
     ) -> [RegistryChange] {

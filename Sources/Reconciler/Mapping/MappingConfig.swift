@@ -10,7 +10,7 @@ public struct MappingConfigError: Error, Sendable, CustomStringConvertible {
     public var mark: Mark
     /// The dotted path of the offending key, such as `rules[2].type`.
     public var path: String
-    /// What is wrong and what to do.
+    /// The problem and its fix.
     public var message: String
 
     /// Creates an error.
