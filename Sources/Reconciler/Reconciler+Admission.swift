@@ -39,6 +39,8 @@ extension Reconciler {
         _ objects: [KubernetesObject], operation: AdmissionOperation, dryRun: Bool
     ) -> AdmissionOutcome {
         var outcome = AdmissionOutcome()
+        // CONNECT (exec, attach, port-forward) changes no object.
+        guard operation != .connect else { return outcome }
         var changes: [CacheChange] = []
         var keys: [String] = []
         let snapshot = cache.snapshot()
@@ -60,6 +62,7 @@ extension Reconciler {
             }
         }
 
+        outcome.warnings = outcome.warnings.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
         guard !dryRun, outcome.allowed, !changes.isEmpty || !keys.isEmpty else { return outcome }
         let unique = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         do {

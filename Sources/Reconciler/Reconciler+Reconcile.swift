@@ -85,9 +85,10 @@ extension Reconciler {
             }
         }
 
+        let context = parentContext(for: report.desired, excluding: affected, snapshot: snapshot)
         report.plan = ReconcilePlan.compute(
-            desired: report.desired, deleted: deleted, registered: known, settings: settings.reconcile,
-            now: clock.now())
+            desired: report.desired, deleted: deleted, registered: known, parentContext: context,
+            settings: settings.reconcile, now: clock.now())
         if !report.plan.changes.isEmpty {
             do {
                 report.results = try registry.apply(report.plan.changes, actor: settings.reconcile.actor)
@@ -119,6 +120,32 @@ extension Reconciler {
         guard problems.isEmpty else {
             throw ReconcileFailure(problems.joined(separator: "; "))
         }
+    }
+
+    /// Returns the services that other ClusterSPIFFEIDs call for in the namespaces where a service of
+    /// `desired` looks for its one parent, so a parent owned by another ClusterSPIFFEID (or registered
+    /// by another source) is found before that ClusterSPIFFEID's own key runs.
+    func parentContext(
+        for desired: [DesiredState], excluding affected: Set<String>, snapshot: CacheSnapshot
+    ) -> [DesiredService] {
+        var namespaces: Set<String> = []
+        for state in desired {
+            for service in state.services.values {
+                if case .oneInNamespace = service.service.parent { namespaces.insert(service.namespace) }
+            }
+        }
+        guard !namespaces.isEmpty else { return [] }
+
+        // Render only the pods of those namespaces.
+        var scoped = snapshot
+        scoped.pods = snapshot.pods.filter { namespaces.contains($0.value.metadata.namespace) }
+        var services: [DesiredService] = []
+        for object in snapshot.clusterSPIFFEIDs.values where !affected.contains(object.metadata.name) {
+            guard namespaces.contains(where: { selects(object, namespace: $0, in: snapshot) }) else { continue }
+            let state = DesiredState.compute(selection(for: object, in: scoped), contract: contract, mapping: mapping)
+            services += state.services.values
+        }
+        return services
     }
 
     /// Returns every registration with source `k8s_spiffe`, by id, reading the registry page by page.

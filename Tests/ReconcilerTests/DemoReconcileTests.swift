@@ -225,3 +225,26 @@ import Testing
         #expect(services.values.filter { $0.status == .active }.count == 4)
     }
 }
+
+@Suite struct OwnershipTests {
+    @Test func otherSourceLeftAlone() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        _ = try harness.registry.registerConfiguredPollers([ConfiguredPoller(id: "demo-poller")])
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        let poller = try #require(try harness.registry.service(id: "demo-poller"))
+        #expect(poller.source == .config)
+        #expect(poller.spiffeID == nil)
+        #expect(try harness.registry.service(id: "demo-agent")?.pollerID == "demo-poller")
+
+        let pod = try ReconcilerHarness.recorded("Pod", "serviceradar-poller")
+        _ = harness.reconciler.admit([pod], operation: .delete, dryRun: false)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        let after = try #require(try harness.registry.service(id: "demo-poller"))
+        #expect(after.source == .config)
+        #expect(after.status == poller.status)
+    }
+}

@@ -34,13 +34,15 @@ public struct ReconcilePlan: Sendable, Hashable {
     ///   - desired: The desired states of the affected ClusterSPIFFEIDs.
     ///   - deleted: Affected ClusterSPIFFEIDs that no longer exist; their services are deactivated.
     ///   - registered: The registered services with an id in `desired`, plus every `k8s_spiffe` service.
+    ///   - parentContext: Services that other ClusterSPIFFEIDs call for; they count as parent candidates
+    ///     but are not registered by this plan.
     public static func compute(
         desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService],
-        settings: ReconcileSettings, now: Date
+        parentContext: [DesiredService] = [], settings: ReconcileSettings, now: Date
     ) -> ReconcilePlan {
         var plan = ReconcilePlan()
         let services = desired.flatMap { $0.services.values }.sorted { $0.service.serviceID < $1.service.serviceID }
-        let resolver = ParentResolver(desired: services, registered: registered)
+        let resolver = ParentResolver(desired: services + parentContext, registered: registered)
         var registrations: [ServiceType: [RegistryChange]] = [:]
         var heartbeats: [RegistryChange] = []
 
@@ -56,7 +58,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 continue
             }
             let parentID: String?
-            switch resolver.parent(of: wanted) {
+            switch resolver.parent(of: wanted, current: existing?.parentID) {
             case .success(let resolved):
                 parentID = resolved
             case .failure(let error):
@@ -173,7 +175,10 @@ struct ParentResolver {
     }
 
     /// Returns the parent id of `service`, nil for a poller, or a message when none or several match.
-    func parent(of service: DesiredService) -> Result<String?, ParentError> {
+    ///
+    /// A registered service keeps its `current` parent when no candidate is left (its parent's pods are
+    /// gone) or when that parent is one of several candidates, so a lookup never moves it at random.
+    func parent(of service: DesiredService, current: String?) -> Result<String?, ParentError> {
         switch service.service.parent {
         case .none:
             return .success(nil)
@@ -186,6 +191,7 @@ struct ParentResolver {
                 // Several candidates where only one is still live: the others are leftovers of removed pods.
                 ids = ids.filter { found[$0] != .inactive }
             }
+            if let current, ids.isEmpty || ids.contains(current) { return .success(current) }
             guard ids.count == 1, let id = ids.first else {
                 let problem =
                     ids.isEmpty
