@@ -8,8 +8,11 @@ import YAML
 public enum MetadataJSON {
     /// Limits on the metadata text.
     public struct Limits: Sendable, Hashable {
-        /// The maximum number of keys.
-        public var maxKeys: Int = 256
+        /// The maximum number of keys. The registry stores at most 64 entries per service by default, and
+        /// the reconciler adds two reserved ones.
+        public var maxKeys: Int = 62
+        /// The maximum length of a key or value in UTF-8 bytes, the registry's default limit.
+        public var maxValueBytes: Int = 1024
         /// The maximum nesting depth the parser accepts before it rejects the text.
         public var maxDepth: Int = 8
 
@@ -72,6 +75,12 @@ public enum MetadataJSON {
                     Problem(
                         problem: "has a non-scalar value for \"\(key.text)\"",
                         fix: "use a string, number or boolean"))
+            }
+            if key.text.utf8.count > limits.maxValueBytes || value.utf8.count > limits.maxValueBytes {
+                return .failure(
+                    Problem(
+                        problem: "has a key or value over \(limits.maxValueBytes) bytes at \"\(key.text)\"",
+                        fix: "shorten it"))
             }
             result[key.text] = value
         }
