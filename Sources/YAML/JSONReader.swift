@@ -18,6 +18,12 @@ struct JSONReader {
         case done
     }
 
+    /// A JSON error, and whether the input used YAML flow syntax (a bare word or a single quote) where it failed.
+    struct Failure: Error {
+        var error: YAMLError
+        var usesYAMLSyntax: Bool
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: YAMLLimits
     private var index = 0
@@ -27,6 +33,7 @@ struct JSONReader {
     private var columnOffset = 0
     private var column = 1
     private var builder: TreeBuilder
+    private var usesYAMLSyntax = false
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) {
         self.bytes = bytes
@@ -55,9 +62,13 @@ struct JSONReader {
     }
 
     /// Parses one JSON value that fills `bytes` apart from whitespace.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(YAMLError) -> [Node] {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(Failure) -> [Node] {
         var reader = JSONReader(bytes, limits: limits)
-        return try reader.parseDocument()
+        do {
+            return try reader.parseDocument()
+        } catch {
+            throw Failure(error: error, usesYAMLSyntax: reader.usesYAMLSyntax)
+        }
     }
 
     private mutating func parseDocument() throws(YAMLError) -> [Node] {
@@ -115,8 +126,9 @@ struct JSONReader {
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else {
-                    let hint = byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
-                    throw syntaxError("expected an object key in double quotes, found \(describe(byte))\(hint)")
+                    usesYAMLSyntax = Self.canStartYAMLScalar(byte)
+                    throw syntaxError(
+                        "expected an object key in double quotes, found \(describe(byte))")
                 }
                 let keyMark = mark(at: index)
                 let key = try readString()
@@ -212,6 +224,11 @@ struct JSONReader {
                 + "(the innermost \(kind) starts at \(innermost.mark) and needs a closing '\(close)')")
     }
 
+    private mutating func unterminatedString(openingQuote: Int) -> YAMLError {
+        YAMLError(
+            .syntax, at: mark(at: openingQuote), "unterminated string; add the closing '\"' (the string starts here)")
+    }
+
     private func describe(_ byte: UInt8) -> String {
         switch byte {
         case 0x21...0x7E: return "'\(Character(Unicode.Scalar(byte)))'"
@@ -225,21 +242,27 @@ extension JSONReader {
     private mutating func readString() throws(YAMLError) -> String {
         let start = index + 1
         var cursor = start
-        while cursor < bytes.count {
+        var unionOfBytes: UInt8 = 0
+        // The scan stops one byte past the scalar limit, so an oversized string fails without being read whole.
+        let scanEnd = start + min(bytes.count - start, limits.maxScalarBytes + 1)
+        while cursor < scanEnd {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            unionOfBytes |= byte
             cursor += 1
         }
         guard cursor < bytes.count else {
-            throw YAMLError(
-                .syntax, at: mark(at: index), "unterminated string; add the closing '\"' (the string starts here)")
+            throw unterminatedString(openingQuote: index)
         }
+        try checkScalarLength(cursor - start)
         if bytes[cursor] == UInt8(ascii: "\"") {
-            try checkScalarLength(cursor - start)
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
-            guard let text = String(validating: raw, as: UTF8.self) else { throw invalidUTF8(from: start) }
+            // ASCII needs no validation; other text is checked here because String(decoding:) would repair it.
+            guard unionOfBytes < 0x80 || SourceText.firstInvalidUTF8(in: raw) == nil else {
+                throw invalidUTF8(from: start)
+            }
             index = cursor + 1
-            return text
+            return String(decoding: raw, as: UTF8.self)
         }
         return try readEscapedString(start: start, cursor: cursor)
     }
@@ -251,14 +274,15 @@ extension JSONReader {
         var cursor = startCursor
         while true {
             guard cursor < bytes.count else {
-                throw YAMLError(
-                    .syntax, at: mark(at: start - 1),
-                    "unterminated string; add the closing '\"' (the string starts here)")
+                throw unterminatedString(openingQuote: start - 1)
             }
             let byte = bytes[cursor]
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: decoded, as: UTF8.self) else { throw invalidUTF8(from: start) }
+                let text = decoded.withUnsafeBufferPointer { decoded in
+                    SourceText.firstInvalidUTF8(in: decoded) == nil ? String(decoding: decoded, as: UTF8.self) : nil
+                }
+                guard let text else { throw invalidUTF8(from: start) }
                 index = cursor + 1
                 return text
             case UInt8(ascii: "\\"):
@@ -266,6 +290,11 @@ extension JSONReader {
             case 0..<0x20:
                 index = cursor
                 if byte == 0 { throw nulError() }
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    throw syntaxError(
+                        "a string contains a line break, but JSON strings end on the line they start; "
+                            + #"add the missing closing '"', or write the break as \n"#)
+                }
                 let code = SourceText.codePoint(UInt32(byte))
                 throw syntaxError(
                     "a string contains the control character \(code) unescaped; write it as an escape such as "
@@ -305,31 +334,41 @@ extension JSONReader {
             decoded.append(simple)
             return cursor + 2
         }
+        return try readUnicodeEscape(at: cursor, into: &decoded)
+    }
+
+    /// Decodes the `\uXXXX` escape at `cursor`, with the low surrogate that must follow a high one, and returns
+    /// the offset after it.
+    private mutating func readUnicodeEscape(at cursor: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
         let high = try readHex4(at: cursor)
-        var scalarValue = UInt32(high)
-        var next = cursor + 6
         if (0xDC00...0xDFFF).contains(high) {
             index = cursor
             throw syntaxError(loneSurrogate(high))
         }
-        if (0xD800...0xDBFF).contains(high) {
-            guard next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\\"), bytes[next + 1] == UInt8(ascii: "u")
-            else {
-                index = cursor
-                throw syntaxError(loneSurrogate(high))
-            }
-            let low = try readHex4(at: next)
-            guard (0xDC00...0xDFFF).contains(low) else {
-                index = cursor
-                throw syntaxError(loneSurrogate(high))
-            }
-            scalarValue = 0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-            next += 6
+        guard (0xD800...0xDBFF).contains(high) else {
+            appendUTF8(UInt32(high), to: &decoded)
+            return cursor + 6
         }
-        if let scalar = Unicode.Scalar(scalarValue) {
-            decoded.append(contentsOf: UTF8.encode(scalar)!)
+
+        let next = cursor + 6
+        let hasEscape =
+            next + 1 < bytes.count && bytes[next] == UInt8(ascii: "\\") && bytes[next + 1] == UInt8(ascii: "u")
+        guard hasEscape else {
+            index = cursor
+            throw syntaxError(loneSurrogate(high))
         }
-        return next
+        let low = try readHex4(at: next)
+        guard (0xDC00...0xDFFF).contains(low) else {
+            index = cursor
+            throw syntaxError(loneSurrogate(high))
+        }
+        appendUTF8(0x10000 + ((UInt32(high) - 0xD800) << 10) + (UInt32(low) - 0xDC00), to: &decoded)
+        return next + 6
+    }
+
+    private func appendUTF8(_ value: UInt32, to decoded: inout [UInt8]) {
+        guard let scalar = Unicode.Scalar(value), let encoded = UTF8.encode(scalar) else { return }
+        decoded.append(contentsOf: encoded)
     }
 
     private func loneSurrogate(_ value: UInt16) -> String {
@@ -401,21 +440,33 @@ extension JSONReader {
             break
         }
         let word = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
+        usesYAMLSyntax = Self.canStartYAMLScalar(bytes[start])
         guard !word.isEmpty else {
             let byte = bytes[start]
             if byte == 0 { throw nulError() }
-            let hint = byte == UInt8(ascii: "'") ? "; JSON strings use double quotes" : ""
             throw syntaxError(
                 "expected a JSON value (a string, number, object, array, true, false or null), "
-                    + "found \(describe(byte))\(hint)")
+                    + "found \(describe(byte))")
         }
         let text = String(decoding: word, as: UTF8.self)
         guard text == "true" || text == "false" || text == "null" || Self.isJSONNumber(word) else {
             throw syntaxError(
                 "invalid JSON value '\(text)'; expected a number, true, false or null, or quote a string")
         }
+        usesYAMLSyntax = false
         index = cursor
         return text
+    }
+
+    /// True for a byte that can start a YAML flow scalar but no JSON value, such as a letter or a single quote.
+    private static func canStartYAMLScalar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+            UInt8(ascii: "}"), UInt8(ascii: "#"), 0...0x20:
+            return false
+        default:
+            return true
+        }
     }
 
     /// True for the JSON number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.

@@ -17,6 +17,8 @@ struct TreeBuilder {
         var keys: [(value: ScalarValue, mark: Mark)] = []
         /// The same keys by value, built once a mapping outgrows a linear scan.
         var keyIndex: [ScalarValue: Mark] = [:]
+        /// True when the mapping has a plain `<<` merge key.
+        var hasMergeKey = false
     }
 
     private struct Anchored {
@@ -65,7 +67,10 @@ struct TreeBuilder {
 
     mutating func endContainer() throws(YAMLError) {
         guard let frame = stack.popLast() else { return }
-        let content: Node.Content = frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items)
+        var content: Node.Content = frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items)
+        if frame.hasMergeKey {
+            content = .mapping(try Self.merge(frame.entries))
+        }
         let node = Node(content, mark: frame.mark, tag: frame.tag)
         try add(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
     }
@@ -109,13 +114,14 @@ struct TreeBuilder {
             stack[top].entries.append(MappingEntry(key: key, value: node))
             stack[top].pendingKey = nil
         } else {
-            try checkNewKey(node, in: &stack[top])
+            try Self.checkNewKey(node, in: &stack[top])
+            if Self.isMergeKey(node) { stack[top].hasMergeKey = true }
             stack[top].pendingKey = node
         }
     }
 
     /// Rejects a scalar key that resolves to the same value as an earlier key of the mapping.
-    private func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
+    private static func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
         guard case .scalar = key.content else { return }
         let value = key.resolved
         let earlier: Mark?
@@ -135,5 +141,50 @@ struct TreeBuilder {
                     + "Remove one of them")
         }
         frame.keys.append((value, key.mark))
+    }
+
+    private static func isMergeKey(_ key: Node) -> Bool {
+        guard case .scalar(let scalar) = key.content else { return false }
+        return scalar.style == .plain && scalar.text == "<<" && (key.tag == nil || key.tag == "tag:yaml.org,2002:merge")
+    }
+
+    /// Replaces each `<<` entry with the entries of the mapping, or sequence of mappings, that it names.
+    ///
+    /// YAML 1.1 defines merge keys and kubectl accepts them, though the YAML 1.2 core schema has none. Keys
+    /// written in the mapping win over merged ones, and earlier mappings in a merged sequence win over later ones.
+    private static func merge(_ entries: [MappingEntry]) throws(YAMLError) -> [MappingEntry] {
+        var seen = Set<ScalarValue>()
+        for entry in entries where !isMergeKey(entry.key) {
+            if case .scalar = entry.key.content { seen.insert(entry.key.resolved) }
+        }
+        var result: [MappingEntry] = []
+        for entry in entries {
+            guard isMergeKey(entry.key) else {
+                result.append(entry)
+                continue
+            }
+            let sources: [Node]
+            if case .sequence(let items) = entry.value.content {
+                sources = items
+            } else {
+                sources = [entry.value]
+            }
+            for source in sources {
+                guard case .mapping(let merged) = source.content else {
+                    throw YAMLError(
+                        .syntax, at: source.mark,
+                        "the merge key << needs a mapping or a sequence of mappings, found \(source.kindName); "
+                            + "point it at an anchored mapping such as *defaults, or quote \"<<\" to use it as a key")
+                }
+                for candidate in merged {
+                    guard case .scalar = candidate.key.content else {
+                        result.append(candidate)
+                        continue
+                    }
+                    if seen.insert(candidate.key.resolved).inserted { result.append(candidate) }
+                }
+            }
+        }
+        return result
     }
 }

@@ -161,3 +161,23 @@ import YAML
         #expect(try YAMLParser.parseSingle("!custom a") != YAMLParser.parseSingle("a"))
     }
 }
+
+@Suite struct MergeKeyTests {
+    @Test func mergeFromAnchor() throws {
+        let node = try YAMLParser.parseSingle(
+            "defaults: &defaults {ttl: 60, admin: false}\nspec:\n  <<: *defaults\n  admin: true\n")
+        let spec = try #require(node["spec"])
+        #expect(try spec == YAMLParser.parseSingle("{ttl: 60, admin: true}"))
+    }
+
+    @Test func mergeSequenceOrder() throws {
+        let node = try YAMLParser.parseSingle(
+            "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  z: 3\n")
+        #expect(try node["c"] == YAMLParser.parseSingle("{x: 1, y: 1, z: 3}"))
+    }
+
+    @Test func quotedMergeKeyIsPlainKey() throws {
+        let node = try YAMLParser.parseSingle("\"<<\": 5\n")
+        #expect(node["<<"]?.resolved == .int(5))
+    }
+}
