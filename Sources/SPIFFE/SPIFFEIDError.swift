@@ -158,7 +158,9 @@ public struct SPIFFEIDError: Error, Hashable, Sendable, CustomStringConvertible 
         case .invalidScheme:
             return schemeFix
         case .missingTrustDomain:
-            return "Put the trust domain after \"spiffe://\", as in spiffe://example.org/path."
+            return subject == .trustDomain
+                ? "Provide a trust domain name such as example.org."
+                : "Put the trust domain after \"spiffe://\", as in spiffe://example.org/path."
         case .invalidTrustDomainCharacter:
             return characterFix(allowed: "a-z, 0-9, '.', '-' and '_'")
         case .invalidPathSegmentCharacter:

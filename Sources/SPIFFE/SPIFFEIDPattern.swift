@@ -147,6 +147,15 @@ private struct SegmentBuilder {
 private enum SegmentMatcher {
     /// Returns the captures of a match of `parts` against the whole of `segment`, or nil if there is none.
     static func match(_ parts: [CapturePart], _ segment: [UInt8]) -> [String: String]? {
+        // Most segments are one literal or one capture, which need no table.
+        if parts.count == 1 {
+            switch parts[0] {
+            case .literal(let bytes):
+                return bytes == segment ? [:] : nil
+            case .capture(let name):
+                return segment.isEmpty ? nil : [name: String(decoding: segment, as: UTF8.self)]
+            }
+        }
         let minimumLength = parts.reduce(0) { total, part in
             switch part {
             case .literal(let bytes): total + bytes.count

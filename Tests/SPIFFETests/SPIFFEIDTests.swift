@@ -25,6 +25,15 @@ import Testing
         #expect(trustDomain.description == "example.org")
     }
 
+    @Test func emptyTrustDomain() {
+        let error = #expect(throws: SPIFFEIDError.self) { try TrustDomain(parsing: "") }
+        #expect(error?.code == .missingTrustDomain)
+        #expect(
+            error?.description
+                == "invalid trust domain \"\": trust domain is missing. Provide a trust domain name such as example.org."
+        )
+    }
+
     @Test func trustDomainFromID() throws {
         let trustDomain = try TrustDomain(parsing: "spiffe://example.org/ns/demo")
         #expect(trustDomain.name == "example.org")
