@@ -99,6 +99,7 @@ extension ServiceRegistry {
     /// Sets the status of a service as an admin, whatever its current status, and keeps its metadata.
     ///
     /// Setting the current status again writes nothing. This is the only way out of `revoked`.
+    @discardableResult
     public func setStatus(id: String, to status: ServiceStatus, actor: String, reason: String) throws -> ServiceWrite {
         try validator.validateName(actor, field: "actor", serviceID: id)
         try validator.validateName(reason, field: "reason", serviceID: id)

@@ -117,6 +117,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     ///
     /// When `body` throws, the transaction rolls back and the error is rethrown. The commit has
     /// reached the disk (with `synchronous=FULL`) when this method returns.
+    @discardableResult
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try withConnection { connection in
             try connection.run("BEGIN IMMEDIATE")
