@@ -1,7 +1,9 @@
 import Foundation
 import Kubernetes
 import Registry
+import SPIFFE
 import Testing
+import YAML
 
 @testable import Reconciler
 
@@ -246,5 +248,54 @@ import Testing
         let after = try #require(try harness.registry.service(id: "demo-poller"))
         #expect(after.source == .config)
         #expect(after.status == poller.status)
+    }
+}
+
+@Suite struct IncompleteSelectionTests {
+    @Test func rejectedSpecKeepsServices() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        let broken = """
+            apiVersion: spire.spiffe.io/v1alpha1
+            kind: ClusterSPIFFEID
+            metadata:
+              name: serviceradar-snmp-checker
+              annotations:
+                serviceradar.io/register: 'true'
+            spec:
+              spiffeIDTemplate: 'spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }/sa/serviceradar-snmp-checker'
+            """
+        let objects = try KubernetesObject.decodeObjects(from: YAMLParser.parse(broken))
+        let outcome = harness.reconciler.admit(objects, operation: .update, dryRun: false)
+        #expect(outcome.allowed)
+        #expect(!outcome.warnings.isEmpty)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices()["demo-snmp-checker"]?.status == .active)
+        #expect(try harness.reconciler.queue.deadLetters().isEmpty)
+    }
+
+    @Test func otherClassKeepsServices() throws {
+        var settings = try ReconcilerSettings(trustDomains: [TrustDomain(parsing: "carverauto.dev")])
+        settings.className = "serviceradar"
+        settings.watchClassless = true
+        let harness = try ReconcilerHarness(settings: settings)
+        defer { harness.reconciler.stop() }
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices().count == 4)
+
+        let object = try ReconcilerHarness.recorded("ClusterSPIFFEID", "serviceradar-rperf-checker")
+        let text = object.node.jsonText().replacingOccurrences(
+            of: "\"spec\":{", with: "\"spec\":{\"className\":\"other\",")
+        let moved = try KubernetesObject.decodeObjects(from: [YAMLParser.parseSingle(text)])
+        #expect(moved.first?.node.jsonText().contains("\"className\":\"other\"") == true)
+        _ = harness.reconciler.admit(moved, operation: .update, dryRun: false)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices()["demo-rperf-checker"]?.status == .active)
     }
 }

@@ -100,7 +100,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 changes.append(.deactivate(id: service.id, reason: "ClusterSPIFFEID \(owner) was deleted"))
             } else if let state = states[owner] {
                 let namespace = service.metadata[ReservedMetadata.namespace] ?? ""
-                guard !state.uncertainNamespaces.contains(namespace) else { continue }
+                guard state.selectionProblems.isEmpty, !state.uncertainNamespaces.contains(namespace) else { continue }
                 changes.append(
                     .deactivate(id: service.id, reason: "no managed pod of ClusterSPIFFEID \(owner) is left for it"))
             }

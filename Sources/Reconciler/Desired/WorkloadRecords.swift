@@ -67,12 +67,19 @@ public struct Selection: Sendable, Hashable {
     public var namespaces: [String]
     /// The selected pods.
     public var pods: [SelectedPod]
+    /// Reasons the selection is incomplete, such as a spec the controller rejects; empty when complete.
+    /// An incomplete selection is no proof that a pod is gone.
+    public var problems: [String]
 
     /// Creates a selection.
-    public init(clusterSPIFFEID: String, annotations: [String: String], namespaces: [String], pods: [SelectedPod]) {
+    public init(
+        clusterSPIFFEID: String, annotations: [String: String], namespaces: [String], pods: [SelectedPod],
+        problems: [String] = []
+    ) {
         self.clusterSPIFFEID = clusterSPIFFEID
         self.annotations = annotations
         self.namespaces = namespaces
         self.pods = pods
+        self.problems = problems
     }
 }
