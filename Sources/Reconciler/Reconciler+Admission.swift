@@ -3,14 +3,6 @@ import Kubernetes
 import Registry
 import YAML
 
-/// The operation of an admitted object, as an AdmissionReview names it.
-public enum AdmissionOperation: String, Sendable, Hashable {
-    case create = "CREATE"
-    case update = "UPDATE"
-    case delete = "DELETE"
-    case connect = "CONNECT"
-}
-
 /// The reply to one admission: warnings for every problem, and a denial only in validation mode.
 public struct AdmissionOutcome: Sendable, Hashable {
     /// Warnings of at most 120 characters each.
@@ -79,6 +71,29 @@ extension Reconciler {
             log(ReconcilerLogRecord(level: .error, message: "admission not stored", fields: ["error": "\(error)"]))
         }
         return outcome
+    }
+
+    /// Admits the object of an AdmissionReview request and builds the response that echoes its `uid`.
+    ///
+    /// A DELETE reviews `oldObject`, which is the object being deleted. An object that does not decode is
+    /// allowed with a warning, because the webhook observes and never blocks a cluster.
+    public func admit(_ request: AdmissionRequest) -> AdmissionResponse {
+        let node = request.operation == .delete ? (request.oldObject ?? request.object) : request.object
+        guard let node else {
+            return .allow(uid: request.uid, warnings: ["the request has no object; nothing was recorded"])
+        }
+        let objects: [KubernetesObject]
+        do {
+            objects = [try KubernetesObject(from: NodeReader(node, path: "request.object"))]
+        } catch {
+            let warning = AdmissionWarning("\(request.kind.kind) \(request.name): \(error)").message
+            return .allow(uid: request.uid, warnings: [warning])
+        }
+        let outcome = admit(objects, operation: request.operation, dryRun: request.dryRun)
+        if let reason = outcome.deniedReason {
+            return .deny(uid: request.uid, message: reason, warnings: outcome.warnings)
+        }
+        return .allow(uid: request.uid, warnings: outcome.warnings)
     }
 
     private func admitClusterSPIFFEID(

@@ -166,3 +166,56 @@ private let register = "    serviceradar.io/register: 'true'"
             outcome.warnings == [#"kind "ConfigMap" is not handled; send ClusterSPIFFEID, Pod or Namespace objects"#])
     }
 }
+
+@Suite struct AdmissionReviewTests {
+    func review(operation: String, dryRun: Bool, object: String) -> String {
+        let objectField = operation == "DELETE" ? "oldObject" : "object"
+        return """
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
+              "uid":"705ab4f5-6393-11e8-b7cc-42010a800002",
+              "kind":{"group":"","version":"v1","kind":"Pod"},
+              "resource":{"group":"","version":"v1","resource":"pods"},
+              "name":"probe-1","namespace":"demo","operation":"\(operation)","dryRun":\(dryRun),
+              "\(objectField)":\(object)}}
+            """
+    }
+
+    static let pod = """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"probe-1","namespace":"demo",
+         "uid":"6f1d7a52-0000-4000-8000-000000000001","annotations":{"serviceradar.io/register":"yes"},
+         "labels":{"app":"serviceradar-poller"}},"spec":{"serviceAccountName":"serviceradar-poller"}}
+        """
+
+    @Test func echoesUIDAndWarns() throws {
+        let harness = try ReconcilerHarness()
+        let csid = try ReconcilerHarness.recorded("ClusterSPIFFEID", "serviceradar-poller")
+        _ = harness.reconciler.admit([csid], operation: .create, dryRun: false)
+        let request = try AdmissionRequest(
+            review: YAMLParser.parseSingle(review(operation: "CREATE", dryRun: false, object: Self.pod)))
+        let response = harness.reconciler.admit(request)
+        #expect(response.uid == "705ab4f5-6393-11e8-b7cc-42010a800002")
+        #expect(response.allowed)
+        #expect(response.warnings.contains(#"serviceradar.io/register "yes" is invalid; use "true" or "false""#))
+        #expect(harness.reconciler.cache.snapshot().pods.count == 1)
+    }
+
+    @Test func deleteReadsOldObject() throws {
+        let harness = try ReconcilerHarness()
+        let create = try AdmissionRequest(
+            review: YAMLParser.parseSingle(review(operation: "CREATE", dryRun: false, object: Self.pod)))
+        _ = harness.reconciler.admit(create)
+        let delete = try AdmissionRequest(
+            review: YAMLParser.parseSingle(review(operation: "DELETE", dryRun: false, object: Self.pod)))
+        #expect(harness.reconciler.admit(delete).allowed)
+        #expect(harness.reconciler.cache.snapshot().pods.isEmpty)
+    }
+
+    @Test func dryRunReview() throws {
+        let harness = try ReconcilerHarness()
+        let request = try AdmissionRequest(
+            review: YAMLParser.parseSingle(review(operation: "CREATE", dryRun: true, object: Self.pod)))
+        #expect(harness.reconciler.admit(request).allowed)
+        #expect(harness.reconciler.cache.snapshot().pods.isEmpty)
+        #expect(try harness.reconciler.queue.counts().isEmpty)
+    }
+}
