@@ -68,7 +68,7 @@ extension Reconciler {
             try? cache.reload(from: database)
             outcome.storeError = "storing the admitted change failed: \(error)"
             outcome.warnings.append(AdmissionWarning("change not recorded; the next resync repairs it").message)
-            log(ReconcilerLogRecord(level: .error, message: "admission not stored", fields: ["error": "\(error)"]))
+            log(ReconcilerLogRecord(level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
         }
         return outcome
     }
@@ -76,7 +76,7 @@ extension Reconciler {
     /// Admits the object of an AdmissionReview request and builds the response that echoes its `uid`.
     ///
     /// A DELETE reviews `oldObject`, which is the object being deleted. An object that does not decode is
-    /// allowed with a warning, because the webhook observes and never blocks a cluster.
+    /// allowed with a warning. Only the ClusterSPIFFEID validation mode denies a request.
     public func admit(_ request: AdmissionRequest) -> AdmissionResponse {
         let node = request.operation == .delete ? (request.oldObject ?? request.object) : request.object
         guard let node else {

@@ -123,8 +123,8 @@ extension Reconciler {
     }
 
     /// Returns the services that other ClusterSPIFFEIDs call for in the namespaces where a service of
-    /// `desired` looks for its one parent, so a parent owned by another ClusterSPIFFEID (or registered
-    /// by another source) is found before that ClusterSPIFFEID's own key runs.
+    /// `desired` looks for its one parent. A parent that another ClusterSPIFFEID calls for is then found
+    /// even before that ClusterSPIFFEID's own key runs, and even when another source owns its record.
     func parentContext(
         for desired: [DesiredState], excluding affected: Set<String>, snapshot: CacheSnapshot
     ) -> [DesiredService] {
