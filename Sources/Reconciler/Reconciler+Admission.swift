@@ -68,7 +68,9 @@ extension Reconciler {
             try? cache.reload(from: database)
             outcome.storeError = "storing the admitted change failed: \(error)"
             outcome.warnings.append(AdmissionWarning("change not recorded; the next resync repairs it").message)
-            log(ReconcilerLogRecord(level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
+            log(
+                ReconcilerLogRecord(
+                    level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
         }
         return outcome
     }
