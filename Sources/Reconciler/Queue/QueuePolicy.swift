@@ -11,8 +11,10 @@ public struct QueueSettings: Sendable, Hashable {
     /// The number of failed attempts after which a key is parked as a dead letter.
     public var maxAttempts: Int = 15
     /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this.
+    /// NOTE: leases are not renewed, so a reconcile that runs longer than this can be claimed a second time.
     public var leaseDuration: TimeInterval = 60
     /// The number of worker threads.
+    /// TODO: a global rate limit across keys, on top of the per-key backoff, is not implemented yet.
     public var workerCount: Int = 2
     /// How long an idle worker waits before it looks at the table again, in seconds.
     public var pollInterval: TimeInterval = 0.05
