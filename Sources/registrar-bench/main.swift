@@ -1,1 +1,14 @@
-print("registrar-bench: no benchmarks yet")
+/// Runs one benchmark, named by the first argument.
+let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
+    ("yaml", "parse a 1 MB PodList and a 2 KB AdmissionReview with YAMLParser and JSONSerialization", runYAMLBenchmark)
+]
+
+let name = CommandLine.arguments.dropFirst().first ?? ""
+if let benchmark = benchmarks.first(where: { $0.name == name }) {
+    benchmark.run()
+} else {
+    print("usage: registrar-bench <benchmark>")
+    for benchmark in benchmarks {
+        print("  \(benchmark.name)  \(benchmark.summary)")
+    }
+}
