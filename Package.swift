@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "registry-crash-writer", dependencies: ["Registry"], swiftSettings: strict),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
-        .testTarget(name: "SPIFFETests", dependencies: ["SPIFFE"], swiftSettings: strict),
+        .testTarget(name: "SPIFFETests", dependencies: ["SPIFFE"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "YAML", "SPIFFE"], swiftSettings: strict),
         .testTarget(
             name: "RegistryTests", dependencies: ["Registry", "registry-crash-writer"], swiftSettings: strict),
