@@ -1,0 +1,175 @@
+import CSQLite
+
+/// A value bound to a statement parameter or read from a result column.
+public enum SQLiteValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+/// A failed SQLite call: the result code, SQLite's message and the statement that failed.
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// The SQLite result code, for example 5 for `SQLITE_BUSY`.
+    public let code: Int32
+    /// SQLite's own message for the failure.
+    public let message: String
+    /// The SQL text that failed, or a short name of the operation.
+    public let statement: String
+
+    /// A sentence that names the failed statement, the SQLite code and message.
+    public var description: String {
+        "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
+            + "Check that the database file is writable, on a local disk and not corrupt."
+    }
+}
+
+/// One row of a query result, valid only inside the row callback that receives it.
+///
+/// A row must not be stored: the statement behind it moves to the next row when the callback returns.
+public struct SQLiteRow {
+    fileprivate let statement: OpaquePointer
+
+    /// Returns whether the column at `index` is NULL.
+    public func isNull(_ index: Int32) -> Bool {
+        sqlite3_column_type(statement, index) == SQLITE_NULL
+    }
+
+    /// Returns the column at `index` as an integer (0 for NULL).
+    public func int64(_ index: Int32) -> Int64 {
+        sqlite3_column_int64(statement, index)
+    }
+
+    /// Returns the column at `index` as an integer, or nil for NULL.
+    public func optionalInt64(_ index: Int32) -> Int64? {
+        isNull(index) ? nil : int64(index)
+    }
+
+    /// Returns the column at `index` as text (empty for NULL).
+    public func text(_ index: Int32) -> String {
+        guard let pointer = sqlite3_column_text(statement, index) else { return "" }
+        let count = Int(sqlite3_column_bytes(statement, index))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    /// Returns the column at `index` as text, or nil for NULL.
+    public func optionalText(_ index: Int32) -> String? {
+        isNull(index) ? nil : text(index)
+    }
+}
+
+/// An open SQLite connection with a cache of prepared statements.
+///
+/// The type is not `Sendable`: `SQLiteDatabase` owns the only instance and hands it to one caller at a
+/// time while it holds its lock.
+public final class SQLiteConnection {
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+        var opened: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        guard code == SQLITE_OK, let opened else {
+            let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(opened)
+            throw SQLiteError(code: code, message: message, statement: "open \(path)")
+        }
+        handle = opened
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+    }
+
+    deinit {
+        for statement in statements.values {
+            sqlite3_finalize(statement)
+        }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more SQL statements that take no parameters, such as a migration script.
+    public func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        guard code == SQLITE_OK else {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw SQLiteError(code: code, message: message, statement: sql)
+        }
+    }
+
+    /// Runs one statement with the given parameters and returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> Int {
+        let statement = try prepared(sql, parameters)
+        defer { sqlite3_reset(statement) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else {
+            throw SQLiteError(code: code, message: lastErrorMessage, statement: sql)
+        }
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs one query and maps each result row with `transform`.
+    public func query<T>(
+        _ sql: String, _ parameters: [SQLiteValue] = [], _ transform: (SQLiteRow) throws -> T
+    ) throws -> [T] {
+        let statement = try prepared(sql, parameters)
+        defer { sqlite3_reset(statement) }
+        var rows: [T] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw SQLiteError(code: code, message: lastErrorMessage, statement: sql)
+            }
+            rows.append(try transform(SQLiteRow(statement: statement)))
+        }
+        return rows
+    }
+
+    /// Returns the rowid of the last row that an INSERT added on this connection.
+    public var lastInsertRowID: Int64 {
+        sqlite3_last_insert_rowid(handle)
+    }
+
+    private var lastErrorMessage: String {
+        String(cString: sqlite3_errmsg(handle))
+    }
+
+    /// Returns the cached prepared statement for `sql`, reset and bound to `parameters`.
+    private func prepared(_ sql: String, _ parameters: [SQLiteValue]) throws -> OpaquePointer {
+        let statement: OpaquePointer
+        if let cached = statements[sql] {
+            statement = cached
+            sqlite3_clear_bindings(statement)
+        } else {
+            var created: OpaquePointer?
+            let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &created, nil)
+            guard code == SQLITE_OK, let created else {
+                throw SQLiteError(code: code, message: lastErrorMessage, statement: sql)
+            }
+            statements[sql] = created
+            statement = created
+        }
+        for (offset, value) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .null:
+                code = sqlite3_bind_null(statement, index)
+            case .integer(let number):
+                code = sqlite3_bind_int64(statement, index, number)
+            case .real(let number):
+                code = sqlite3_bind_double(statement, index, number)
+            case .text(let string):
+                code = sqlite3_bind_text(
+                    statement, index, string, Int32(string.utf8.count), registrar_sqlite_transient())
+            }
+            guard code == SQLITE_OK else {
+                throw SQLiteError(code: code, message: lastErrorMessage, statement: sql)
+            }
+        }
+        return statement
+    }
+}

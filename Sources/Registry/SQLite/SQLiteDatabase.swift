@@ -1,0 +1,156 @@
+import Foundation
+
+/// Settings for opening a SQLite database file.
+public struct SQLiteOptions: Sendable, Hashable {
+    /// How often SQLite calls fsync, as in `PRAGMA synchronous`.
+    public enum Synchronous: String, Sendable, Hashable {
+        /// WAL commits survive a killed process but the last ones can be lost on power loss.
+        case normal = "NORMAL"
+        /// Every commit calls fsync on the WAL file, so an acknowledged commit survives power loss too.
+        case full = "FULL"
+    }
+
+    /// The fsync policy. The default is `full`, so that an acknowledged registration survives a power
+    /// loss as well as `kill -9`, at the price of one fsync per transaction.
+    public var synchronous: Synchronous
+    /// How long a statement waits for another process's write lock before it fails with `SQLITE_BUSY`.
+    public var busyTimeoutMilliseconds: Int32
+
+    /// Creates options with the given fsync policy and busy timeout.
+    public init(synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000) {
+        self.synchronous = synchronous
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+    }
+}
+
+/// One numbered schema change of one component that shares the database file.
+///
+/// Each component (the registry, the work queue) numbers its own migrations from 1. The database
+/// records applied ones in `schema_migrations(component, version)` and applies the rest in order.
+public struct SQLiteMigration: Sendable, Hashable {
+    /// The component that owns the migration, such as `registry`.
+    public let component: String
+    /// The migration number within the component, starting at 1.
+    public let version: Int
+    /// The SQL script; it may contain several statements.
+    public let sql: String
+
+    /// Creates a migration.
+    public init(component: String, version: Int, sql: String) {
+        self.component = component
+        self.version = version
+        self.sql = sql
+    }
+}
+
+/// A SQLite database file in WAL mode that several threads can use at once.
+///
+/// The database has one connection. Every call takes the lock, so transactions run one at a time within
+/// the process, and SQLite's file locks (with the busy timeout) order them against other processes.
+/// Other modules that keep tables in the same file pass their migrations to `migrate(_:)`.
+public final class SQLiteDatabase: @unchecked Sendable {
+    // The class is @unchecked Sendable because `connection` is a non-Sendable class. It is safe because
+    // `connection` is private, never escapes, and is touched only inside `withConnection`, which holds
+    // `lock` for the whole call.
+    private let lock = NSLock()
+    private let connection: SQLiteConnection
+
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens or creates the file at `path`, turns on WAL and applies the options.
+    ///
+    /// - Throws: `SQLiteError` when the file cannot be opened or the pragmas fail.
+    public init(path: String, options: SQLiteOptions = SQLiteOptions()) throws {
+        self.path = path
+        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+        let mode = try connection.query("PRAGMA journal_mode=WAL") { $0.text(0) }
+        guard mode.first?.lowercased() == "wal" else {
+            throw SQLiteError(
+                code: 0, message: "journal mode is \(mode.first ?? "unknown"), expected wal",
+                statement: "PRAGMA journal_mode=WAL")
+        }
+        try connection.execute("PRAGMA synchronous=\(options.synchronous.rawValue)")
+        try connection.execute("PRAGMA foreign_keys=ON")
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                component TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                PRIMARY KEY (component, version)
+            )
+            """)
+    }
+
+    /// Applies the migrations that the file has not recorded yet, all in one transaction.
+    ///
+    /// Running it again with the same list changes nothing.
+    /// - Throws: `SQLiteError` when a script fails; then no migration of this call is kept.
+    public func migrate(_ migrations: [SQLiteMigration]) throws {
+        let ordered = migrations.sorted { ($0.component, $0.version) < ($1.component, $1.version) }
+        try transaction { connection in
+            for migration in ordered {
+                let applied = try connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
+                    [.text(migration.component), .integer(Int64(migration.version))]
+                ) { _ in true }
+                if !applied.isEmpty { continue }
+                try connection.execute(migration.sql)
+                try connection.run(
+                    "INSERT INTO schema_migrations (component, version) VALUES (?, ?)",
+                    [.text(migration.component), .integer(Int64(migration.version))])
+            }
+        }
+    }
+
+    /// Returns the migration numbers recorded for `component`, in ascending order.
+    public func appliedMigrations(component: String) throws -> [Int] {
+        try read { connection in
+            try connection.query(
+                "SELECT version FROM schema_migrations WHERE component = ? ORDER BY version", [.text(component)]
+            ) { Int($0.int64(0)) }
+        }
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`) and commits when it returns.
+    ///
+    /// When `body` throws, the transaction rolls back and the error is rethrown. The commit has
+    /// reached the disk (with `synchronous=FULL`) when this method returns.
+    @discardableResult
+    public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.run("BEGIN IMMEDIATE")
+            do {
+                let result = try body(connection)
+                try connection.run("COMMIT")
+                return result
+            } catch {
+                _ = try? connection.run("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in a read transaction, so that all its queries see one snapshot.
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.run("BEGIN")
+            defer { _ = try? connection.run("COMMIT") }
+            return try body(connection)
+        }
+    }
+
+    /// Returns the rows of `PRAGMA integrity_check`; a sound file returns exactly `["ok"]`.
+    public func integrityCheck() throws -> [String] {
+        try withConnection { connection in
+            try connection.query("PRAGMA integrity_check") { $0.text(0) }
+        }
+    }
+
+    private func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(connection)
+    }
+}

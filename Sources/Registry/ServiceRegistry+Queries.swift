@@ -1,0 +1,117 @@
+import Foundation
+
+extension ServiceRegistry {
+    /// Returns the service with `id`, or nil when none is registered.
+    ///
+    /// - Throws: The store's error when the read fails; that is never reported as nil.
+    public func service(id: String) throws -> RegisteredService? {
+        try performRead { try $0.service(id: id) }
+    }
+
+    /// Returns one page of the services that match `filter`, ordered by id.
+    ///
+    /// - Throws: `RegistryError` `invalid` for a bad limit or cursor; the store's error when it fails.
+    public func services(matching filter: ServiceFilter) throws -> ServicePage {
+        let limit = try pageSize(filter.limit)
+        let afterID = try filter.cursor.map { try PageCursor.decodeService($0) }
+        let rows = try performRead { try $0.services(matching: filter, afterID: afterID, limit: limit + 1) }
+        let page = Array(rows.prefix(limit))
+        let next = rows.count > limit ? page.last.map { PageCursor.encodeService($0.id) } : nil
+        return ServicePage(services: page, nextCursor: next)
+    }
+
+    /// Returns the agents whose poller is `pollerID`, ordered by id.
+    ///
+    /// - Throws: `RegistryError` `notFound` when no poller has that id.
+    public func children(ofPoller pollerID: String) throws -> [RegisteredService] {
+        try children(of: pollerID, parentType: .poller, childType: .agent)
+    }
+
+    /// Returns the checkers whose agent is `agentID`, ordered by id.
+    ///
+    /// - Throws: `RegistryError` `notFound` when no agent has that id.
+    public func children(ofAgent agentID: String) throws -> [RegisteredService] {
+        try children(of: agentID, parentType: .agent, childType: .checker)
+    }
+
+    /// Returns the counts by type, status and source.
+    public func stats() throws -> RegistryStats {
+        try performRead { try $0.stats() }
+    }
+
+    /// Returns one page of the events that match `filter`, oldest first.
+    public func events(matching filter: EventFilter) throws -> EventPage {
+        let limit = try pageSize(filter.limit)
+        let afterID = try filter.cursor.map { try PageCursor.decodeEvent($0) }
+        let rows = try performRead { try $0.events(matching: filter, afterID: afterID, limit: limit + 1) }
+        let page = Array(rows.prefix(limit))
+        let next = rows.count > limit ? page.last.map { PageCursor.encodeEvent($0.id) } : nil
+        return EventPage(events: page, nextCursor: next)
+    }
+
+    private func children(of parentID: String, parentType: ServiceType, childType: ServiceType) throws
+        -> [RegisteredService]
+    {
+        try performRead { reader in
+            guard let parent = try reader.service(id: parentID), parent.type == parentType else {
+                throw RegistryError(
+                    .notFound, serviceID: parentID,
+                    "\(parentType.rawValue) '\(parentID)' is not registered; check the id")
+            }
+            let filter = ServiceFilter(type: childType, parentID: parentID)
+            return try allServices(matching: filter, reader).filter { $0.parentID == parentID }
+        }
+    }
+
+    private func pageSize(_ requested: Int?) throws -> Int {
+        guard let requested else { return max(1, min(settings.defaultPageSize, settings.maxPageSize)) }
+        guard requested >= 1, requested <= settings.maxPageSize else {
+            throw RegistryError(
+                .invalid, serviceID: nil, "limit \(requested) is out of range; send 1 to \(settings.maxPageSize)")
+        }
+        return requested
+    }
+}
+
+/// Opaque page cursors: base64url of a kind tag and the last key of the previous page.
+enum PageCursor {
+    static func encodeService(_ id: String) -> String {
+        encode("s1:" + id)
+    }
+
+    static func encodeEvent(_ id: Int64) -> String {
+        encode("e1:\(id)")
+    }
+
+    static func decodeService(_ cursor: String) throws -> String {
+        guard let text = decode(cursor), text.hasPrefix("s1:") else { throw invalid(cursor) }
+        return String(text.dropFirst(3))
+    }
+
+    static func decodeEvent(_ cursor: String) throws -> Int64 {
+        guard let text = decode(cursor), text.hasPrefix("e1:"), let id = Int64(text.dropFirst(3)) else {
+            throw invalid(cursor)
+        }
+        return id
+    }
+
+    private static func encode(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func decode(_ cursor: String) -> String? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+
+    private static func invalid(_ cursor: String) -> RegistryError {
+        RegistryError(
+            .invalid, serviceID: nil,
+            "cursor '\(cursor.prefix(80))' is invalid; pass the nextCursor of the previous page unchanged")
+    }
+}

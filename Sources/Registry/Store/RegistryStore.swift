@@ -1,0 +1,70 @@
+import Foundation
+
+/// Storage for registrations and events, behind which SQLite or PostgreSQL sits.
+///
+/// The registry does all its reads and writes of one operation inside one `write` call, so the store
+/// commits a change and its events together. Writes use optimistic concurrency: `update`, `touch` and
+/// `delete` change a row only if its `version` is still the one the caller read, and throw
+/// `RegistryStoreConflict` otherwise; the registry then retries the whole operation.
+/// Any other error a store throws is a storage failure that the registry passes on unchanged.
+public protocol RegistryStore: Sendable {
+    /// Runs `body` in one read-write transaction and commits when it returns; rolls back when it throws.
+    func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T
+    /// Runs `body` in one read-only transaction.
+    func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T
+}
+
+/// A lost optimistic-concurrency race: the row changed or disappeared since it was read.
+public struct RegistryStoreConflict: Error, Sendable, CustomStringConvertible {
+    /// The id of the service whose row changed.
+    public let serviceID: String
+    /// The version the caller read.
+    public let expectedVersion: Int64
+
+    /// Creates a conflict.
+    public init(serviceID: String, expectedVersion: Int64) {
+        self.serviceID = serviceID
+        self.expectedVersion = expectedVersion
+    }
+
+    /// A sentence that names the service and version.
+    public var description: String {
+        "service '\(serviceID)' changed after version \(expectedVersion) was read; retry the request"
+    }
+}
+
+/// The queries the registry runs.
+public protocol RegistryStoreReader {
+    /// Returns the service with `id`, or nil when there is none.
+    func service(id: String) throws -> RegisteredService?
+    /// Returns up to `limit` services that match `filter` with ids greater than `afterID`, ordered by id.
+    /// The filter's `limit` and `cursor` are ignored; the registry passes them decoded.
+    func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService]
+    /// Returns the number of services whose poller or agent is `id`.
+    func childCount(of id: String) throws -> Int
+    /// Returns up to `limit` services in `status` whose `lastSeen` is before `date`, oldest first.
+    func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService]
+    /// Returns up to `limit` services in `status` whose `statusChangedAt` is before `date`, oldest first.
+    func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService]
+    /// Returns the counts by type, status and source.
+    func stats() throws -> RegistryStats
+    /// Returns up to `limit` events that match `filter` with ids greater than `afterID`, oldest first.
+    func events(matching filter: EventFilter, afterID: Int64?, limit: Int) throws -> [RegistrationEvent]
+}
+
+/// The writes the registry makes, all inside one transaction.
+public protocol RegistryStoreTransaction: RegistryStoreReader {
+    /// Inserts a new service; throws `RegistryStoreConflict` when the id exists.
+    func insert(_ service: RegisteredService) throws
+    /// Replaces the row of `service.id` if its version is still `expectedVersion`.
+    func update(_ service: RegisteredService, expectedVersion: Int64) throws
+    /// Sets the first-seen (when unset) and last-seen times if the version is still `expectedVersion`.
+    func touch(id: String, seenAt: Date, expectedVersion: Int64) throws
+    /// Deletes the row of `id` if its version is still `expectedVersion`.
+    func delete(id: String, expectedVersion: Int64) throws
+    /// Appends an event and returns the id the store assigned.
+    @discardableResult
+    func append(_ event: RegistrationEvent) throws -> Int64
+    /// Deletes events older than `date` and returns how many it deleted.
+    func deleteEvents(before date: Date) throws -> Int
+}

@@ -1,0 +1,380 @@
+import Foundation
+
+/// The registry store on a SQLite file, with its tables in the same file as other components' tables.
+///
+/// Times are stored as integer microseconds since 1970, metadata as a JSON object with sorted keys.
+public final class SQLiteRegistryStore: RegistryStore {
+    /// The database that holds the tables.
+    public let database: SQLiteDatabase
+
+    /// Uses `database` and applies the registry's migrations to it.
+    public init(database: SQLiteDatabase) throws {
+        self.database = database
+        try database.migrate(RegistrySchema.migrations)
+    }
+
+    /// Opens (or creates) the file at `path` and applies the registry's migrations.
+    public convenience init(path: String, options: SQLiteOptions = SQLiteOptions()) throws {
+        try self.init(database: SQLiteDatabase(path: path, options: options))
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction.
+    public func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
+        try database.transaction { connection in
+            try body(SQLiteRegistryTransaction(connection: connection))
+        }
+    }
+
+    /// Runs `body` in a read transaction.
+    public func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
+        try database.read { connection in
+            try body(SQLiteRegistryTransaction(connection: connection))
+        }
+    }
+}
+
+/// The registry's tables, as numbered migrations of the `registry` component.
+public enum RegistrySchema {
+    /// The migrations, in order.
+    public static let migrations: [SQLiteMigration] = [
+        SQLiteMigration(
+            component: "registry", version: 1,
+            sql: """
+                CREATE TABLE registry_services (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    poller_id TEXT,
+                    agent_id TEXT,
+                    checker_kind TEXT,
+                    status TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    spiffe_id TEXT,
+                    metadata TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    first_registered INTEGER NOT NULL,
+                    first_seen INTEGER,
+                    last_seen INTEGER,
+                    status_changed_at INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX registry_services_poller ON registry_services (poller_id);
+                CREATE INDEX registry_services_agent ON registry_services (agent_id);
+                CREATE INDEX registry_services_last_seen ON registry_services (status, last_seen);
+                CREATE INDEX registry_services_status_changed ON registry_services (status, status_changed_at);
+                CREATE TABLE registry_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time INTEGER NOT NULL,
+                    service_id TEXT NOT NULL,
+                    service_type TEXT NOT NULL,
+                    parent_id TEXT,
+                    event_type TEXT NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT,
+                    source TEXT,
+                    actor TEXT NOT NULL,
+                    reason TEXT,
+                    metadata TEXT NOT NULL
+                );
+                CREATE INDEX registry_events_service ON registry_events (service_id, id);
+                CREATE INDEX registry_events_time ON registry_events (time);
+                """)
+    ]
+}
+
+/// Reads and writes of one SQLite transaction; valid only inside the `write` or `read` call.
+private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
+    let connection: SQLiteConnection
+
+    private static let serviceColumns = """
+        id, type, poller_id, agent_id, checker_kind, status, source, spiffe_id, metadata, created_by, \
+        first_registered, first_seen, last_seen, status_changed_at, version, updated_at
+        """
+
+    func service(id: String) throws -> RegisteredService? {
+        try connection.query(
+            "SELECT \(Self.serviceColumns) FROM registry_services WHERE id = ?", [.text(id)], Self.decodeService
+        ).first
+    }
+
+    func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService] {
+        var conditions: [String] = []
+        var parameters: [SQLiteValue] = []
+        if let type = filter.type {
+            conditions.append("type = ?")
+            parameters.append(.text(type.rawValue))
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            parameters.append(.text(status.rawValue))
+        }
+        if let source = filter.source {
+            conditions.append("source = ?")
+            parameters.append(.text(source.rawValue))
+        }
+        if let parentID = filter.parentID {
+            conditions.append("(poller_id = ? OR agent_id = ?)")
+            parameters.append(contentsOf: [.text(parentID), .text(parentID)])
+        }
+        if let prefix = filter.idPrefix, !prefix.isEmpty {
+            // Half-open range on the primary key: every string that starts with `prefix` sorts at or after
+            // it and before `prefix` followed by U+10FFFF, the largest code point.
+            conditions.append("id >= ? AND id < ?")
+            parameters.append(contentsOf: [.text(prefix), .text(prefix + "\u{10FFFF}")])
+        }
+        if let afterID {
+            conditions.append("id > ?")
+            parameters.append(.text(afterID))
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        parameters.append(.integer(Int64(limit)))
+        return try connection.query(
+            "SELECT \(Self.serviceColumns) FROM registry_services\(whereClause) ORDER BY id LIMIT ?", parameters,
+            Self.decodeService)
+    }
+
+    func childCount(of id: String) throws -> Int {
+        let counts = try connection.query(
+            "SELECT count(*) FROM registry_services WHERE poller_id = ? OR agent_id = ?", [.text(id), .text(id)]
+        ) { Int($0.int64(0)) }
+        return counts.first ?? 0
+    }
+
+    func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService] {
+        try connection.query(
+            """
+            SELECT \(Self.serviceColumns) FROM registry_services
+            WHERE status = ? AND last_seen < ? ORDER BY last_seen, id LIMIT ?
+            """,
+            [.text(status.rawValue), .integer(SQLiteTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
+    }
+
+    func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService] {
+        try connection.query(
+            """
+            SELECT \(Self.serviceColumns) FROM registry_services
+            WHERE status = ? AND status_changed_at < ? ORDER BY status_changed_at, id LIMIT ?
+            """,
+            [.text(status.rawValue), .integer(SQLiteTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
+    }
+
+    func stats() throws -> RegistryStats {
+        let groups = try connection.query(
+            "SELECT type, status, source, count(*) FROM registry_services GROUP BY type, status, source"
+        ) { row in
+            (
+                ServiceType(rawValue: row.text(0)), ServiceStatus(rawValue: row.text(1)),
+                RegistrationSource(rawValue: row.text(2)), Int(row.int64(3))
+            )
+        }
+        var stats = RegistryStats()
+        for (type, status, source, count) in groups {
+            guard let type, let status, let source else {
+                throw SQLiteError(
+                    code: 0, message: "a row has an unknown type, status or source", statement: "registry stats")
+            }
+            stats.total += count
+            stats.byType[type, default: 0] += count
+            stats.byStatus[status, default: 0] += count
+            stats.bySource[source, default: 0] += count
+            stats.byTypeAndStatus[type, default: [:]][status, default: 0] += count
+        }
+        return stats
+    }
+
+    func events(matching filter: EventFilter, afterID: Int64?, limit: Int) throws -> [RegistrationEvent] {
+        var conditions: [String] = []
+        var parameters: [SQLiteValue] = []
+        if let serviceID = filter.serviceID {
+            conditions.append("service_id = ?")
+            parameters.append(.text(serviceID))
+        }
+        if let serviceType = filter.serviceType {
+            conditions.append("service_type = ?")
+            parameters.append(.text(serviceType.rawValue))
+        }
+        if let eventType = filter.eventType {
+            conditions.append("event_type = ?")
+            parameters.append(.text(eventType.rawValue))
+        }
+        if let since = filter.since {
+            conditions.append("time >= ?")
+            parameters.append(.integer(SQLiteTime.encode(since)))
+        }
+        if let until = filter.until {
+            conditions.append("time < ?")
+            parameters.append(.integer(SQLiteTime.encode(until)))
+        }
+        if let afterID {
+            conditions.append("id > ?")
+            parameters.append(.integer(afterID))
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        parameters.append(.integer(Int64(limit)))
+        return try connection.query(
+            """
+            SELECT id, time, service_id, service_type, parent_id, event_type, from_status, to_status, source,
+                actor, reason, metadata
+            FROM registry_events\(whereClause) ORDER BY id LIMIT ?
+            """,
+            parameters, Self.decodeEvent)
+    }
+
+    func insert(_ service: RegisteredService) throws {
+        let exists = try connection.query("SELECT 1 FROM registry_services WHERE id = ?", [.text(service.id)]) { _ in
+            true
+        }
+        guard exists.isEmpty else {
+            throw RegistryStoreConflict(serviceID: service.id, expectedVersion: 0)
+        }
+        try connection.run(
+            "INSERT INTO registry_services (\(Self.serviceColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try Self.serviceValues(service))
+    }
+
+    func update(_ service: RegisteredService, expectedVersion: Int64) throws {
+        var values = try Self.serviceValues(service)
+        let id = values.removeFirst()
+        values.append(id)
+        values.append(.integer(expectedVersion))
+        let changed = try connection.run(
+            """
+            UPDATE registry_services SET type = ?, poller_id = ?, agent_id = ?, checker_kind = ?, status = ?,
+                source = ?, spiffe_id = ?, metadata = ?, created_by = ?, first_registered = ?, first_seen = ?,
+                last_seen = ?, status_changed_at = ?, version = ?, updated_at = ?
+            WHERE id = ? AND version = ?
+            """,
+            values)
+        guard changed == 1 else {
+            throw RegistryStoreConflict(serviceID: service.id, expectedVersion: expectedVersion)
+        }
+    }
+
+    func touch(id: String, seenAt: Date, expectedVersion: Int64) throws {
+        let seen = SQLiteValue.integer(SQLiteTime.encode(seenAt))
+        let changed = try connection.run(
+            """
+            UPDATE registry_services SET first_seen = coalesce(first_seen, ?), last_seen = max(coalesce(last_seen, ?), ?)
+            WHERE id = ? AND version = ?
+            """,
+            [seen, seen, seen, .text(id), .integer(expectedVersion)])
+        guard changed == 1 else {
+            throw RegistryStoreConflict(serviceID: id, expectedVersion: expectedVersion)
+        }
+    }
+
+    func delete(id: String, expectedVersion: Int64) throws {
+        let changed = try connection.run(
+            "DELETE FROM registry_services WHERE id = ? AND version = ?", [.text(id), .integer(expectedVersion)])
+        guard changed == 1 else {
+            throw RegistryStoreConflict(serviceID: id, expectedVersion: expectedVersion)
+        }
+    }
+
+    func append(_ event: RegistrationEvent) throws -> Int64 {
+        try connection.run(
+            """
+            INSERT INTO registry_events (time, service_id, service_type, parent_id, event_type, from_status,
+                to_status, source, actor, reason, metadata)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(SQLiteTime.encode(event.time)), .text(event.serviceID), .text(event.serviceType.rawValue),
+                .optionalText(event.parentID), .text(event.eventType.rawValue),
+                .optionalText(event.fromStatus?.rawValue), .optionalText(event.toStatus?.rawValue),
+                .optionalText(event.source?.rawValue), .text(event.actor), .optionalText(event.reason),
+                .text(try MetadataCoding.encode(event.metadata)),
+            ])
+        return connection.lastInsertRowID
+    }
+
+    func deleteEvents(before date: Date) throws -> Int {
+        try connection.run("DELETE FROM registry_events WHERE time < ?", [.integer(SQLiteTime.encode(date))])
+    }
+
+    private static func serviceValues(_ service: RegisteredService) throws -> [SQLiteValue] {
+        [
+            .text(service.id), .text(service.type.rawValue), .optionalText(service.pollerID),
+            .optionalText(service.agentID), .optionalText(service.checkerKind), .text(service.status.rawValue),
+            .text(service.source.rawValue), .optionalText(service.spiffeID),
+            .text(try MetadataCoding.encode(service.metadata)), .text(service.createdBy),
+            .integer(SQLiteTime.encode(service.firstRegistered)), .optionalTime(service.firstSeen),
+            .optionalTime(service.lastSeen), .integer(SQLiteTime.encode(service.statusChangedAt)),
+            .integer(service.version), .integer(SQLiteTime.encode(service.updatedAt)),
+        ]
+    }
+
+    private static func decodeService(_ row: SQLiteRow) throws -> RegisteredService {
+        let id = row.text(0)
+        guard let type = ServiceType(rawValue: row.text(1)), let status = ServiceStatus(rawValue: row.text(5)),
+            let source = RegistrationSource(rawValue: row.text(6))
+        else {
+            throw SQLiteError(
+                code: 0, message: "row '\(id)' has an unknown type, status or source", statement: "read service")
+        }
+        return RegisteredService(
+            id: id, type: type, pollerID: row.optionalText(2), agentID: row.optionalText(3),
+            checkerKind: row.optionalText(4), status: status, source: source, spiffeID: row.optionalText(7),
+            metadata: try MetadataCoding.decode(row.text(8)), createdBy: row.text(9),
+            firstRegistered: SQLiteTime.decode(row.int64(10)), firstSeen: row.optionalInt64(11).map(SQLiteTime.decode),
+            lastSeen: row.optionalInt64(12).map(SQLiteTime.decode), statusChangedAt: SQLiteTime.decode(row.int64(13)),
+            version: row.int64(14), updatedAt: SQLiteTime.decode(row.int64(15)))
+    }
+
+    private static func decodeEvent(_ row: SQLiteRow) throws -> RegistrationEvent {
+        let id = row.int64(0)
+        guard let serviceType = ServiceType(rawValue: row.text(3)),
+            let eventType = RegistrationEventType(rawValue: row.text(5))
+        else {
+            throw SQLiteError(code: 0, message: "event \(id) has an unknown type", statement: "read event")
+        }
+        return RegistrationEvent(
+            id: id, time: SQLiteTime.decode(row.int64(1)), serviceID: row.text(2), serviceType: serviceType,
+            parentID: row.optionalText(4), eventType: eventType,
+            fromStatus: row.optionalText(6).flatMap(ServiceStatus.init(rawValue:)),
+            toStatus: row.optionalText(7).flatMap(ServiceStatus.init(rawValue:)),
+            source: row.optionalText(8).flatMap(RegistrationSource.init(rawValue:)), actor: row.text(9),
+            reason: row.optionalText(10), metadata: try MetadataCoding.decode(row.text(11)))
+    }
+}
+
+/// Conversion between `Date` and the integer microseconds the tables store.
+enum SQLiteTime {
+    static func encode(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    static func decode(_ microseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+
+    /// Returns `date` rounded to the microsecond, so that it compares equal after a round trip.
+    static func rounded(_ date: Date) -> Date {
+        decode(encode(date))
+    }
+}
+
+/// Conversion between metadata and the JSON object text the tables store.
+enum MetadataCoding {
+    static func encode(_ metadata: [String: String]) throws -> String {
+        if metadata.isEmpty { return "{}" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> [String: String] {
+        if text == "{}" { return [:] }
+        return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+}
+
+extension SQLiteValue {
+    fileprivate static func optionalText(_ text: String?) -> SQLiteValue {
+        text.map { .text($0) } ?? .null
+    }
+
+    fileprivate static func optionalTime(_ date: Date?) -> SQLiteValue {
+        date.map { .integer(SQLiteTime.encode($0)) } ?? .null
+    }
+}
