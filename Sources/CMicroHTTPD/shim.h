@@ -1,2 +1,92 @@
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <microhttpd.h>
+
+/* MHD_start_daemon, MHD_get_daemon_info and MHD_get_connection_info are variadic, so Swift cannot call
+   them. These wrappers give each use a fixed signature. */
+
+/* Starts a daemon with an internal epoll thread pool and MHD_USE_ITC (needed by MHD_quiesce_daemon).
+   Numeric options travel in `options` (terminated by MHD_OPTION_END); pointer options are explicit.
+   `tls_cert_callback` is a gnutls_certificate_retrieve_function2 pointer passed as void * so this
+   module does not import GnuTLS; when it is NULL the daemon speaks plain HTTP and `tls_priorities`
+   and `tls_client_trust_pem` are ignored. */
+static inline struct MHD_Daemon *cmhd_start_daemon(
+    const struct sockaddr *address, MHD_AccessHandlerCallback handler, void *handler_context,
+    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify, void *context,
+    void *tls_cert_callback, const char *tls_priorities, const char *tls_client_trust_pem,
+    const struct MHD_OptionItem *options)
+{
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (tls_cert_callback == NULL) {
+        return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
+            MHD_OPTION_SOCK_ADDR, address,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+            MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+    }
+    flags |= MHD_USE_TLS;
+    if (tls_client_trust_pem == NULL) {
+        return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
+            MHD_OPTION_SOCK_ADDR, address,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+            MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+            MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_callback,
+            MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
+            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+    }
+    return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
+        MHD_OPTION_SOCK_ADDR, address,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+        MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_callback,
+        MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
+        MHD_OPTION_HTTPS_MEM_TRUST, tls_client_trust_pem,
+        MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+
+/* Returns the port the daemon listens on, or 0 when MHD cannot tell. */
+static inline uint16_t cmhd_daemon_port(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+/* Returns the number of open connections of the daemon, or 0 when MHD cannot tell. */
+static inline unsigned int cmhd_daemon_connection_count(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info == NULL ? 0 : info->num_connections;
+}
+
+/* Returns the client's socket address, or NULL. */
+static inline const struct sockaddr *cmhd_connection_client_address(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
+
+/* Returns the connection's gnutls_session_t as void *, or NULL for plain HTTP. */
+static inline void *cmhd_connection_tls_session(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return info == NULL ? NULL : info->tls_session;
+}
+
+/* Returns the connection's socket, or -1. */
+static inline int cmhd_connection_socket(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
+/* Sets TCP_NODELAY on a socket, so a response written in two parts does not wait for a delayed ACK. */
+static inline int cmhd_set_tcp_nodelay(int socket)
+{
+    int on = 1;
+    return setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}

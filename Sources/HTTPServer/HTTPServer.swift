@@ -1,2 +1,230 @@
-/// Placeholder that keeps the HTTPServer target buildable until its first source file lands.
-enum HTTPServerModule {}
+import CMicroHTTPD
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An HTTP/1.1 server on libmicrohttpd that runs a synchronous handler on its own thread pool.
+///
+/// The server starts listening in `init` and serves until ``stop(timeout:)``. With TLS it offers TLS 1.3
+/// and 1.2 only by default, and re-reads the certificate and key files when they change, so new
+/// handshakes use the new certificate without a restart. Requests over the body limit get 413 before the
+/// body is read when Content-Length announces it, and as soon as a chunked body passes the limit.
+public final class HTTPServer: Sendable {
+    /// The TCP port the server listens on, also when the configuration asked for port 0.
+    public let port: UInt16
+    /// The address the server listens on, with the bound port.
+    public let address: SocketAddress
+    /// Whether the server speaks TLS.
+    public let usesTLS: Bool
+
+    private let daemon: Daemon
+    private let context: Unmanaged<ServerContext>
+    private let credentials: TLSCredentialStore?
+    private let stopped = Mutex(false)
+
+    /// Starts a server that passes every request to `handler`.
+    ///
+    /// - Parameters:
+    ///   - configuration: Listen address, TLS files and limits; checked before anything binds.
+    ///   - onError: Receives one line for each error the server catches and does not return to a caller:
+    ///     a handler that threw, a response that could not be sent, a certificate reload that failed.
+    ///     The default writes the line to standard error.
+    /// - Throws: ``HTTPServerError`` when the configuration is invalid, a certificate or key cannot be
+    ///   loaded, or the daemon cannot bind.
+    public init(
+        configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
+        handler: @escaping HTTPHandler
+    ) throws(HTTPServerError) {
+        let listenAddress = try configuration.validate()
+        signal(SIGPIPE, SIG_IGN)
+
+        var credentials: TLSCredentialStore? = nil
+        var clientTrustPEM: String? = nil
+        if let tls = configuration.tls {
+            credentials = try TLSCredentialStore(tls: tls, onError: onError)
+            if let clientCAFile = tls.clientCAFile {
+                clientTrustPEM = try readPEMFile(clientCAFile, role: "client CA bundle")
+            }
+        }
+
+        let serverContext = ServerContext(
+            handler: handler, maxBodyBytes: configuration.limits.maxBodyBytes,
+            checksClientCertificates: clientTrustPEM != nil, onError: onError)
+        let context = Unmanaged.passRetained(serverContext)
+        let options = Self.options(configuration)
+        if let credentials, listenAddress.port != 0 {
+            TLSCredentialStore.register(credentials, port: listenAddress.port)
+        }
+        let started = listenAddress.withSockaddr { sockaddrPointer in
+            options.withUnsafeBufferPointer { optionPointer in
+                withOptionalCString(configuration.tls?.priorities) { priorities in
+                    withOptionalCString(clientTrustPEM) { clientTrust in
+                        cmhd_start_daemon(
+                            sockaddrPointer, accessHandler, context.toOpaque(), requestCompleted, connectionNotify,
+                            context.toOpaque(), credentials == nil ? nil : tlsCertificateCallbackPointer,
+                            priorities, clientTrust, optionPointer.baseAddress)
+                    }
+                }
+            }
+        }
+        guard let started else {
+            if let credentials {
+                TLSCredentialStore.unregister(credentials, port: listenAddress.port)
+                credentials.close()
+            }
+            context.release()
+            throw .startFailed(
+                "failed to start the HTTP server on \(listenAddress); check that the port is free, "
+                    + "the address belongs to this host, and the TLS priorities \"\(configuration.tls?.priorities ?? "")\" are valid"
+            )
+        }
+
+        let boundPort = cmhd_daemon_port(started)
+        if let credentials, listenAddress.port == 0 {
+            TLSCredentialStore.register(credentials, port: boundPort)
+        }
+        self.daemon = Daemon(pointer: started)
+        self.context = context
+        self.credentials = credentials
+        self.port = boundPort
+        self.address = SocketAddress(host: listenAddress.ip, port: boundPort) ?? listenAddress
+        self.usesTLS = credentials != nil
+        credentials?.startPolling()
+    }
+
+    deinit {
+        stop(timeout: .zero)
+        // Released here, not in stop, because requestsInFlight reads the context after a stop too.
+        context.release()
+    }
+
+    /// The number of requests whose handler has not finished or whose response is still being sent.
+    public var requestsInFlight: Int {
+        context.takeUnretainedValue().inFlight.load(ordering: .relaxed)
+    }
+
+    /// Re-reads the certificate and key files; new handshakes use them from now on.
+    ///
+    /// A failed reload keeps the current certificate. Does nothing for a plain HTTP server.
+    /// - Throws: ``HTTPServerError`` naming the file that could not be read, parsed or matched.
+    public func reloadCertificates() throws(HTTPServerError) {
+        try credentials?.reload()
+    }
+
+    /// The serial number, in hex, of the certificate that new handshakes present; nil without TLS.
+    public var certificateSerial: String? {
+        credentials?.currentSerial
+    }
+
+    /// Stops accepting connections, waits up to `timeout` for requests in hand, then closes everything.
+    ///
+    /// Connections that are idle or still open after the timeout are closed. A handler that is still
+    /// running after the timeout delays the return until it finishes, because libmicrohttpd joins its
+    /// threads. Calling `stop` again does nothing.
+    /// - Returns: true when every request in hand finished before the timeout.
+    @discardableResult
+    public func stop(timeout: Duration) -> Bool {
+        let alreadyStopped = stopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
+        if alreadyStopped {
+            return true
+        }
+
+        let listenSocket = MHD_quiesce_daemon(daemon.pointer)
+        if listenSocket >= 0 {
+            close(listenSocket)
+        }
+        let drained = waitForRequests(timeout: timeout)
+        MHD_stop_daemon(daemon.pointer)
+        if let credentials {
+            TLSCredentialStore.unregister(credentials, port: port)
+            credentials.close()
+        }
+        return drained
+    }
+
+    /// Writes an error line to standard error.
+    public static let printError: @Sendable (String) -> Void = { message in
+        var line = Array("http-server: \(message)\n".utf8)
+        _ = line.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    private func waitForRequests(timeout: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while requestsInFlight > 0 {
+            if clock.now >= deadline {
+                return false
+            }
+            usleep(5_000)
+        }
+        return true
+    }
+
+    private static func options(_ configuration: HTTPServerConfiguration) -> [MHD_OptionItem] {
+        let limits = configuration.limits
+        var items: [MHD_OptionItem] = [
+            MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: configuration.threadCount, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: limits.maxConnections, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: limits.idleTimeoutSeconds, ptr_value: nil),
+            MHD_OptionItem(
+                option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: limits.maxHeaderBytes, ptr_value: nil),
+            // Rejects requests that break HTTP/1.1 framing rules, such as a missing Host header.
+            MHD_OptionItem(option: MHD_OPTION.STRICT_FOR_CLIENT, value: 1, ptr_value: nil),
+        ]
+        if limits.maxConnectionsPerIP > 0 {
+            items.append(
+                MHD_OptionItem(
+                    option: MHD_OPTION.PER_IP_CONNECTION_LIMIT, value: limits.maxConnectionsPerIP, ptr_value: nil))
+        }
+        items.append(MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil))
+        return items
+    }
+}
+
+/// The daemon pointer, which MHD allows to be used from any thread.
+private struct Daemon: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+private func withOptionalCString<Result>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}
+
+/// Reads a PEM file into a string, with an error that names the file and its role.
+func readPEMFile(_ path: String, role: String) throws(HTTPServerError) -> String {
+    guard let bytes = readFile(path) else {
+        throw .invalidCertificate("failed to read the \(role) file \(path): \(String(cString: strerror(errno)))")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Reads a whole file, or returns nil with errno set.
+func readFile(_ path: String, maxBytes: Int = 16 * 1024 * 1024) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var result: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while result.count <= maxBytes {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        if count == 0 { return result }
+        result.append(contentsOf: buffer[0..<count])
+    }
+    errno = EFBIG
+    return nil
+}

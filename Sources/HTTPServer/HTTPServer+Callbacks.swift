@@ -1,0 +1,241 @@
+import CGnuTLS
+import CMicroHTTPD
+import Synchronization
+
+/// Server-wide state that MHD's callbacks reach through their `void *` context.
+final class ServerContext: Sendable {
+    let handler: HTTPHandler
+    let maxBodyBytes: Int
+    let checksClientCertificates: Bool
+    let onError: @Sendable (String) -> Void
+    let inFlight = Atomic<Int>(0)
+
+    init(
+        handler: @escaping HTTPHandler, maxBodyBytes: Int, checksClientCertificates: Bool,
+        onError: @escaping @Sendable (String) -> Void
+    ) {
+        self.handler = handler
+        self.maxBodyBytes = maxBodyBytes
+        self.checksClientCertificates = checksClientCertificates
+        self.onError = onError
+    }
+}
+
+/// Per-request state, kept in MHD's request context from the first call of the access handler until
+/// the request-completed callback.
+private final class RequestState {
+    var body: [UInt8] = []
+    var responseQueued = false
+    var bodyTooLarge = false
+    var droppedBytes = 0
+}
+
+/// MHD calls this once when the headers are in, once per piece of body, and once more with no data when
+/// the body is complete; the handler runs on that last call.
+let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, slot in
+    guard let context, let connection, let uploadSize, let slot else { return .NO }
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+
+    guard let statePointer = slot.pointee else {
+        let state = RequestState()
+        slot.pointee = Unmanaged.passRetained(state).toOpaque()
+        server.inFlight.add(1, ordering: .relaxed)
+        if let length = contentLength(connection), length > server.maxBodyBytes {
+            state.responseQueued = true
+            return queue(bodyTooLarge(server), on: connection, server: server)
+        }
+        return .YES
+    }
+    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeUnretainedValue()
+
+    if uploadSize.pointee > 0 {
+        let count = uploadSize.pointee
+        uploadSize.pointee = 0
+        if state.responseQueued {
+            return .YES
+        }
+        if state.bodyTooLarge || state.body.count + count > server.maxBodyBytes {
+            // MHD 0.9.75 accepts no response while a body is arriving, so the rest of a chunked body is
+            // read and dropped, and the 413 goes out when it ends. A client that sends more than twice the
+            // limit loses the connection instead.
+            state.body = []
+            state.bodyTooLarge = true
+            state.droppedBytes += count
+            return state.droppedBytes > server.maxBodyBytes ? .NO : .YES
+        }
+        state.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: count))
+        return .YES
+    }
+    if state.responseQueued {
+        return .YES
+    }
+    state.responseQueued = true
+    if state.bodyTooLarge {
+        return queue(bodyTooLarge(server), on: connection, server: server)
+    }
+
+    let request = makeRequest(
+        connection: connection, method: method.map { String(cString: $0) } ?? "",
+        path: url.map { String(cString: $0) } ?? "/", body: state.body, server: server)
+    state.body = []
+    let response: HTTPResponse
+    do {
+        response = try server.handler(request)
+    } catch {
+        server.onError("handler failed for \(request.method) \(request.path): \(error)")
+        response = .error(500, "internal server error")
+    }
+    return queue(response, on: connection, server: server)
+}
+
+let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, _ in
+    guard let context, let slot, let statePointer = slot.pointee else { return }
+    slot.pointee = nil
+    Unmanaged<RequestState>.fromOpaque(statePointer).release()
+    Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
+}
+
+/// Sets TCP_NODELAY on each new connection: MHD may write headers and body separately, and Nagle's
+/// algorithm with delayed ACKs then stalls each response for tens of milliseconds.
+let connectionNotify: MHD_NotifyConnectionCallback = { _, connection, _, event in
+    guard let connection, event == .CONNECTION_NOTIFY_STARTED else { return }
+    let socket = cmhd_connection_socket(connection)
+    if socket >= 0 {
+        _ = cmhd_set_tcp_nodelay(socket)
+    }
+}
+
+private func bodyTooLarge(_ server: ServerContext) -> HTTPResponse {
+    .error(413, "request body is larger than the limit of \(server.maxBodyBytes) bytes; send a smaller body")
+}
+
+private func contentLength(_ connection: OpaquePointer) -> Int? {
+    guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length") else {
+        return nil
+    }
+    // A value too large for Int is over any limit.
+    let text = String(cString: value)
+    return Int(text) ?? (!text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) } ? Int.max : nil)
+}
+
+private final class ValueCollector {
+    var values: [(name: String, value: String)] = []
+}
+
+private let collectValue: MHD_KeyValueIterator = { context, _, key, value in
+    guard let context, let key else { return .YES }
+    let collector = Unmanaged<ValueCollector>.fromOpaque(context).takeUnretainedValue()
+    collector.values.append((name: String(cString: key), value: value.map { String(cString: $0) } ?? ""))
+    return .YES
+}
+
+private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(name: String, value: String)] {
+    let collector = ValueCollector()
+    withExtendedLifetime(collector) {
+        _ = MHD_get_connection_values(connection, kind, collectValue, Unmanaged.passUnretained(collector).toOpaque())
+    }
+    return collector.values
+}
+
+private func makeRequest(
+    connection: OpaquePointer, method: String, path: String, body: [UInt8], server: ServerContext
+) -> HTTPRequest {
+    let remote = cmhd_connection_client_address(connection).flatMap { SocketAddress($0) }
+    return HTTPRequest(
+        method: method, path: path, queryItems: connectionValues(connection, .GET_ARGUMENT_KIND),
+        headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)), body: body, remoteAddress: remote,
+        clientCertificate: server.checksClientCertificates ? clientCertificate(connection) : .none)
+}
+
+private func clientCertificate(_ connection: OpaquePointer) -> HTTPRequest.ClientCertificate {
+    guard let raw = cmhd_connection_tls_session(connection) else { return .none }
+    let session = gnutls_session_t(raw)
+    var count: UInt32 = 0
+    guard gnutls_certificate_get_peers(session, &count) != nil, count > 0 else { return .none }
+    var status: UInt32 = 0
+    guard gnutls_certificate_verify_peers2(session, &status) == GNUTLS_E_SUCCESS else {
+        return .unverified(status: UInt32(GNUTLS_CERT_INVALID.rawValue))
+    }
+    return status == 0 ? .verified : .unverified(status: status)
+}
+
+/// Sends `response`, or a 500 when the response cannot be built (an invalid status or header).
+private func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+    do {
+        let built = try build(response)
+        defer { MHD_destroy_response(built) }
+        return MHD_queue_response(connection, UInt32(response.status), built)
+    } catch {
+        server.onError("invalid response: \(error.message)")
+        guard let fallback = try? build(.error(500, "internal server error")) else { return .NO }
+        defer { MHD_destroy_response(fallback) }
+        return MHD_queue_response(connection, 500, fallback)
+    }
+}
+
+private struct InvalidResponse: Error {
+    let message: String
+}
+
+private func build(_ response: HTTPResponse) throws(InvalidResponse) -> OpaquePointer {
+    guard (100...999).contains(response.status) else {
+        throw InvalidResponse(message: "status \(response.status) is outside 100...999")
+    }
+    let created: OpaquePointer?
+    switch response.body {
+    case .bytes(let bytes):
+        created = bytes.withUnsafeBytes { raw in
+            MHD_create_response_from_buffer(
+                raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        }
+    case .stream(let next):
+        let source = Unmanaged.passRetained(StreamSource(next: next)).toOpaque()
+        created = MHD_create_response_from_callback(UInt64.max, 16 * 1024, readStream, source, freeStream)
+        if created == nil {
+            Unmanaged<StreamSource>.fromOpaque(source).release()
+        }
+    }
+    guard let created else {
+        throw InvalidResponse(message: "libmicrohttpd could not allocate a response")
+    }
+    for field in response.headers where MHD_add_response_header(created, field.name, field.value) != .YES {
+        MHD_destroy_response(created)
+        throw InvalidResponse(message: "header \"\(field.name)\" has an invalid name or value")
+    }
+    return created
+}
+
+/// The producer of a streamed body and the bytes it returned that did not fit MHD's buffer yet.
+private final class StreamSource {
+    let next: @Sendable () -> [UInt8]?
+    var pending: [UInt8] = []
+    var offset = 0
+
+    init(next: @escaping @Sendable () -> [UInt8]?) {
+        self.next = next
+    }
+}
+
+private let readStream: MHD_ContentReaderCallback = { context, _, buffer, capacity in
+    guard let context, let buffer, capacity > 0 else { return -1 }
+    let source = Unmanaged<StreamSource>.fromOpaque(context).takeUnretainedValue()
+    while source.offset >= source.pending.count {
+        guard let chunk = source.next() else {
+            // MHD_CONTENT_READER_END_OF_STREAM
+            return -1
+        }
+        source.pending = chunk
+        source.offset = 0
+    }
+    let count = min(capacity, source.pending.count - source.offset)
+    source.pending.withUnsafeBytes { raw in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + source.offset, byteCount: count)
+    }
+    source.offset += count
+    return count
+}
+
+private let freeStream: MHD_ContentReaderFreeCallback = { context in
+    guard let context else { return }
+    Unmanaged<StreamSource>.fromOpaque(context).release()
+}

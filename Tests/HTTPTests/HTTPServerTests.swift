@@ -1,0 +1,228 @@
+import Foundation
+import HTTPClient
+import HTTPServer
+import Synchronization
+import Testing
+
+@Suite struct HTTPServerTests {
+    @Test func plainHTTPRoundTripOnLoopback() throws {
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true)
+        let server = try HTTPServer(configuration: configuration, handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        #expect(server.port != 0)
+
+        let client = try HTTPClient()
+        let response = try client.send(method: "GET", url: "http://127.0.0.1:\(server.port)/hello?a=1&b")
+        #expect(response.status == 200)
+        #expect(response.text == "GET /hello\nquery a=1\nquery b=\nbody 0")
+        #expect(response.header("content-type") == "text/plain; charset=utf-8")
+    }
+
+    @Test func httpsRoundTripVerifiesNameAndCA() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try fixture.startServer(handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        let get = try client.send(method: "GET", url: fixture.url(server.port, "/get"))
+        #expect(get.status == 200)
+        #expect(get.text.hasPrefix("GET /get\n"))
+
+        let body = Array(repeating: UInt8(ascii: "x"), count: 100_000)
+        let post = try client.send(
+            method: "POST", url: fixture.url(server.port, "/post"), headers: [("Content-Type", "text/plain")],
+            body: body)
+        #expect(post.status == 200)
+        #expect(post.header("X-Body-Bytes") == "100000")
+    }
+}
+
+@Suite struct HTTPServerLimitTests {
+    static let megabytes3 = 3 * 1024 * 1024
+
+    @Test func bodyAtDefaultLimitAccepted() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try fixture.startServer(handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        let response = try client.send(
+            method: "POST", url: fixture.url(server.port, "/"), body: [UInt8](repeating: 1, count: Self.megabytes3))
+        #expect(response.status == 200)
+        #expect(response.header("X-Body-Bytes") == String(Self.megabytes3))
+    }
+
+    @Test(arguments: [false, true])
+    func bodyOverDefaultLimitGets413(chunked: Bool) throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let handled = Counter()
+        let server = try fixture.startServer { request in
+            handled.increment()
+            return try echoHandler(request)
+        }
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        let response = try client.send(
+            method: "POST", url: fixture.url(server.port, "/"),
+            body: [UInt8](repeating: 1, count: Self.megabytes3 + 1), chunked: chunked)
+        #expect(response.status == 413)
+        #expect(response.text.contains("\(Self.megabytes3) bytes"))
+        #expect(handled.value == 0)
+
+        let next = try fixture.client(port: server.port).send(method: "GET", url: fixture.url(server.port, "/"))
+        #expect(next.status == 200)
+    }
+
+    @Test func hugeHeaderRejected() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try fixture.startServer(handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        let value = String(repeating: "h", count: 200 * 1024)
+        let response = try client.send(method: "GET", url: fixture.url(server.port, "/"), headers: [("X-Huge", value)])
+        #expect([431, 400].contains(response.status))
+    }
+
+    @Test func requestSeesHeadersQueryAndRemoteAddress() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try fixture.startServer { request in
+            let lines = [
+                request.headers["x-custom-header"] ?? "-", request.query("name") ?? "-",
+                request.remoteAddress?.ip ?? "-", "\(request.clientCertificate)",
+            ]
+            return .text(lines.joined(separator: "|"))
+        }
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        let response = try client.send(
+            method: "GET", url: fixture.url(server.port, "/x?name=a%20b"), headers: [("X-Custom-Header", "v1")])
+        #expect(response.text == "v1|a b|127.0.0.1|none")
+    }
+}
+
+@Suite struct HTTPServerConfigurationTests {
+    @Test(arguments: ["0.0.0.0", "10.1.2.3", "::"])
+    func plainHTTPOnNonLoopbackRejected(host: String) {
+        let configuration = HTTPServerConfiguration(host: host, port: 8080, tls: nil, allowPlainHTTP: true)
+        #expect {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        } throws: { error in
+            let serverError = error as? HTTPServerError
+            return serverError?.code == .invalidConfiguration && serverError?.description.contains(host) == true
+        }
+    }
+
+    @Test func plainHTTPWithoutFlagRejected() {
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil)
+        #expect(throws: HTTPServerError.self) {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        }
+    }
+
+    @Test func hostNameRejected() {
+        let configuration = HTTPServerConfiguration(host: "example.com", port: 0, tls: nil, allowPlainHTTP: true)
+        #expect {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        } throws: { error in
+            (error as? HTTPServerError)?.description.contains("\"example.com\"") == true
+        }
+    }
+
+    @Test func zeroLimitRejected() {
+        var limits = HTTPServerConfiguration.Limits()
+        limits.maxBodyBytes = 0
+        let configuration = HTTPServerConfiguration(
+            host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true, limits: limits)
+        #expect {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        } throws: { error in
+            (error as? HTTPServerError)?.description.contains("maxBodyBytes") == true
+        }
+    }
+
+    @Test func missingCertificateFileRejected() throws {
+        let directory = try makeTemporaryDirectory()
+        let tls = HTTPServerConfiguration.TLS(
+            certificateFile: directory + "/missing.crt", privateKeyFile: directory + "/missing.key")
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
+        #expect {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        } throws: { error in
+            let serverError = error as? HTTPServerError
+            return serverError?.code == .invalidCertificate && serverError?.description.contains("missing.crt") == true
+        }
+    }
+}
+
+@Suite struct HTTPServerHandlerTests {
+    struct Failure: Error {}
+
+    @Test func throwingHandlerGets500AndServerKeepsServing() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let errors = Counter()
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: fixture.tls())
+        let handler: HTTPHandler = { request in
+            switch request.path {
+            case "/throw": throw Failure()
+            case "/bad-header": return HTTPResponse(status: 200, headers: ["X-Bad": "a\r\nInjected: b"])
+            case "/bad-status": return HTTPResponse(status: 42)
+            default: return .text("ok")
+            }
+        }
+        let server = try HTTPServer(
+            configuration: configuration, onError: { _ in errors.increment() }, handler: handler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try fixture.client(port: server.port)
+
+        for path in ["/throw", "/bad-header", "/bad-status"] {
+            let failed = try client.send(method: "GET", url: fixture.url(server.port, path))
+            #expect(failed.status == 500, "\(path)")
+            #expect(failed.header("Injected") == nil, "\(path)")
+            let next = try client.send(method: "GET", url: fixture.url(server.port, "/ok"))
+            #expect(next.status == 200, "after \(path)")
+        }
+        #expect(errors.value == 3)
+    }
+
+    @Test func routerOverServer() throws {
+        var router = Router()
+        router.add("GET", "/api/admin/services/{type}/{id}") { request in
+            .text("\(request.pathParameters["type"] ?? "-")/\(request.pathParameters["id"] ?? "-")")
+        }
+        router.add("POST", "/api/v1/heartbeats") { _ in HTTPResponse(status: 202) }
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true)
+        let server = try HTTPServer(configuration: configuration, handler: router.handler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let client = try HTTPClient()
+        let base = "http://127.0.0.1:\(server.port)"
+
+        let found = try client.send(method: "GET", url: base + "/api/admin/services/pollers/p-1")
+        #expect(found.status == 200)
+        #expect(found.text == "pollers/p-1")
+        let missing = try client.send(method: "GET", url: base + "/api/nothing")
+        #expect(missing.status == 404)
+        let wrongMethod = try client.send(method: "DELETE", url: base + "/api/v1/heartbeats")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.header("Allow") == "POST")
+    }
+}
+
+/// A thread-safe counter for handlers and background loops.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+
+    var value: Int { storage.withLock { $0 } }
+
+    func increment() {
+        storage.withLock { $0 += 1 }
+    }
+}
