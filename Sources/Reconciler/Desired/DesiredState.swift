@@ -1,0 +1,149 @@
+import Registry
+import SPIFFE
+
+/// One service that the cluster's pods call for, with its instances.
+public struct DesiredService: Sendable, Hashable {
+    /// The mapped service.
+    public var service: MappedService
+    /// The namespace of its pods.
+    public var namespace: String
+    /// The ClusterSPIFFEID whose pods call for it.
+    public var clusterSPIFFEID: String
+    /// Its instances: pod UID to whether that pod is Ready.
+    public var instances: [String: Bool]
+
+    /// Creates a desired service.
+    public init(service: MappedService, namespace: String, clusterSPIFFEID: String, instances: [String: Bool]) {
+        self.service = service
+        self.namespace = namespace
+        self.clusterSPIFFEID = clusterSPIFFEID
+        self.instances = instances
+    }
+
+    /// True when at least one instance is Ready.
+    public var hasReadyInstance: Bool { instances.values.contains(true) }
+
+    /// The metadata to store: the user's, plus the reserved keys that record where the service came from.
+    public var storedMetadata: [String: String] {
+        var metadata = service.metadata
+        metadata[ReservedMetadata.namespace] = namespace
+        metadata[ReservedMetadata.clusterSPIFFEID] = clusterSPIFFEID
+        return metadata
+    }
+}
+
+/// A problem with one pod, reported per pod.
+public struct PodProblem: Sendable, Hashable {
+    /// The pod's `<namespace>/<name>`.
+    public var pod: String
+    /// The pod's UID.
+    public var uid: String
+    /// What is wrong.
+    public var warning: AdmissionWarning
+
+    /// Creates a pod problem.
+    public init(pod: String, uid: String, warning: AdmissionWarning) {
+        self.pod = pod
+        self.uid = uid
+        self.warning = warning
+    }
+}
+
+/// The desired state of one ClusterSPIFFEID: what its selected pods call for in the registry.
+public struct DesiredState: Sendable, Hashable {
+    /// The ClusterSPIFFEID's name.
+    public var clusterSPIFFEID: String
+    /// The selected namespaces.
+    public var namespaces: [String]
+    /// The number of selected pods.
+    public var selectedPodCount: Int
+    /// Pods whose SPIFFE ID did not render, with the reason.
+    public var renderFailures: [PodProblem]
+    /// Pods that opted in but whose annotations or ID are invalid; they register nothing until fixed.
+    public var invalidPods: [PodProblem]
+    /// The services by id.
+    public var services: [String: DesiredService]
+    /// Namespaces with a pod that failed to render or is invalid. Services there are never deactivated,
+    /// because such a pod may still be an instance of them.
+    public var uncertainNamespaces: Set<String>
+
+    /// Creates an empty desired state.
+    public init(clusterSPIFFEID: String) {
+        self.clusterSPIFFEID = clusterSPIFFEID
+        namespaces = []
+        selectedPodCount = 0
+        renderFailures = []
+        invalidPods = []
+        services = [:]
+        uncertainNamespaces = []
+    }
+
+    /// Computes the desired state of `selection` with the annotation contract and the mapping.
+    ///
+    /// Pods that share a service id are instances of that one service, keyed by UID. When two pods
+    /// disagree on the service's columns, the pod with the lowest UID wins and the other is reported.
+    public static func compute(
+        _ selection: Selection, contract: AnnotationContract, mapping: ServiceMapping
+    ) -> DesiredState {
+        var state = DesiredState(clusterSPIFFEID: selection.clusterSPIFFEID)
+        state.namespaces = selection.namespaces
+        state.selectedPodCount = selection.pods.count
+
+        for selected in selection.pods.sorted(by: { $0.pod.uid < $1.pod.uid }) {
+            let pod = selected.pod
+            let podName = "\(pod.namespace)/\(pod.name)"
+            let annotations: WorkloadAnnotations
+            switch contract.read(defaults: selection.annotations, overrides: pod.annotations) {
+            case .unmanaged:
+                continue
+            case .invalid(let warnings):
+                for warning in warnings {
+                    state.invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
+                }
+                state.uncertainNamespaces.insert(pod.namespace)
+                continue
+            case .managed(let read):
+                annotations = read
+            }
+
+            let id: SPIFFEID
+            switch selected.renderedID {
+            case .success(let rendered):
+                id = rendered
+            case .failure(let failure):
+                state.renderFailures.append(
+                    PodProblem(pod: podName, uid: pod.uid, warning: AdmissionWarning("pod \(podName): \(failure)")))
+                state.uncertainNamespaces.insert(pod.namespace)
+                continue
+            }
+
+            switch mapping.map(id, annotations: annotations) {
+            case .rejected(let warning):
+                state.invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
+                state.uncertainNamespaces.insert(pod.namespace)
+            case .mapped(let service):
+                state.add(service, pod: pod, podName: podName)
+            }
+        }
+        return state
+    }
+
+    private mutating func add(_ service: MappedService, pod: PodRecord, podName: String) {
+        guard var existing = services[service.serviceID] else {
+            services[service.serviceID] = DesiredService(
+                service: service, namespace: pod.namespace, clusterSPIFFEID: clusterSPIFFEID,
+                instances: [pod.uid: pod.ready])
+            return
+        }
+        guard existing.service == service, existing.namespace == pod.namespace else {
+            let warning = AdmissionWarning(
+                subject: "service", value: service.serviceID, problem: "differs between pods",
+                fix: "give pod \(podName) the same ID and annotations")
+            invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
+            uncertainNamespaces.insert(pod.namespace)
+            return
+        }
+        existing.instances[pod.uid] = pod.ready
+        services[service.serviceID] = existing
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Registry
+
+/// Settings of the reconcile step.
+public struct ReconcileSettings: Sendable, Hashable {
+    /// Whether a Ready pod counts as a heartbeat of its service.
+    public var readyPodIsHeartbeat = true
+    /// How old the last heartbeat of an active service must be before a Ready pod refreshes it, in seconds.
+    /// Below this a resync writes nothing for an unchanged service.
+    public var heartbeatRefreshInterval: TimeInterval = 300
+    /// The actor recorded on registry events.
+    public var actor = "spiffe-registrar"
+
+    /// Creates the default settings.
+    public init() {}
+}
+
+/// The registry changes that bring the registry in line with the desired state, computed without I/O.
+public struct ReconcilePlan: Sendable, Hashable {
+    /// The changes to apply in one transaction: registrations (pollers, then agents, then checkers),
+    /// heartbeats, then deactivations.
+    public var changes: [RegistryChange] = []
+    /// Services whose parent could not be resolved yet; the key is retried because the parent may appear.
+    public var unresolvedParents: [String] = []
+    /// Services left alone because another source owns them or they are revoked.
+    public var skipped: [String] = []
+
+    /// Creates an empty plan.
+    public init() {}
+
+    /// Computes the plan.
+    ///
+    /// - Parameters:
+    ///   - desired: The desired states of the affected ClusterSPIFFEIDs.
+    ///   - deleted: Affected ClusterSPIFFEIDs that no longer exist; their services are deactivated.
+    ///   - registered: The registered services with an id in `desired`, plus every `k8s_spiffe` service.
+    public static func compute(
+        desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService],
+        settings: ReconcileSettings, now: Date
+    ) -> ReconcilePlan {
+        var plan = ReconcilePlan()
+        let services = desired.flatMap { $0.services.values }.sorted { $0.service.serviceID < $1.service.serviceID }
+        let resolver = ParentResolver(desired: services, registered: registered)
+        var registrations: [ServiceType: [RegistryChange]] = [:]
+        var heartbeats: [RegistryChange] = []
+
+        for wanted in services {
+            let id = wanted.service.serviceID
+            let existing = registered[id]
+            if let existing, existing.source != .k8sSPIFFE {
+                plan.skipped.append("service \(id) is owned by source \(existing.source.rawValue); left unchanged")
+                continue
+            }
+            if existing?.status == .revoked {
+                plan.skipped.append("service \(id) is revoked; an admin must restore it first")
+                continue
+            }
+            let parentID: String?
+            switch resolver.parent(of: wanted) {
+            case .success(let resolved):
+                parentID = resolved
+            case .failure(let error):
+                plan.unresolvedParents.append(error.message)
+                continue
+            }
+            let registration = Self.registration(for: wanted, parentID: parentID, actor: settings.actor)
+            if existing.map({ !Self.matches($0, registration) }) ?? true {
+                registrations[wanted.service.serviceType, default: []].append(.register(registration))
+            }
+            if settings.readyPodIsHeartbeat, wanted.hasReadyInstance,
+                Self.needsHeartbeat(existing, now: now, refresh: settings.heartbeatRefreshInterval)
+            {
+                heartbeats.append(
+                    .heartbeat(ServiceHeartbeat(serviceID: id, type: wanted.service.serviceType, time: now)))
+            }
+        }
+
+        plan.changes = (registrations[.poller] ?? []) + (registrations[.agent] ?? []) + (registrations[.checker] ?? [])
+        plan.changes += heartbeats
+        plan.changes += deactivations(desired: desired, deleted: deleted, registered: registered)
+        return plan
+    }
+
+    /// The services of the affected ClusterSPIFFEIDs that no pod calls for any more, after proof: the
+    /// ClusterSPIFFEID was deleted, or its cache shows the last pod gone and no pod of that namespace
+    /// is in doubt.
+    private static func deactivations(
+        desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService]
+    ) -> [RegistryChange] {
+        let wantedIDs = Set(desired.flatMap { $0.services.keys })
+        let states = Dictionary(desired.map { ($0.clusterSPIFFEID, $0) }, uniquingKeysWith: { first, _ in first })
+        var changes: [RegistryChange] = []
+        for service in registered.values.sorted(by: { $0.id < $1.id }) {
+            guard service.source == .k8sSPIFFE, service.status == .pending || service.status == .active,
+                !wantedIDs.contains(service.id), let owner = service.metadata[ReservedMetadata.clusterSPIFFEID]
+            else { continue }
+            if deleted.contains(owner) {
+                changes.append(.deactivate(id: service.id, reason: "ClusterSPIFFEID \(owner) was deleted"))
+            } else if let state = states[owner] {
+                let namespace = service.metadata[ReservedMetadata.namespace] ?? ""
+                guard !state.uncertainNamespaces.contains(namespace) else { continue }
+                changes.append(
+                    .deactivate(id: service.id, reason: "the last pod of ClusterSPIFFEID \(owner) was deleted"))
+            }
+        }
+        return changes
+    }
+
+    static func registration(for wanted: DesiredService, parentID: String?, actor: String) -> ServiceRegistration {
+        let service = wanted.service
+        let spiffeID = service.spiffeID.description
+        switch service.serviceType {
+        case .poller:
+            return .poller(
+                PollerRegistration(
+                    id: service.serviceID, source: .k8sSPIFFE, spiffeID: spiffeID, metadata: wanted.storedMetadata,
+                    createdBy: actor))
+        case .agent:
+            return .agent(
+                AgentRegistration(
+                    id: service.serviceID, pollerID: parentID ?? "", source: .k8sSPIFFE, spiffeID: spiffeID,
+                    metadata: wanted.storedMetadata, createdBy: actor))
+        case .checker:
+            return .checker(
+                CheckerRegistration(
+                    id: service.serviceID, agentID: parentID ?? "", checkerKind: service.checkerKind ?? "",
+                    source: .k8sSPIFFE, spiffeID: spiffeID, metadata: wanted.storedMetadata, createdBy: actor))
+        }
+    }
+
+    /// True when the stored record already has every column the registration sets.
+    static func matches(_ existing: RegisteredService, _ registration: ServiceRegistration) -> Bool {
+        guard existing.type == registration.type else { return false }
+        switch registration {
+        case .poller(let poller):
+            return existing.spiffeID == poller.spiffeID && existing.metadata == poller.metadata
+        case .agent(let agent):
+            return existing.pollerID == agent.pollerID && existing.spiffeID == agent.spiffeID
+                && existing.metadata == agent.metadata
+        case .checker(let checker):
+            return existing.agentID == checker.agentID && existing.checkerKind == checker.checkerKind
+                && existing.spiffeID == checker.spiffeID && existing.metadata == checker.metadata
+        }
+    }
+
+    static func needsHeartbeat(_ existing: RegisteredService?, now: Date, refresh: TimeInterval) -> Bool {
+        guard let existing else { return true }
+        guard existing.status == .active, let lastSeen = existing.lastSeen else { return true }
+        return now.timeIntervalSince(lastSeen) >= refresh
+    }
+}
+
+/// Resolves "the one poller (or agent) registered from that namespace" against the desired services
+/// and the registry.
+struct ParentResolver {
+    private var candidates: [ParentKey: [String: ServiceStatus]] = [:]
+
+    private struct ParentKey: Hashable {
+        var type: ServiceType
+        var namespace: String
+    }
+
+    init(desired: [DesiredService], registered: [String: RegisteredService]) {
+        for service in registered.values where service.source == .k8sSPIFFE && service.status != .revoked {
+            guard let namespace = service.metadata[ReservedMetadata.namespace] else { continue }
+            candidates[ParentKey(type: service.type, namespace: namespace), default: [:]][service.id] = service.status
+        }
+        for service in desired {
+            let key = ParentKey(type: service.service.serviceType, namespace: service.namespace)
+            // A desired service is about to be registered or stay registered, so it counts as active.
+            candidates[key, default: [:]][service.service.serviceID] = .active
+        }
+    }
+
+    /// Returns the parent id of `service`, nil for a poller, or a message when none or several match.
+    func parent(of service: DesiredService) -> Result<String?, ParentError> {
+        switch service.service.parent {
+        case .none:
+            return .success(nil)
+        case .id(let id):
+            return .success(id)
+        case .oneInNamespace(let type):
+            let found = candidates[ParentKey(type: type, namespace: service.namespace)] ?? [:]
+            var ids = found.keys.sorted()
+            if ids.count > 1 {
+                // Several candidates where only one is still live: the others are leftovers of removed pods.
+                ids = ids.filter { found[$0] != .inactive }
+            }
+            guard ids.count == 1, let id = ids.first else {
+                let problem =
+                    ids.isEmpty
+                    ? "no \(type.rawValue) is registered from namespace \(service.namespace)"
+                    : "\(ids.count) \(type.rawValue)s are registered from namespace \(service.namespace) "
+                        + "(\(ids.joined(separator: ", ")))"
+                return .failure(
+                    ParentError(
+                        message: "parent of \(service.service.serviceType.rawValue) \(service.service.serviceID): "
+                            + "\(problem); set \(AnnotationKey.parentID)"))
+            }
+            return .success(id)
+        }
+    }
+}
+
+/// A parent that could not be resolved.
+struct ParentError: Error, Hashable {
+    var message: String
+}

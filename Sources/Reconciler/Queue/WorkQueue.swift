@@ -1,0 +1,274 @@
+import Foundation
+import Registry
+
+/// A source of the current time, injected so tests can move time by hand.
+public protocol WallClock: Sendable {
+    /// Returns the current time.
+    func now() -> Date
+}
+
+/// The system clock.
+public struct SystemClock: WallClock {
+    /// Creates the system clock.
+    public init() {}
+
+    /// Returns the current time.
+    public func now() -> Date { Date() }
+}
+
+/// The durable reconcile queue: one row per key in the `reconcile_queue` table of the registry's SQLite file.
+///
+/// Every state change is one `QueuePolicy` function applied to a row inside a write transaction, and
+/// SQLite runs write transactions one at a time, so a key is never claimed by two workers at once.
+/// Rows survive restarts; a row whose worker stopped is reclaimed when its lease expires.
+public final class WorkQueue: Sendable {
+    /// The schema of the queue, to be applied together with the registry's migrations.
+    public static let migrations = [
+        SQLiteMigration(
+            component: "reconcile_queue", version: 1,
+            sql: """
+                CREATE TABLE reconcile_queue (
+                    key TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    not_before INTEGER NOT NULL,
+                    dirty INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_expiry INTEGER,
+                    last_error TEXT,
+                    enqueued_at INTEGER NOT NULL
+                );
+                CREATE INDEX reconcile_queue_due ON reconcile_queue (state, not_before);
+                """)
+    ]
+
+    private static let columns =
+        "key, state, attempts, not_before, dirty, lease_owner, lease_expiry, last_error, enqueued_at"
+
+    /// The database that holds the queue table.
+    public let database: SQLiteDatabase
+    /// The queue settings.
+    public let settings: QueueSettings
+    private let clock: any WallClock
+    private let random: @Sendable () -> Double
+    private let wakeup = NSCondition()
+
+    /// Creates a queue over `database`, applying the queue's migrations.
+    ///
+    /// - Parameter random: a source of numbers in 0..<1 for the retry jitter.
+    /// - Throws: `SQLiteError` when the migrations fail.
+    public init(
+        database: SQLiteDatabase, settings: QueueSettings = QueueSettings(), clock: any WallClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws {
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+        try database.migrate(Self.migrations)
+    }
+
+    // MARK: - Enqueue
+
+    /// Enqueues `key` inside the caller's write transaction, so the key commits with the caller's writes.
+    ///
+    /// Call `notifyWorkers()` after the transaction commits, so idle workers look at once.
+    public func enqueue(_ key: String, in connection: SQLiteConnection) throws {
+        let existing = try Self.row(key, in: connection)
+        let next = QueuePolicy.enqueue(key: key, existing: existing, now: clock.now())
+        if next != existing { try Self.write(next, in: connection) }
+    }
+
+    /// Enqueues `keys` in one transaction of their own.
+    public func enqueue(_ keys: [String]) throws {
+        try database.transaction { connection in
+            for key in keys { try enqueue(key, in: connection) }
+        }
+        notifyWorkers()
+    }
+
+    /// Wakes the workers that wait for work.
+    public func notifyWorkers() {
+        wakeup.lock()
+        wakeup.broadcast()
+        wakeup.unlock()
+    }
+
+    // MARK: - Claim and finish
+
+    /// Claims the oldest due key for `owner`, or returns nil when no key is due.
+    public func claim(owner: String) throws -> QueueItem? {
+        try database.transaction { connection in
+            let now = Self.micros(clock.now())
+            let candidates = try connection.query(
+                """
+                SELECT \(Self.columns) FROM reconcile_queue
+                WHERE (state = 'queued' AND not_before <= ?) OR (state = 'processing' AND lease_expiry <= ?)
+                ORDER BY not_before LIMIT 1
+                """, [now, now], Self.item)
+            guard let candidate = candidates.first else { return nil }
+            let claimed = QueuePolicy.claim(candidate, owner: owner, now: clock.now(), settings: settings)
+            try Self.write(claimed, in: connection)
+            return claimed.state == .processing ? claimed : nil
+        }
+    }
+
+    /// Records that `owner` processed `item` successfully.
+    ///
+    /// Returns false when `owner` no longer held the key because its lease expired and another worker took it.
+    @discardableResult
+    public func complete(_ item: QueueItem, owner: String) throws -> Bool {
+        let held = try finish(item.key, owner: owner) { QueuePolicy.succeed($0, now: self.clock.now()) }
+        notifyWorkers()
+        return held
+    }
+
+    /// Records that `owner` failed to process `item` with `error`; retryable errors back off, others park.
+    @discardableResult
+    public func fail(_ item: QueueItem, owner: String, error: String, retryable: Bool = true) throws -> Bool {
+        let held = try finish(item.key, owner: owner) {
+            QueuePolicy.fail(
+                $0, error: error, retryable: retryable, now: self.clock.now(), settings: self.settings,
+                random: self.random())
+        }
+        notifyWorkers()
+        return held
+    }
+
+    /// Gives `item` back unprocessed, due at once, without counting a failure.
+    @discardableResult
+    public func release(_ item: QueueItem, owner: String) throws -> Bool {
+        let held = try finish(item.key, owner: owner) { QueuePolicy.release($0, now: self.clock.now()) }
+        notifyWorkers()
+        return held
+    }
+
+    private func finish(_ key: String, owner: String, _ transition: @escaping (QueueItem) -> QueueItem?) throws -> Bool
+    {
+        try database.transaction { connection in
+            guard let current = try Self.row(key, in: connection), current.state == .processing,
+                current.leaseOwner == owner
+            else { return false }
+            if let next = transition(current) {
+                try Self.write(next, in: connection)
+            } else {
+                try connection.run("DELETE FROM reconcile_queue WHERE key = ?", [.text(key)])
+            }
+            return true
+        }
+    }
+
+    // MARK: - Queries
+
+    /// Returns the row of `key`, or nil when the key is not queued.
+    public func item(_ key: String) throws -> QueueItem? {
+        try database.read { try Self.row(key, in: $0) }
+    }
+
+    /// Returns the rows in `state`, oldest first, at most `limit`.
+    public func items(in state: QueueItemState, limit: Int = 1000) throws -> [QueueItem] {
+        try database.read { connection in
+            try connection.query(
+                "SELECT \(Self.columns) FROM reconcile_queue WHERE state = ? ORDER BY enqueued_at, key LIMIT ?",
+                [.text(state.rawValue), .integer(Int64(limit))], Self.item)
+        }
+    }
+
+    /// Returns the keys parked as dead letters, each with its last error.
+    public func deadLetters(limit: Int = 1000) throws -> [QueueItem] {
+        try items(in: .parked, limit: limit)
+    }
+
+    /// Returns the number of rows in each state.
+    public func counts() throws -> [QueueItemState: Int] {
+        try database.read { connection in
+            var counts: [QueueItemState: Int] = [:]
+            let rows = try connection.query("SELECT state, COUNT(*) FROM reconcile_queue GROUP BY state") {
+                ($0.text(0), Int($0.int64(1)))
+            }
+            for (name, count) in rows {
+                if let state = QueueItemState(rawValue: name) { counts[state] = count }
+            }
+            return counts
+        }
+    }
+
+    /// Returns the earliest time at which a queued key or an expired lease becomes claimable, or nil when
+    /// no row waits.
+    public func nextDueDate() throws -> Date? {
+        try database.read { connection in
+            let rows = try connection.query(
+                """
+                SELECT MIN(due) FROM (
+                    SELECT not_before AS due FROM reconcile_queue WHERE state = 'queued'
+                    UNION ALL
+                    SELECT lease_expiry AS due FROM reconcile_queue WHERE state = 'processing'
+                )
+                """
+            ) { $0.optionalInt64(0).map(Self.date) }
+            return rows.first ?? nil
+        }
+    }
+
+    /// Queues every parked key again with its failure count reset, as a resync does; returns how many.
+    @discardableResult
+    public func reviveDeadLetters() throws -> Int {
+        let revived = try database.transaction { connection in
+            let parked = try connection.query(
+                "SELECT \(Self.columns) FROM reconcile_queue WHERE state = 'parked'", [], Self.item)
+            for item in parked {
+                try Self.write(QueuePolicy.enqueue(key: item.key, existing: item, now: clock.now()), in: connection)
+            }
+            return parked.count
+        }
+        notifyWorkers()
+        return revived
+    }
+
+    /// Blocks until a key may be due or `deadline` passes, whichever comes first.
+    func waitForWork(until deadline: Date) {
+        wakeup.lock()
+        _ = wakeup.wait(until: deadline)
+        wakeup.unlock()
+    }
+
+    // MARK: - Rows
+
+    private static func row(_ key: String, in connection: SQLiteConnection) throws -> QueueItem? {
+        try connection.query("SELECT \(columns) FROM reconcile_queue WHERE key = ?", [.text(key)], item).first
+    }
+
+    private static func item(_ row: SQLiteRow) -> QueueItem {
+        QueueItem(
+            key: row.text(0), state: QueueItemState(rawValue: row.text(1)) ?? .queued, attempts: Int(row.int64(2)),
+            notBefore: date(row.int64(3)), dirty: row.int64(4) != 0, leaseOwner: row.optionalText(5),
+            leaseExpiry: row.optionalInt64(6).map(date), lastError: row.optionalText(7),
+            enqueuedAt: date(row.int64(8)))
+    }
+
+    /// Times are stored as integer microseconds since 1970, which orders and compares exactly in SQL.
+    private static func micros(_ date: Date) -> SQLiteValue {
+        .integer(Int64((date.timeIntervalSince1970 * 1_000_000).rounded()))
+    }
+
+    private static func date(_ micros: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+
+    private static func write(_ item: QueueItem, in connection: SQLiteConnection) throws {
+        try connection.run(
+            """
+            INSERT INTO reconcile_queue (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+                not_before = excluded.not_before, dirty = excluded.dirty, lease_owner = excluded.lease_owner,
+                lease_expiry = excluded.lease_expiry, last_error = excluded.last_error,
+                enqueued_at = excluded.enqueued_at
+            """,
+            [
+                .text(item.key), .text(item.state.rawValue), .integer(Int64(item.attempts)),
+                micros(item.notBefore), .integer(item.dirty ? 1 : 0), item.leaseOwner.map { .text($0) } ?? .null,
+                item.leaseExpiry.map(micros) ?? .null, item.lastError.map { .text($0) } ?? .null,
+                micros(item.enqueuedAt),
+            ])
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+
+/// Why processing a key failed, and whether a retry may succeed.
+public struct ReconcileFailure: Error, Sendable, CustomStringConvertible {
+    /// What failed, on which key or service, and what to do.
+    public var message: String
+    /// True when the key should be retried with backoff; false parks it at once.
+    public var retryable: Bool
+
+    /// Creates a failure.
+    public init(_ message: String, retryable: Bool = true) {
+        self.message = message
+        self.retryable = retryable
+    }
+
+    /// The failure message.
+    public var description: String { message }
+}
+
+/// Worker threads that claim keys from a `WorkQueue` and run a handler on each.
+///
+/// Each worker holds at most one key at a time. `drain(timeout:)` stops claiming and waits for the keys
+/// in hand; a key whose handler is still running when the timeout passes keeps its lease, so another
+/// process reclaims it after the lease expires.
+public final class WorkerPool: Sendable {
+    private struct State {
+        var stopping = false
+        var running = 0
+        var busy = 0
+    }
+
+    private let queue: WorkQueue
+    private let handler: @Sendable (String) throws(ReconcileFailure) -> Void
+    private let state = Mutex(State())
+    private let finished = NSCondition()
+    private let ownerPrefix: String
+    /// Called with every error the pool catches and does not rethrow, such as a failed claim.
+    private let onError: @Sendable (String) -> Void
+
+    /// Creates a pool over `queue` that runs `handler` for each claimed key; call `start()` to run it.
+    public init(
+        queue: WorkQueue, onError: @escaping @Sendable (String) -> Void = { _ in },
+        handler: @escaping @Sendable (String) throws(ReconcileFailure) -> Void
+    ) {
+        self.queue = queue
+        self.handler = handler
+        self.onError = onError
+        ownerPrefix = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    }
+
+    /// Starts `queue.settings.workerCount` worker threads.
+    public func start() {
+        let count = max(queue.settings.workerCount, 1)
+        state.withLock { $0.running += count }
+        for index in 0..<count {
+            let owner = "\(ownerPrefix)-\(index)"
+            let thread = Thread { [self] in run(owner: owner) }
+            thread.name = "reconcile-worker-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Stops claiming keys and waits up to `timeout` seconds for the workers to finish the keys in hand.
+    ///
+    /// Returns true when every worker stopped in time.
+    @discardableResult
+    public func drain(timeout: TimeInterval) -> Bool {
+        state.withLock { $0.stopping = true }
+        queue.notifyWorkers()
+        let deadline = Date().addingTimeInterval(timeout)
+        finished.lock()
+        defer { finished.unlock() }
+        while state.withLock({ $0.running }) > 0 {
+            if !finished.wait(until: deadline) { return state.withLock { $0.running } == 0 }
+        }
+        return true
+    }
+
+    /// Stops the workers, waiting up to 30 seconds for the keys in hand.
+    public func stop() {
+        drain(timeout: 30)
+    }
+
+    /// Waits until no key is queued or processing (parked keys do not count), or `timeout` seconds pass.
+    ///
+    /// Returns true when the queue became idle.
+    public func waitUntilIdle(timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let counts = (try? queue.counts()) ?? [.queued: 1]
+            let pending = (counts[.queued] ?? 0) + (counts[.processing] ?? 0)
+            if pending == 0, state.withLock({ $0.busy }) == 0 { return true }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return false
+    }
+
+    private func run(owner: String) {
+        defer {
+            state.withLock { $0.running -= 1 }
+            finished.lock()
+            finished.broadcast()
+            finished.unlock()
+        }
+        while !state.withLock({ $0.stopping }) {
+            let item: QueueItem?
+            do {
+                item = try claimMarkingBusy(owner: owner)
+            } catch {
+                onError("claiming a reconcile key failed: \(error)")
+                queue.waitForWork(until: Date().addingTimeInterval(queue.settings.pollInterval))
+                continue
+            }
+            guard let item else {
+                let next = (try? queue.nextDueDate()) ?? nil
+                let poll = Date().addingTimeInterval(queue.settings.pollInterval)
+                queue.waitForWork(until: min(next ?? poll, poll))
+                continue
+            }
+            process(item, owner: owner)
+            state.withLock { $0.busy -= 1 }
+        }
+    }
+
+    /// Claims a key and counts the worker busy in one step, so `waitUntilIdle` never sees the key gone
+    /// from the table before the worker counts itself busy.
+    private func claimMarkingBusy(owner: String) throws -> QueueItem? {
+        state.withLock { $0.busy += 1 }
+        do {
+            guard let item = try queue.claim(owner: owner) else {
+                state.withLock { $0.busy -= 1 }
+                return nil
+            }
+            return item
+        } catch {
+            state.withLock { $0.busy -= 1 }
+            throw error
+        }
+    }
+
+    private func process(_ item: QueueItem, owner: String) {
+        do {
+            do {
+                try handler(item.key)
+                try queue.complete(item, owner: owner)
+            } catch let failure as ReconcileFailure {
+                try queue.fail(item, owner: owner, error: failure.message, retryable: failure.retryable)
+            }
+        } catch {
+            onError("recording the result of reconcile key \(item.key) failed: \(error)")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder that keeps the Reconciler target buildable until its first source file lands.
-enum ReconcilerModule {}

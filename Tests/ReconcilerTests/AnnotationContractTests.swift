@@ -1,0 +1,142 @@
+import Registry
+import Testing
+
+@testable import Reconciler
+
+/// One row of the annotation table: ClusterSPIFFEID annotations, pod annotations and the expected verdict.
+struct AnnotationCase: Sendable, CustomTestStringConvertible {
+    enum Expected: Sendable {
+        case unmanaged
+        case managed(WorkloadAnnotations)
+        /// Invalid, with a warning that names this annotation.
+        case invalid(String)
+    }
+
+    var name: String
+    var defaults: [String: String] = [:]
+    var pod: [String: String] = [:]
+    var expected: Expected
+
+    var testDescription: String { name }
+}
+
+private let register = AnnotationKey.register
+private let type = AnnotationKey.serviceType
+private let metadata = AnnotationKey.metadata
+private let serviceID = AnnotationKey.serviceID
+private let parentID = AnnotationKey.parentID
+private let kind = AnnotationKey.checkerKind
+
+@Suite struct AnnotationContractTests {
+    static let cases: [AnnotationCase] = [
+        AnnotationCase(name: "absent", expected: .unmanaged),
+        AnnotationCase(name: "false", pod: [register: "false", type: "pollr"], expected: .unmanaged),
+        AnnotationCase(name: "true", pod: [register: "true"], expected: .managed(WorkloadAnnotations())),
+        AnnotationCase(name: "yes", pod: [register: "yes"], expected: .invalid(register)),
+        AnnotationCase(name: "True with space", pod: [register: "True "], expected: .invalid(register)),
+        AnnotationCase(name: "TRUE", pod: [register: "TRUE"], expected: .invalid(register)),
+        AnnotationCase(name: "empty register", pod: [register: ""], expected: .invalid(register)),
+        AnnotationCase(
+            name: "type poller", pod: [register: "true", type: "poller"],
+            expected: .managed(WorkloadAnnotations(serviceType: .poller))),
+        AnnotationCase(name: "unknown type", pod: [register: "true", type: "collector"], expected: .invalid(type)),
+        AnnotationCase(name: "type case", pod: [register: "true", type: "Agent"], expected: .invalid(type)),
+        AnnotationCase(
+            name: "metadata object", pod: [register: "true", metadata: #"{"site":"demo","port":50051,"tls":true}"#],
+            expected: .managed(WorkloadAnnotations(metadata: ["site": "demo", "port": "50051", "tls": "true"]))),
+        AnnotationCase(
+            name: "metadata string", pod: [register: "true", metadata: #""demo""#], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata array", pod: [register: "true", metadata: "[1,2]"], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata yaml", pod: [register: "true", metadata: "site: demo"], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata flow yaml", pod: [register: "true", metadata: "{site: demo}"], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata broken", pod: [register: "true", metadata: #"{"site":"#], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata nested", pod: [register: "true", metadata: #"{"a":{"b":"c"}}"#],
+            expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata null value", pod: [register: "true", metadata: #"{"a":null}"#], expected: .invalid(metadata)
+        ),
+        AnnotationCase(
+            name: "metadata reserved source", pod: [register: "true", metadata: #"{"source":"config"}"#],
+            expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata reserved namespace",
+            pod: [register: "true", metadata: #"{"serviceradar.io/namespace":"other"}"#], expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "service id", pod: [register: "true", serviceID: "edge-poller-1"],
+            expected: .managed(WorkloadAnnotations(serviceID: "edge-poller-1"))),
+        AnnotationCase(
+            name: "service id uppercase", pod: [register: "true", serviceID: "Edge"], expected: .invalid(serviceID)),
+        AnnotationCase(
+            name: "service id dash end", pod: [register: "true", serviceID: "edge-"], expected: .invalid(serviceID)),
+        AnnotationCase(
+            name: "service id slash", pod: [register: "true", serviceID: "a/b"], expected: .invalid(serviceID)),
+        AnnotationCase(
+            name: "parent id invalid", pod: [register: "true", parentID: "a b"], expected: .invalid(parentID)),
+        AnnotationCase(
+            name: "checker kind", pod: [register: "true", kind: "snmp"],
+            expected: .managed(WorkloadAnnotations(checkerKind: "snmp"))),
+        AnnotationCase(
+            name: "defaults apply", defaults: [register: "true", metadata: #"{"site":"demo"}"#],
+            expected: .managed(WorkloadAnnotations(metadata: ["site": "demo"]))),
+        AnnotationCase(
+            name: "pod overrides default", defaults: [register: "true", type: "agent"], pod: [type: "checker"],
+            expected: .managed(WorkloadAnnotations(serviceType: .checker))),
+        AnnotationCase(
+            name: "pod opts out", defaults: [register: "true"], pod: [register: "false"], expected: .unmanaged),
+        AnnotationCase(
+            name: "pod fixes default", defaults: [register: "yes"], pod: [register: "true"],
+            expected: .managed(WorkloadAnnotations())),
+    ]
+
+    @Test(arguments: cases)
+    func verdict(_ row: AnnotationCase) throws {
+        let verdict = AnnotationContract().read(defaults: row.defaults, overrides: row.pod)
+        switch row.expected {
+        case .unmanaged:
+            #expect(verdict == .unmanaged)
+        case .managed(let annotations):
+            #expect(verdict == .managed(annotations))
+        case .invalid(let annotation):
+            let warnings = verdict.warnings
+            #expect(warnings.count == 1)
+            let warning = try #require(warnings.first)
+            #expect(warning.message.hasPrefix(annotation))
+            #expect(warning.message.count <= AdmissionWarning.maxLength)
+        }
+    }
+
+    @Test func warningNamesValueAndFix() throws {
+        let verdict = AnnotationContract().read(defaults: [:], overrides: [register: "yes"])
+        let warning = try #require(verdict.warnings.first)
+        #expect(warning.message == #"serviceradar.io/register "yes" is invalid; use "true" or "false""#)
+    }
+
+    @Test func longValueWarningFits() throws {
+        let long = String(repeating: "x", count: 5000)
+        let verdict = AnnotationContract().read(defaults: [:], overrides: [register: "true", type: long])
+        let warning = try #require(verdict.warnings.first)
+        #expect(warning.message.count <= AdmissionWarning.maxLength)
+        #expect(warning.message.hasSuffix("use poller, agent or checker"))
+    }
+
+    @Test func everyProblemWarns() {
+        let verdict = AnnotationContract().read(
+            defaults: [:], overrides: [register: "yes", type: "x", metadata: "[]", serviceID: "-"])
+        #expect(verdict.warnings.count == 4)
+    }
+
+    @Test func sizeLimit() throws {
+        var settings = AnnotationSettings()
+        settings.maxTotalBytes = 100
+        let contract = AnnotationContract(settings: settings)
+        let pod = [register: "true", "note": String(repeating: "n", count: 100)]
+        let warning = try #require(contract.read(defaults: [:], overrides: pod).warnings.first)
+        #expect(warning.message.contains("over the 100-byte limit"))
+        #expect(contract.read(defaults: [:], overrides: [register: "true"]) == .managed(WorkloadAnnotations()))
+    }
+}
