@@ -42,7 +42,9 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "SPIFFETests", dependencies: ["SPIFFE"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "YAML", "SPIFFE"], swiftSettings: strict),
+        .testTarget(
+            name: "KubernetesTests", dependencies: ["Kubernetes", "YAML", "SPIFFE"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "RegistryTests", dependencies: ["Registry", "registry-crash-writer"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTPServer", "HTTPClient"], swiftSettings: strict),

@@ -102,3 +102,22 @@ public struct GoTemplate: Sendable {
         return executor.output
     }
 }
+
+extension GoTemplate {
+    /// The first character of the template's text (outside actions, after trimming) that matches
+    /// `predicate`, with its line and column. Text inside blocks counts whether or not the block runs.
+    func firstLiteralCharacter(where predicate: (Character) -> Bool) -> (Character, line: Int, column: Int)? {
+        guard let tokens = try? TemplateLexer.tokenize(source.bytes) else { return nil }
+        for token in tokens where token.kind == .text {
+            var offset = token.offset
+            for character in token.source {
+                if predicate(character) {
+                    let (line, column) = source.lineAndColumn(at: offset)
+                    return (character, line, column)
+                }
+                offset += character.utf8.count
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,161 @@
+import YAML
+
+/// The operation that an admission request reviews.
+public enum AdmissionOperation: String, Sendable, Hashable, CaseIterable {
+    case create = "CREATE"
+    case update = "UPDATE"
+    case delete = "DELETE"
+    case connect = "CONNECT"
+}
+
+/// A group, version and kind, such as `spire.spiffe.io`, `v1alpha1`, `ClusterSPIFFEID`.
+public struct GroupVersionKind: Sendable, Hashable {
+    public var group: String
+    public var version: String
+    public var kind: String
+
+    public init(group: String, version: String, kind: String) {
+        self.group = group
+        self.version = version
+        self.kind = kind
+    }
+}
+
+/// A group, version and resource, such as `""`, `v1`, `pods`.
+public struct GroupVersionResource: Sendable, Hashable {
+    public var group: String
+    public var version: String
+    public var resource: String
+
+    public init(group: String, version: String, resource: String) {
+        self.group = group
+        self.version = version
+        self.resource = resource
+    }
+}
+
+/// The `request` of an `admission.k8s.io/v1` AdmissionReview.
+public struct AdmissionRequest: Sendable {
+    public static let apiVersion = "admission.k8s.io/v1"
+
+    public var uid: String
+    public var kind: GroupVersionKind
+    public var resource: GroupVersionResource
+    public var subResource: String
+    public var name: String
+    public var namespace: String
+    public var operation: AdmissionOperation
+    public var username: String
+    /// The new object; nil for DELETE.
+    public var object: Node?
+    /// The previous object for UPDATE and DELETE.
+    public var oldObject: Node?
+    /// True when the request must change nothing.
+    public var dryRun: Bool
+    /// The operation's options, such as `CreateOptions`.
+    public var options: Node?
+
+    /// Decodes an AdmissionReview and returns its request.
+    ///
+    /// - Throws: `NodeDecodingError` naming the problem: an `apiVersion` other than
+    ///   `admission.k8s.io/v1`, a `kind` other than `AdmissionReview`, a missing `request`, a missing
+    ///   or empty `request.uid`, an unknown `operation`, or a field of the wrong type.
+    public init(review node: Node) throws(NodeDecodingError) {
+        let root = NodeReader(node)
+        let mapping = try root.mapping()
+        let apiVersion = try mapping.required("apiVersion")
+        guard try apiVersion.string() == Self.apiVersion else {
+            throw apiVersion.error(
+                "unsupported AdmissionReview apiVersion \"\(try apiVersion.string())\"; only \(Self.apiVersion) is "
+                    + "accepted, so set admissionReviewVersions: [\"v1\"] in the webhook configuration")
+        }
+        let kind = try mapping.required("kind")
+        guard try kind.string() == "AdmissionReview" else {
+            throw kind.error("expected kind \"AdmissionReview\", found \"\(try kind.string())\"")
+        }
+        guard let requestReader = mapping.optional("request") else {
+            throw root.error("missing \"request\"; an AdmissionReview sent to a webhook must contain a request")
+        }
+        let request = try requestReader.mapping()
+        let uidReader = try request.required("uid")
+        uid = try uidReader.string()
+        guard !uid.isEmpty else { throw uidReader.error("request.uid is empty; the API server always sets it") }
+
+        let kindMapping = try request.required("kind").mapping()
+        self.kind = GroupVersionKind(
+            group: try kindMapping.optional("group")?.string() ?? "",
+            version: try kindMapping.required("version").string(),
+            kind: try kindMapping.required("kind").string())
+        let resourceMapping = try request.required("resource").mapping()
+        resource = GroupVersionResource(
+            group: try resourceMapping.optional("group")?.string() ?? "",
+            version: try resourceMapping.required("version").string(),
+            resource: try resourceMapping.required("resource").string())
+        subResource = try request.optional("subResource")?.string() ?? ""
+        name = try request.optional("name")?.string() ?? ""
+        namespace = try request.optional("namespace")?.string() ?? ""
+
+        let operationReader = try request.required("operation")
+        let operationText = try operationReader.string()
+        guard let operation = AdmissionOperation(rawValue: operationText) else {
+            let known = AdmissionOperation.allCases.map(\.rawValue).joined(separator: ", ")
+            throw operationReader.error("unknown operation \"\(operationText)\"; expected one of \(known)")
+        }
+        self.operation = operation
+        username = try request.optional("userInfo")?.mapping().optional("username")?.string() ?? ""
+        object = request.optional("object")?.node
+        oldObject = request.optional("oldObject")?.node
+        dryRun = try request.optional("dryRun")?.bool() ?? false
+        options = request.optional("options")?.node
+    }
+}
+
+/// The `response` of an AdmissionReview, built for the JSON writer.
+public struct AdmissionResponse: Sendable, Hashable {
+    public var uid: String
+    public var allowed: Bool
+    /// HTTP-like status code for a denial, such as 403.
+    public var statusCode: Int?
+    public var statusMessage: String?
+    public var warnings: [String]
+
+    /// An allowing response with optional warnings.
+    public static func allow(uid: String, warnings: [String] = []) -> AdmissionResponse {
+        AdmissionResponse(uid: uid, allowed: true, statusCode: nil, statusMessage: nil, warnings: warnings)
+    }
+
+    /// A denying response; `message` reaches the user who ran `kubectl`.
+    public static func deny(uid: String, code: Int = 403, message: String, warnings: [String] = [])
+        -> AdmissionResponse
+    {
+        AdmissionResponse(uid: uid, allowed: false, statusCode: code, statusMessage: message, warnings: warnings)
+    }
+
+    /// The whole AdmissionReview with this response. Each warning is cut to `maxWarningLength`
+    /// characters, ending in `...` when cut, and control characters become spaces, because the API
+    /// server shows warnings on one terminal line.
+    public func node(maxWarningLength: Int = 120) -> Node {
+        var response: [(String, Node)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
+        if !allowed {
+            var status: [(String, Node)] = []
+            if let statusCode { status.append(("code", .int(statusCode))) }
+            if let statusMessage { status.append(("message", .string(statusMessage))) }
+            response.append(("status", .mapping(status)))
+        }
+        if !warnings.isEmpty {
+            response.append(("warnings", .sequence(warnings.map { .string(Self.clean($0, max: maxWarningLength)) })))
+        }
+        return .mapping([
+            ("apiVersion", .string(AdmissionRequest.apiVersion)), ("kind", .string("AdmissionReview")),
+            ("response", .mapping(response)),
+        ])
+    }
+
+    static func clean(_ warning: String, max: Int) -> String {
+        let printable = String(
+            String.UnicodeScalarView(
+                warning.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        guard printable.count > max else { return printable }
+        return String(printable.prefix(Swift.max(0, max - 3))) + "..."
+    }
+}

@@ -1,0 +1,91 @@
+import YAML
+
+/// Any Kubernetes object: its type, metadata and the whole node.
+public struct KubernetesObject: Sendable {
+    public var apiVersion: String
+    public var kind: String
+    public var metadata: ObjectMeta
+    /// The object as written.
+    public var node: Node
+    /// The path of the object in its document, such as `items[2]`; empty for a top-level object.
+    public var path: String
+
+    /// Decodes the envelope; `apiVersion` and `kind` are required.
+    public init(from reader: NodeReader) throws(NodeDecodingError) {
+        let mapping = try reader.mapping()
+        apiVersion = try mapping.required("apiVersion").string()
+        kind = try mapping.required("kind").string()
+        metadata =
+            try mapping.optional("metadata").map { reader throws(NodeDecodingError) in
+                try ObjectMeta(from: reader)
+            } ?? ObjectMeta()
+        node = reader.node
+        path = reader.path
+    }
+
+    init(apiVersion: String, kind: String, reader: NodeReader) throws(NodeDecodingError) {
+        let mapping = try reader.mapping()
+        self.apiVersion = apiVersion
+        self.kind = kind
+        metadata =
+            try mapping.optional("metadata").map { reader throws(NodeDecodingError) in
+                try ObjectMeta(from: reader)
+            } ?? ObjectMeta()
+        node = reader.node
+        path = reader.path
+    }
+
+    /// A reader over the whole object with its path.
+    public var reader: NodeReader { NodeReader(node, path: path) }
+
+    /// Throws unless the object has this `apiVersion` and `kind`.
+    public func requireType(apiVersion expectedVersion: String, kind expectedKind: String) throws(NodeDecodingError) {
+        guard apiVersion == expectedVersion, kind == expectedKind else {
+            throw reader.error(
+                "expected apiVersion \"\(expectedVersion)\" and kind \"\(expectedKind)\", "
+                    + "found \"\(apiVersion)\" and \"\(kind)\"")
+        }
+    }
+
+    /// Decodes every object in `documents`, flattening lists (`v1/List`, `PodList`,
+    /// `ClusterSPIFFEIDList`, …) into their items. Empty documents are skipped.
+    ///
+    /// Items of a typed list may omit `apiVersion` and `kind`, as API server list responses do; they
+    /// take the list's `apiVersion` and the kind without the `List` suffix.
+    public static func decodeObjects(from documents: [Node], maxListDepth: Int = 8) throws(NodeDecodingError)
+        -> [KubernetesObject]
+    {
+        var objects: [KubernetesObject] = []
+        for (index, document) in documents.enumerated() {
+            let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
+            if reader.isNull { continue }
+            try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects)
+        }
+        return objects
+    }
+
+    private static func append(
+        _ reader: NodeReader, defaultType: (apiVersion: String, kind: String)?, depth: Int, maxDepth: Int,
+        to objects: inout [KubernetesObject]
+    ) throws(NodeDecodingError) {
+        let mapping = try reader.mapping()
+        let object: KubernetesObject
+        if let defaultType, mapping.optional("kind") == nil {
+            object = try KubernetesObject(apiVersion: defaultType.apiVersion, kind: defaultType.kind, reader: reader)
+        } else {
+            object = try KubernetesObject(from: reader)
+        }
+        guard object.kind.hasSuffix("List"), let items = mapping.optional("items") else {
+            objects.append(object)
+            return
+        }
+        guard depth < maxDepth else {
+            throw reader.error("lists are nested more than \(maxDepth) levels deep")
+        }
+        let itemKind = String(object.kind.dropLast(4))
+        let itemType = object.kind == "List" ? nil : (object.apiVersion, itemKind)
+        for item in try items.sequence() {
+            try append(item, defaultType: itemType, depth: depth + 1, maxDepth: maxDepth, to: &objects)
+        }
+    }
+}

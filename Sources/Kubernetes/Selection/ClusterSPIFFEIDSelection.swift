@@ -1,0 +1,242 @@
+import SPIFFE
+
+/// The controller settings that decide which ClusterSPIFFEIDs apply and what their templates see,
+/// as the SPIRE Controller Manager's configuration file sets them.
+public struct SelectionSettings: Sendable {
+    public var trustDomain: TrustDomain
+    public var clusterName: String
+    public var clusterDomain: String
+    /// The controller class; empty when none is configured.
+    public var className: String
+    /// Whether ClusterSPIFFEIDs without a class apply when a class is configured.
+    public var watchClassless: Bool
+    public var ignoredNamespaces: IgnoredNamespaces
+    public var templateLimits: TemplateLimits
+
+    public init(
+        trustDomain: TrustDomain, clusterName: String, clusterDomain: String = "cluster.local",
+        className: String = "", watchClassless: Bool = false, ignoredNamespaces: IgnoredNamespaces = .default,
+        templateLimits: TemplateLimits = TemplateLimits()
+    ) {
+        self.trustDomain = trustDomain
+        self.clusterName = clusterName
+        self.clusterDomain = clusterDomain
+        self.className = className
+        self.watchClassless = watchClassless
+        self.ignoredNamespaces = ignoredNamespaces
+        self.templateLimits = templateLimits
+    }
+
+    /// The controller's class rule: an object applies when its class equals the configured one, or
+    /// when it has no class and `watchClassless` is set. With no class configured, only classless
+    /// objects apply, because their empty class equals the empty configured class.
+    public func applies(className objectClass: String) -> Bool {
+        (objectClass.isEmpty && watchClassless) || objectClass == className
+    }
+}
+
+/// A pod that a ClusterSPIFFEID selected, with its rendered identity.
+public struct RenderedPod: Sendable, Hashable {
+    public var namespace: String
+    public var name: String
+    public var uid: String
+    public var spiffeID: SPIFFEID
+    public var dnsNames: [String]
+    /// Rendered `workloadSelectorTemplates`, such as `k8s:ns:demo`.
+    public var workloadSelectors: [String]
+}
+
+/// A selected pod whose entry failed to render: a template execution error, an invalid SPIFFE ID,
+/// an ID outside the trust domain, a missing node or an invalid workload selector.
+public struct PodRenderFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+    public var uid: String
+    public var message: String
+
+    public var description: String { "pod \(namespace)/\(name): \(message)" }
+}
+
+/// The result of applying one ClusterSPIFFEID to a set of objects.
+public struct ClusterSPIFFEIDSelection: Sendable {
+    public var clusterSPIFFEIDName: String
+    /// False when the class rule excludes the object; nothing else is computed then.
+    public var applies: Bool
+    /// Findings of severity `.error`; when there are any, the controller skips the object, and so
+    /// does this selection.
+    public var rejections: [ValidationFinding]
+    public var namespacesSelected = 0
+    public var namespacesIgnored = 0
+    public var podsSelected = 0
+    public var rendered: [RenderedPod] = []
+    public var failures: [PodRenderFailure] = []
+}
+
+/// Selection and rendering as the SPIRE Controller Manager's entry reconciler does them.
+public enum ClusterSPIFFEIDSelector {
+    /// Applies `clusterSPIFFEID` to the objects: namespaces by `namespaceSelector` (nil selects all),
+    /// minus ignored namespaces, then their pods by `podSelector`, then renders each pod's entry.
+    ///
+    /// - Parameter nodes: nodes by name. When nil, templates see an empty node. When given, a pod
+    ///   whose node is missing fails to render, as in the controller.
+    public static func select(
+        _ clusterSPIFFEID: ClusterSPIFFEID, namespaces: [Namespace], pods: [Pod],
+        nodes: [String: KubernetesNode]? = nil,
+        settings: SelectionSettings, skippingPodUIDs: Set<String> = []
+    ) -> ClusterSPIFFEIDSelection {
+        let spec = clusterSPIFFEID.spec
+        var selection = ClusterSPIFFEIDSelection(
+            clusterSPIFFEIDName: clusterSPIFFEID.metadata.name, applies: settings.applies(className: spec.className),
+            rejections: [])
+        guard selection.applies else { return selection }
+        selection.rejections = clusterSPIFFEID.validate(limits: settings.templateLimits).filter {
+            $0.severity == .error
+        }
+        guard selection.rejections.isEmpty, let templates = try? ParsedTemplates(spec, limits: settings.templateLimits)
+        else { return selection }
+
+        let selectedNamespaces = namespaces.filter { spec.namespaceSelector?.matches($0.labels) ?? true }
+        selection.namespacesSelected = selectedNamespaces.count
+        var namespaceNames: Set<String> = []
+        for namespace in selectedNamespaces {
+            if settings.ignoredNamespaces.contains(namespace.name) {
+                selection.namespacesIgnored += 1
+            } else {
+                namespaceNames.insert(namespace.name)
+            }
+        }
+        for pod in pods where namespaceNames.contains(pod.metadata.namespace) {
+            guard spec.podSelector?.matches(pod.metadata.labels) ?? true else { continue }
+            selection.podsSelected += 1
+            if skippingPodUIDs.contains(pod.metadata.uid) { continue }
+            do {
+                selection.rendered.append(try render(pod, templates: templates, nodes: nodes, settings: settings))
+            } catch {
+                selection.failures.append(error)
+            }
+        }
+        return selection
+    }
+
+    /// Applies every ClusterSPIFFEID, non-fallback ones first. A fallback ClusterSPIFFEID skips pods
+    /// that a non-fallback one already rendered.
+    public static func selectAll(
+        _ clusterSPIFFEIDs: [ClusterSPIFFEID], namespaces: [Namespace], pods: [Pod],
+        nodes: [String: KubernetesNode]? = nil, settings: SelectionSettings
+    ) -> [ClusterSPIFFEIDSelection] {
+        let ordered = clusterSPIFFEIDs.filter { !$0.spec.fallback } + clusterSPIFFEIDs.filter(\.spec.fallback)
+        var rendered: Set<String> = []
+        var selections: [ClusterSPIFFEIDSelection] = []
+        for clusterSPIFFEID in ordered {
+            let skipping = clusterSPIFFEID.spec.fallback ? rendered : []
+            let selection = select(
+                clusterSPIFFEID, namespaces: namespaces, pods: pods, nodes: nodes, settings: settings,
+                skippingPodUIDs: skipping)
+            if !clusterSPIFFEID.spec.fallback {
+                rendered.formUnion(selection.rendered.map(\.uid))
+            }
+            selections.append(selection)
+        }
+        return selections
+    }
+
+    /// Parses a rendered ID and checks that it is in `trustDomain`, with the controller's messages.
+    public static func parseRenderedID(_ text: String, trustDomain: TrustDomain) throws(SPIFFEIDRenderError)
+        -> SPIFFEID
+    {
+        let id: SPIFFEID
+        do {
+            id = try SPIFFEID(parsing: text)
+        } catch {
+            throw SPIFFEIDRenderError(message: "invalid SPIFFE ID: \(error)")
+        }
+        guard id.trustDomain == trustDomain else {
+            throw SPIFFEIDRenderError(
+                message: "invalid SPIFFE ID: expected trust domain \"\(trustDomain)\" but got \"\(id.trustDomain)\"")
+        }
+        return id
+    }
+
+    private static func render(
+        _ pod: Pod, templates: ParsedTemplates, nodes: [String: KubernetesNode]?, settings: SelectionSettings
+    ) throws(PodRenderFailure) -> RenderedPod {
+        let meta = pod.metadata
+        func failure(_ message: String) -> PodRenderFailure {
+            PodRenderFailure(namespace: meta.namespace, name: meta.name, uid: meta.uid, message: message)
+        }
+        var node: KubernetesNode?
+        if let nodes {
+            guard let found = nodes[pod.spec.nodeName] else {
+                throw failure("node \"\(pod.spec.nodeName)\" not found")
+            }
+            node = found
+        }
+        let data = TemplateData.make(
+            trustDomain: settings.trustDomain.name, clusterName: settings.clusterName,
+            clusterDomain: settings.clusterDomain, pod: pod, node: node)
+        let spiffeID: SPIFFEID
+        do {
+            let text = try templates.spiffeID.render(data)
+            spiffeID = try parseRenderedID(text, trustDomain: settings.trustDomain)
+        } catch let error as TemplateError {
+            throw failure("failed to render SPIFFE ID: \(error)")
+        } catch {
+            throw failure("failed to render SPIFFE ID: \(error)")
+        }
+        var dnsNames: [String] = []
+        for template in templates.dnsNames {
+            do {
+                let name = try template.render(data)
+                if !dnsNames.contains(name) { dnsNames.append(name) }
+            } catch {
+                throw failure("failed to render DNS name: \(error)")
+            }
+        }
+        var selectors: [String] = []
+        for template in templates.workloadSelectors {
+            let selector: String
+            do {
+                selector = try template.render(data)
+            } catch {
+                throw failure("failed to render workload selector: \(error)")
+            }
+            let parts = selector.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw failure("invalid workload selector \"\(selector)\": expected a colon between type and value")
+            }
+            guard !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw failure("invalid workload selector \"\(selector)\": type and value cannot be empty")
+            }
+            selectors.append(selector)
+        }
+        return RenderedPod(
+            namespace: meta.namespace, name: meta.name, uid: meta.uid, spiffeID: spiffeID, dnsNames: dnsNames,
+            workloadSelectors: selectors)
+    }
+}
+
+/// A rendered SPIFFE ID that is invalid or outside the configured trust domain.
+public struct SPIFFEIDRenderError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The templates of one ClusterSPIFFEID, parsed once for all its pods.
+private struct ParsedTemplates {
+    var spiffeID: GoTemplate
+    var dnsNames: [GoTemplate]
+    var workloadSelectors: [GoTemplate]
+
+    init(_ spec: ClusterSPIFFEIDSpec, limits: TemplateLimits) throws(TemplateError) {
+        typealias Name = ClusterSPIFFEID.TemplateName
+        spiffeID = try GoTemplate(parsing: spec.spiffeIDTemplate, name: Name.spiffeID, limits: limits)
+        dnsNames = []
+        for text in spec.dnsNameTemplates {
+            dnsNames.append(try GoTemplate(parsing: text, name: Name.dnsName, limits: limits))
+        }
+        workloadSelectors = []
+        for text in spec.workloadSelectorTemplates {
+            workloadSelectors.append(try GoTemplate(parsing: text, name: Name.workloadSelector, limits: limits))
+        }
+    }
+}

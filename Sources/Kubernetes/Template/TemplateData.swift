@@ -1,0 +1,168 @@
+import YAML
+
+/// Builds the data that the SPIRE Controller Manager passes to ClusterSPIFFEID templates: a
+/// `templateData` struct with `TrustDomain`, `ClusterName`, `ClusterDomain`, `PodMeta`, `PodSpec`,
+/// `NodeMeta` and `NodeSpec`, using Go field names.
+///
+/// Fields that Go's structs have but the object leaves out get Go's zero values, so
+/// `{{ .PodSpec.NodeName }}` renders an empty string rather than failing. Nested objects from the
+/// spec (containers, volumes, …) carry only the fields written in the manifest.
+///
+/// NOTE: timestamps are strings in Go's `time.Time` print format, so methods such as
+/// `.CreationTimestamp.Unix` do not exist here.
+public enum TemplateData {
+    /// The whole template data for one pod on one node.
+    public static func make(
+        trustDomain: String, clusterName: String, clusterDomain: String, pod: Pod, node: KubernetesNode?
+    ) -> TemplateValue {
+        .structure(
+            TemplateStruct(
+                typeName: "*spireentry.templateData",
+                fields: [
+                    ("TrustDomain", .string(trustDomain)), ("ClusterName", .string(clusterName)),
+                    ("ClusterDomain", .string(clusterDomain)), ("PodMeta", objectMeta(pod.metadata)),
+                    ("PodSpec", podSpec(pod.spec)), ("NodeMeta", objectMeta(node?.metadata ?? ObjectMeta())),
+                    ("NodeSpec", nodeSpec(node?.spec)),
+                ]))
+    }
+
+    /// `*v1.ObjectMeta` with every field of the Go struct.
+    public static func objectMeta(_ meta: ObjectMeta) -> TemplateValue {
+        let owners: [TemplateValue] = meta.ownerReferences.map { owner in
+            .structure(
+                TemplateStruct(
+                    typeName: "v1.OwnerReference",
+                    fields: [
+                        ("APIVersion", .string(owner.apiVersion)), ("Kind", .string(owner.kind)),
+                        ("Name", .string(owner.name)), ("UID", .string(owner.uid)),
+                        ("Controller", .bool(owner.controller)),
+                        ("BlockOwnerDeletion", .bool(owner.blockOwnerDeletion)),
+                    ]))
+        }
+        return .structure(
+            TemplateStruct(
+                typeName: "*v1.ObjectMeta",
+                fields: [
+                    ("Name", .string(meta.name)), ("GenerateName", .string(meta.generateName)),
+                    ("Namespace", .string(meta.namespace)), ("SelfLink", .string("")), ("UID", .string(meta.uid)),
+                    ("ResourceVersion", .string(meta.resourceVersion)), ("Generation", .int(meta.generation)),
+                    ("CreationTimestamp", .string(goTime(meta.creationTimestamp))),
+                    ("DeletionTimestamp", meta.deletionTimestamp.map { .string(goTime($0)) } ?? .null),
+                    ("DeletionGracePeriodSeconds", .null), ("Labels", .map(.strings(meta.labels))),
+                    ("Annotations", .map(.strings(meta.annotations))), ("OwnerReferences", .list(owners)),
+                    ("Finalizers", .list(meta.finalizers.map(TemplateValue.string))), ("ManagedFields", .list([])),
+                ]))
+    }
+
+    /// `*v1.PodSpec`: Go's zero values overlaid with the spec as written.
+    public static func podSpec(_ spec: PodSpec) -> TemplateValue {
+        let emptyList = TemplateValue.list([])
+        var structure = TemplateStruct(
+            typeName: "*v1.PodSpec",
+            fields: [
+                ("Volumes", emptyList), ("InitContainers", emptyList), ("Containers", emptyList),
+                ("EphemeralContainers", emptyList), ("RestartPolicy", .string("")),
+                ("TerminationGracePeriodSeconds", .null), ("ActiveDeadlineSeconds", .null), ("DNSPolicy", .string("")),
+                ("NodeSelector", .map(.strings([:]))), ("ServiceAccountName", .string("")),
+                ("DeprecatedServiceAccount", .string("")), ("AutomountServiceAccountToken", .null),
+                ("NodeName", .string("")), ("HostNetwork", .bool(false)), ("HostPID", .bool(false)),
+                ("HostIPC", .bool(false)), ("ShareProcessNamespace", .null), ("SecurityContext", .null),
+                ("ImagePullSecrets", emptyList), ("Hostname", .string("")), ("Subdomain", .string("")),
+                ("Affinity", .null), ("SchedulerName", .string("")), ("Tolerations", emptyList),
+                ("HostAliases", emptyList), ("PriorityClassName", .string("")), ("Priority", .null),
+                ("DNSConfig", .null), ("ReadinessGates", emptyList), ("RuntimeClassName", .null),
+                ("EnableServiceLinks", .null), ("PreemptionPolicy", .null), ("Overhead", .map(TemplateMap([:]))),
+                ("TopologySpreadConstraints", emptyList), ("SetHostnameAsFQDN", .null), ("OS", .null),
+                ("HostUsers", .null), ("SchedulingGates", emptyList), ("ResourceClaims", emptyList),
+                ("Resources", .null),
+            ])
+        overlay(spec.raw, onto: &structure)
+        structure.set("ServiceAccountName", .string(spec.serviceAccountName))
+        structure.set("NodeName", .string(spec.nodeName))
+        return .structure(structure)
+    }
+
+    /// `*v1.NodeSpec`: Go's zero values overlaid with the spec as written.
+    public static func nodeSpec(_ spec: Node?) -> TemplateValue {
+        var structure = TemplateStruct(
+            typeName: "*v1.NodeSpec",
+            fields: [
+                ("PodCIDR", .string("")), ("PodCIDRs", .list([])), ("ProviderID", .string("")),
+                ("Unschedulable", .bool(false)), ("Taints", .list([])), ("ConfigSource", .null),
+                ("DoNotUseExternalID", .string("")),
+            ])
+        overlay(spec, onto: &structure)
+        return .structure(structure)
+    }
+
+    private static func overlay(_ node: Node?, onto structure: inout TemplateStruct) {
+        guard let node, case .mapping(let entries) = node.content else { return }
+        for entry in entries {
+            guard let key = entry.key.scalarText else { continue }
+            structure.set(goFieldName(key), value(entry.value, key: key, depth: 0))
+        }
+    }
+
+    /// JSON keys whose Go type is a map rather than a struct.
+    private static let mapKeys: Set<String> = [
+        "nodeSelector", "overhead", "limits", "requests", "labels", "annotations", "matchLabels", "volumeAttributes",
+        "parameters", "data",
+    ]
+
+    /// JSON names whose Go field name is not the name with its first letter capitalized.
+    private static let goNames: [String: String] = [
+        "serviceAccount": "DeprecatedServiceAccount", "dnsPolicy": "DNSPolicy", "dnsConfig": "DNSConfig",
+        "os": "OS", "uid": "UID", "apiVersion": "APIVersion", "podIP": "PodIP", "podIPs": "PodIPs",
+        "hostIP": "HostIP", "hostIPs": "HostIPs", "tty": "TTY", "podCIDR": "PodCIDR", "podCIDRs": "PodCIDRs",
+        "providerID": "ProviderID", "externalID": "DoNotUseExternalID", "ip": "IP", "url": "URL",
+    ]
+
+    /// The Go field name for a JSON field name.
+    static func goFieldName(_ key: String) -> String {
+        if let name = goNames[key] { return name }
+        guard let first = key.first else { return key }
+        return first.uppercased() + key.dropFirst()
+    }
+
+    /// Nested manifests deeper than this become nil; real pod specs are far shallower.
+    private static let maxDepth = 32
+
+    private static func value(_ node: Node, key: String, depth: Int) -> TemplateValue {
+        guard depth < maxDepth else { return .null }
+        switch node.content {
+        case .scalar:
+            switch node.resolved {
+            case .null: return .null
+            case .bool(let flag): return .bool(flag)
+            case .int(let number): return .int(number)
+            case .double: return .string(node.scalarText ?? "")
+            case .string(let text): return .string(text)
+            }
+        case .sequence(let items):
+            return .list(items.map { value($0, key: key, depth: depth + 1) })
+        case .mapping(let entries):
+            if mapKeys.contains(key) {
+                var map: [String: TemplateValue] = [:]
+                for entry in entries {
+                    guard let name = entry.key.scalarText else { continue }
+                    map[name] = value(entry.value, key: name, depth: depth + 1)
+                }
+                return .map(TemplateMap(map, zero: .null))
+            }
+            var structure = TemplateStruct(typeName: "v1.\(goFieldName(key))", fields: [])
+            for entry in entries {
+                guard let name = entry.key.scalarText else { continue }
+                structure.set(goFieldName(name), value(entry.value, key: name, depth: depth + 1))
+            }
+            return .structure(structure)
+        }
+    }
+
+    /// Go prints `metav1.Time` as `2006-01-02 15:04:05 +0000 UTC`; the zero time when unset.
+    static func goTime(_ timestamp: String?) -> String {
+        guard let timestamp, !timestamp.isEmpty else { return "0001-01-01 00:00:00 +0000 UTC" }
+        let parts = timestamp.split(separator: "T", maxSplits: 1)
+        guard parts.count == 2, timestamp.hasSuffix("Z") else { return timestamp }
+        return "\(parts[0]) \(parts[1].dropLast()) +0000 UTC"
+    }
+}
