@@ -100,7 +100,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 let namespace = service.metadata[ReservedMetadata.namespace] ?? ""
                 guard !state.uncertainNamespaces.contains(namespace) else { continue }
                 changes.append(
-                    .deactivate(id: service.id, reason: "the last pod of ClusterSPIFFEID \(owner) was deleted"))
+                    .deactivate(id: service.id, reason: "no managed pod of ClusterSPIFFEID \(owner) is left for it"))
             }
         }
         return changes

@@ -1,0 +1,164 @@
+import Kubernetes
+import Registry
+import Synchronization
+import YAML
+
+/// The cached cluster state that the reconciler computes desired state from.
+public struct CacheSnapshot: Sendable {
+    /// ClusterSPIFFEIDs by name.
+    public var clusterSPIFFEIDs: [String: ClusterSPIFFEID] = [:]
+    /// Pods by UID.
+    public var pods: [String: Pod] = [:]
+    /// Namespaces by name.
+    public var namespaces: [String: Namespace] = [:]
+
+    /// Creates an empty snapshot.
+    public init() {}
+
+    /// Returns the cached pods named `name` in `namespace`; more than one while a re-created pod's old
+    /// UID waits for its DELETE.
+    public func pods(namespace: String, name: String) -> [Pod] {
+        pods.values.filter { $0.metadata.namespace == namespace && $0.metadata.name == name }
+    }
+}
+
+/// One change to the cache.
+public enum CacheChange: Sendable {
+    /// Stores or replaces a ClusterSPIFFEID.
+    case putClusterSPIFFEID(ClusterSPIFFEID, json: String)
+    /// Removes a ClusterSPIFFEID by name.
+    case deleteClusterSPIFFEID(name: String)
+    /// Stores or replaces a pod by UID.
+    case putPod(Pod, json: String)
+    /// Removes the pod with this UID and no other, so a late DELETE never touches a re-created pod.
+    case deletePod(uid: String)
+    /// Stores or replaces a namespace.
+    case putNamespace(Namespace, json: String)
+    /// Removes a namespace by name.
+    case deleteNamespace(name: String)
+}
+
+/// The durable object cache: ClusterSPIFFEIDs, Pods by UID and Namespaces, stored as JSON in tables of
+/// the registry's SQLite file, with an in-memory view.
+///
+/// Callers write cache changes in the same transaction as the work queue enqueue, so after `kill -9`
+/// every admitted change is both cached and queued. The in-memory view is loaded from the tables at start.
+public final class ObjectCache: Sendable {
+    /// The schema of the cache tables.
+    public static let migrations = [
+        SQLiteMigration(
+            component: "object_cache", version: 1,
+            sql: """
+                CREATE TABLE cached_cluster_spiffe_ids (name TEXT PRIMARY KEY, object TEXT NOT NULL);
+                CREATE TABLE cached_pods (
+                    uid TEXT PRIMARY KEY,
+                    namespace TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    object TEXT NOT NULL
+                );
+                CREATE INDEX cached_pods_name ON cached_pods (namespace, name);
+                CREATE TABLE cached_namespaces (name TEXT PRIMARY KEY, object TEXT NOT NULL);
+                """)
+    ]
+
+    private let view = Mutex(CacheSnapshot())
+
+    /// Objects in the tables that no longer decode, with the reason; they are left out of the view.
+    public let unreadableObjects: [String]
+
+    /// Applies the cache migrations to `database` and loads the view from its tables.
+    ///
+    /// - Throws: `SQLiteError` when the migrations or the reads fail.
+    public init(database: SQLiteDatabase) throws {
+        try database.migrate(Self.migrations)
+        let (snapshot, unreadable) = try database.read { try Self.load($0) }
+        view.withLock { $0 = snapshot }
+        unreadableObjects = unreadable
+    }
+
+    /// Returns a copy of the current view.
+    public func snapshot() -> CacheSnapshot {
+        view.withLock { $0 }
+    }
+
+    /// Writes `changes` to the tables in the caller's write transaction and applies them to the view.
+    ///
+    /// The view changes while the database lock is held, so views and tables change in the same order.
+    /// When the caller's transaction rolls back afterwards, it must call `reload(from:)`.
+    public func apply(_ changes: [CacheChange], in connection: SQLiteConnection) throws {
+        for change in changes {
+            try Self.write(change, in: connection)
+        }
+        view.withLock { snapshot in
+            for change in changes { Self.apply(change, to: &snapshot) }
+        }
+    }
+
+    /// Replaces the view with the tables' contents, after a rolled-back transaction.
+    public func reload(from database: SQLiteDatabase) throws {
+        let (snapshot, _) = try database.read { try Self.load($0) }
+        view.withLock { $0 = snapshot }
+    }
+
+    private static func write(_ change: CacheChange, in connection: SQLiteConnection) throws {
+        switch change {
+        case .putClusterSPIFFEID(let object, let json):
+            try connection.run(
+                "INSERT OR REPLACE INTO cached_cluster_spiffe_ids (name, object) VALUES (?, ?)",
+                [.text(object.metadata.name), .text(json)])
+        case .deleteClusterSPIFFEID(let name):
+            try connection.run("DELETE FROM cached_cluster_spiffe_ids WHERE name = ?", [.text(name)])
+        case .putPod(let pod, let json):
+            try connection.run(
+                "INSERT OR REPLACE INTO cached_pods (uid, namespace, name, object) VALUES (?, ?, ?, ?)",
+                [.text(pod.metadata.uid), .text(pod.metadata.namespace), .text(pod.metadata.name), .text(json)])
+        case .deletePod(let uid):
+            try connection.run("DELETE FROM cached_pods WHERE uid = ?", [.text(uid)])
+        case .putNamespace(let namespace, let json):
+            try connection.run(
+                "INSERT OR REPLACE INTO cached_namespaces (name, object) VALUES (?, ?)",
+                [.text(namespace.name), .text(json)])
+        case .deleteNamespace(let name):
+            try connection.run("DELETE FROM cached_namespaces WHERE name = ?", [.text(name)])
+        }
+    }
+
+    private static func apply(_ change: CacheChange, to snapshot: inout CacheSnapshot) {
+        switch change {
+        case .putClusterSPIFFEID(let object, _): snapshot.clusterSPIFFEIDs[object.metadata.name] = object
+        case .deleteClusterSPIFFEID(let name): snapshot.clusterSPIFFEIDs[name] = nil
+        case .putPod(let pod, _): snapshot.pods[pod.metadata.uid] = pod
+        case .deletePod(let uid): snapshot.pods[uid] = nil
+        case .putNamespace(let namespace, _): snapshot.namespaces[namespace.name] = namespace
+        case .deleteNamespace(let name): snapshot.namespaces[name] = nil
+        }
+    }
+
+    private static func load(_ connection: SQLiteConnection) throws -> (CacheSnapshot, [String]) {
+        var snapshot = CacheSnapshot()
+        var unreadable: [String] = []
+        func decode<T>(_ table: String, _ key: String, _ json: String, _ make: (KubernetesObject) throws -> T) -> T? {
+            do {
+                let node = try YAMLParser.parseSingle(json)
+                return try make(try KubernetesObject(from: NodeReader(node)))
+            } catch {
+                unreadable.append("\(table) \(key): \(error)")
+                return nil
+            }
+        }
+        for (name, json) in try connection.query("SELECT name, object FROM cached_cluster_spiffe_ids", [], pair) {
+            snapshot.clusterSPIFFEIDs[name] = decode("ClusterSPIFFEID", name, json) { try ClusterSPIFFEID(from: $0) }
+        }
+        for (uid, json) in try connection.query("SELECT uid, object FROM cached_pods", [], pair) {
+            snapshot.pods[uid] = decode("Pod", uid, json) { try Pod(from: $0) }
+        }
+        for (name, json) in try connection.query("SELECT name, object FROM cached_namespaces", [], pair) {
+            snapshot.namespaces[name] = decode("Namespace", name, json) { try Namespace(from: $0) }
+        }
+        return (snapshot, unreadable)
+    }
+
+    private static func pair(_ row: SQLiteRow) -> (String, String) {
+        (row.text(0), row.text(1))
+    }
+}

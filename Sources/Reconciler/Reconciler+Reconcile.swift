@@ -1,0 +1,158 @@
+import Foundation
+import Kubernetes
+import Registry
+
+/// A work queue key: `clusterspiffeid/<name>` or `pod/<namespace>/<name>`.
+public enum ReconcileKey: Sendable, Hashable {
+    /// A ClusterSPIFFEID by name.
+    case clusterSPIFFEID(String)
+    /// A pod by namespace and name; every cached UID under that name is reconciled.
+    case pod(namespace: String, name: String)
+
+    /// Parses a key, or returns nil for text of any other form.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch parts.first {
+        case "clusterspiffeid" where parts.count == 2 && !parts[1].isEmpty:
+            self = .clusterSPIFFEID(parts[1])
+        case "pod" where parts.count == 3 && !parts[1].isEmpty && !parts[2].isEmpty:
+            self = .pod(namespace: parts[1], name: parts[2])
+        default:
+            return nil
+        }
+    }
+
+    /// The key as queued.
+    public var text: String {
+        switch self {
+        case .clusterSPIFFEID(let name): "clusterspiffeid/\(name)"
+        case .pod(let namespace, let name): "pod/\(namespace)/\(name)"
+        }
+    }
+}
+
+/// What one reconcile of a key did.
+public struct ReconcileReport: Sendable {
+    /// The ClusterSPIFFEIDs whose desired state was computed.
+    public var desired: [DesiredState] = []
+    /// The plan that was applied.
+    public var plan = ReconcilePlan()
+    /// The registry's result for every change of the plan.
+    public var results: [ChangeResult] = []
+}
+
+extension Reconciler {
+    /// Reconciles one key: computes the desired state of every ClusterSPIFFEID it concerns, diffs it with
+    /// the registry and applies the difference in one registry transaction.
+    ///
+    /// - Throws: A retryable `ReconcileFailure` when a parent is not resolved yet or the registry rejected a
+    ///   change, after the other changes were applied; a non-retryable one for a malformed key.
+    @discardableResult
+    public func reconcile(key text: String) throws(ReconcileFailure) -> ReconcileReport {
+        guard let key = ReconcileKey(text) else {
+            throw ReconcileFailure(
+                "invalid reconcile key \"\(text)\"; expected clusterspiffeid/<name> or pod/<namespace>/<name>",
+                retryable: false)
+        }
+        let snapshot = cache.snapshot()
+        var report = ReconcileReport()
+        let registered: [String: RegisteredService]
+        do {
+            registered = try k8sRegistrations()
+        } catch {
+            throw ReconcileFailure("reading the k8s_spiffe registrations failed: \(error)")
+        }
+
+        let affected = affectedClusterSPIFFEIDs(key, snapshot: snapshot, registered: registered)
+        var deleted: Set<String> = []
+        for name in affected.sorted() {
+            guard let object = snapshot.clusterSPIFFEIDs[name] else {
+                deleted.insert(name)
+                continue
+            }
+            let selection = selection(for: object, in: snapshot)
+            report.desired.append(DesiredState.compute(selection, contract: contract, mapping: mapping))
+        }
+
+        var known = registered
+        for state in report.desired {
+            for id in state.services.keys where known[id] == nil {
+                do {
+                    if let service = try registry.service(id: id) { known[id] = service }
+                } catch {
+                    throw ReconcileFailure("reading service \(id) from the registry failed: \(error)")
+                }
+            }
+        }
+
+        report.plan = ReconcilePlan.compute(
+            desired: report.desired, deleted: deleted, registered: known, settings: settings.reconcile,
+            now: clock.now())
+        if !report.plan.changes.isEmpty {
+            do {
+                report.results = try registry.apply(report.plan.changes, actor: settings.reconcile.actor)
+            } catch {
+                throw ReconcileFailure("applying \(report.plan.changes.count) registry changes failed: \(error)")
+            }
+        }
+        try finish(key: text, report: report)
+        return report
+    }
+
+    /// Logs what the reconcile found and throws when the key must be retried.
+    private func finish(key: String, report: ReconcileReport) throws(ReconcileFailure) {
+        for state in report.desired {
+            for problem in state.renderFailures + state.invalidPods {
+                log(
+                    ReconcilerLogRecord(
+                        level: .warning, message: "pod not registered",
+                        fields: ["key": key, "pod": problem.pod, "uid": problem.uid, "error": problem.warning.message]))
+            }
+        }
+        for message in report.plan.skipped {
+            log(
+                ReconcilerLogRecord(
+                    level: .warning, message: "service left unchanged", fields: ["key": key, "error": message]))
+        }
+        let rejected = report.results.compactMap { result in result.error.map { "\(result.serviceID): \($0)" } }
+        let problems = report.plan.unresolvedParents + rejected
+        guard problems.isEmpty else {
+            throw ReconcileFailure(problems.joined(separator: "; "))
+        }
+    }
+
+    /// Returns every registration with source `k8s_spiffe`, by id, reading the registry page by page.
+    func k8sRegistrations() throws -> [String: RegisteredService] {
+        var services: [String: RegisteredService] = [:]
+        var cursor: String?
+        repeat {
+            let page = try registry.services(
+                matching: ServiceFilter(source: .k8sSPIFFE, limit: 1000, cursor: cursor))
+            for service in page.services { services[service.id] = service }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return services
+    }
+
+    /// The ClusterSPIFFEIDs a key concerns: the one it names, or for a pod, those that select a cached pod
+    /// of that name and those that own a registration from the pod's namespace.
+    func affectedClusterSPIFFEIDs(
+        _ key: ReconcileKey, snapshot: CacheSnapshot, registered: [String: RegisteredService]
+    ) -> Set<String> {
+        switch key {
+        case .clusterSPIFFEID(let name):
+            return [name]
+        case .pod(let namespace, let name):
+            var names: Set<String> = []
+            let pods = snapshot.pods(namespace: namespace, name: name)
+            for object in snapshot.clusterSPIFFEIDs.values
+            where pods.contains(where: { selects(object, pod: $0, in: snapshot) }) {
+                names.insert(object.metadata.name)
+            }
+            for service in registered.values where service.metadata[ReservedMetadata.namespace] == namespace {
+                if let owner = service.metadata[ReservedMetadata.clusterSPIFFEID] { names.insert(owner) }
+            }
+            return names
+        }
+    }
+}
