@@ -1,0 +1,124 @@
+import HTTPServer
+import Reconciler
+import SPIFFE
+
+extension RegistrarConfiguration {
+    /// Checks the settings together; each error names the value and the fix.
+    public func validate() throws(ConfigurationError) {
+        guard SocketAddress(host: listenHost, port: listenPort) != nil else {
+            throw ConfigurationError(
+                "listen host \"\(listenHost)\" is not an IP address; set --listen to an IPv4 or IPv6 literal "
+                    + "such as 0.0.0.0:8443")
+        }
+        _ = try parsedTrustDomains()
+        switch (tlsCertificateFile, tlsPrivateKeyFile) {
+        case (nil, nil):
+            guard devPlainHTTP else {
+                throw ConfigurationError(
+                    "no serving certificate is configured; set --tls-cert-file and --tls-key-file, or "
+                        + "--dev-plain-http=true with a loopback --listen address for development")
+            }
+            guard SocketAddress(host: listenHost, port: listenPort)?.isLoopback == true else {
+                throw ConfigurationError(
+                    "--dev-plain-http serves only on a loopback address, but the listen host is \"\(listenHost)\"; "
+                        + "set --listen 127.0.0.1:PORT or configure TLS")
+            }
+        case (.some, nil):
+            throw ConfigurationError(
+                "--tls-cert-file is set but --tls-key-file is not; set the key file of the certificate too")
+        case (nil, .some):
+            throw ConfigurationError(
+                "--tls-key-file is set but --tls-cert-file is not; set the certificate file of the key too")
+        case (.some, .some):
+            guard !devPlainHTTP else {
+                throw ConfigurationError(
+                    "--dev-plain-http=true and a TLS certificate are both set; remove one of them")
+            }
+        }
+        if mappingRulesFile != nil, mappingRules != nil {
+            throw ConfigurationError(
+                "both --mapping-rules-file and --mapping-rules are set; give the rules one way only")
+        }
+        guard queueMaxDelaySeconds >= queueBaseDelaySeconds else {
+            throw ConfigurationError(
+                "queue max delay \(queueMaxDelaySeconds)s is below the base delay \(queueBaseDelaySeconds)s; "
+                    + "raise --queue-max-delay or lower --queue-base-delay")
+        }
+    }
+
+    /// The trust domains, parsed; at least one is required.
+    public func parsedTrustDomains() throws(ConfigurationError) -> Set<TrustDomain> {
+        guard !trustDomains.isEmpty else {
+            throw ConfigurationError(
+                "no trust domain is configured; set --trust-domains (or SPIFFE_REGISTRAR_TRUST_DOMAINS), "
+                    + "such as example.org")
+        }
+        var result: Set<TrustDomain> = []
+        for name in trustDomains {
+            do {
+                result.insert(try TrustDomain(parsing: name))
+            } catch {
+                throw ConfigurationError("invalid trust domain \"\(name)\": \(error)")
+            }
+        }
+        return result
+    }
+
+    /// The mapping rules from the rules file or the inline text, or the built-in rules.
+    public func parsedMappingRules(
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+    ) throws(ConfigurationError) -> [MappingRule] {
+        let text: String
+        let name: String
+        if let mappingRulesFile {
+            text = try readFile(mappingRulesFile)
+            name = mappingRulesFile
+        } else if let mappingRules {
+            text = mappingRules
+            name = "--mapping-rules"
+        } else {
+            return MappingRule.defaults
+        }
+        do {
+            return try MappingConfig.rules(from: text, file: name)
+        } catch {
+            throw ConfigurationError("invalid mapping rules: \(error)")
+        }
+    }
+
+    /// The HTTP server settings.
+    public var httpServerConfiguration: HTTPServerConfiguration {
+        var limits = HTTPServerConfiguration.Limits()
+        limits.maxBodyBytes = maxBodyBytes
+        limits.maxHeaderBytes = maxHeaderBytes
+        limits.maxConnections = maxConnections
+        limits.maxConnectionsPerIP = maxConnectionsPerIP
+        limits.idleTimeoutSeconds = idleTimeoutSeconds
+        var tls: HTTPServerConfiguration.TLS?
+        if let tlsCertificateFile, let tlsPrivateKeyFile {
+            tls = HTTPServerConfiguration.TLS(
+                certificateFile: tlsCertificateFile, privateKeyFile: tlsPrivateKeyFile,
+                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile)
+        }
+        return HTTPServerConfiguration(
+            host: listenHost, port: listenPort, tls: tls, allowPlainHTTP: devPlainHTTP, limits: limits,
+            threadCount: httpThreads)
+    }
+
+    /// The reconciler settings, with the mapping rules read and parsed.
+    public func reconcilerSettings(
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+    ) throws(ConfigurationError) -> ReconcilerSettings {
+        var settings = ReconcilerSettings(trustDomains: try parsedTrustDomains())
+        settings.mappingRules = try parsedMappingRules(readFile: readFile)
+        settings.clusterName = clusterName
+        settings.clusterDomain = clusterDomain
+        settings.validateClusterSPIFFEIDs = validationMode == .deny
+        settings.reconcile.readyPodIsHeartbeat = heartbeatOnReady
+        settings.queue.workerCount = workerCount
+        settings.queue.baseDelay = queueBaseDelaySeconds
+        settings.queue.maxDelay = queueMaxDelaySeconds
+        settings.queue.maxAttempts = queueMaxAttempts
+        return settings
+    }
+}

@@ -1,0 +1,74 @@
+/// What the webhook does with a ClusterSPIFFEID spec that the SPIRE controller itself would reject.
+public enum ValidationMode: String, Sendable, CaseIterable {
+    /// Allow the request and return the problems as warnings.
+    case warn
+    /// Deny the request with the problems as the reason.
+    case deny
+}
+
+/// Every setting of the registrar, with its built-in default.
+///
+/// Settings come, from lowest to highest precedence, from these defaults, a YAML config file,
+/// `SPIFFE_REGISTRAR_*` environment variables and command-line flags; ``ConfigurationSetting/all``
+/// lists the names under which each setting is reachable. ``validate()`` checks the combination.
+public struct RegistrarConfiguration: Sendable, Equatable {
+    /// The IP address the HTTPS server listens on.
+    public var listenHost = "0.0.0.0"
+    /// The TCP port the HTTPS server listens on; 0 picks a free port.
+    public var listenPort: UInt16 = 8443
+    /// The number of server threads that accept connections and run handlers.
+    public var httpThreads = 4
+    /// Path of the PEM serving certificate chain.
+    public var tlsCertificateFile: String?
+    /// Path of the PEM private key of the serving certificate.
+    public var tlsPrivateKeyFile: String?
+    /// Path of a PEM bundle of CAs for client certificates; set it to have clients present one.
+    public var tlsClientCAFile: String?
+    /// Seconds between checks of the certificate and key files for changes; 0 turns polling off.
+    public var certificateReloadIntervalSeconds = 10.0
+    /// Serve plain HTTP without TLS; for development, and only on a loopback address.
+    public var devPlainHTTP = false
+    /// Path of the SQLite file that holds the registry, the work queue and the object cache.
+    public var databasePath = "/var/lib/spiffe-registrar/registry.db"
+    /// The trust domains whose SPIFFE IDs are registered.
+    public var trustDomains: [String] = []
+    /// The cluster name that ClusterSPIFFEID templates see as `.ClusterName`.
+    public var clusterName = ""
+    /// The cluster domain that ClusterSPIFFEID templates see as `.ClusterDomain`.
+    public var clusterDomain = "cluster.local"
+    /// Path of a YAML file of mapping rules.
+    public var mappingRulesFile: String?
+    /// Mapping rules as YAML or JSON text, in the same form as the rules file.
+    public var mappingRules: String?
+    /// The number of reconcile worker threads.
+    public var workerCount = 2
+    /// Seconds before the first retry of a failed work item; the delay doubles per failure.
+    public var queueBaseDelaySeconds = 0.005
+    /// The maximum delay between retries, in seconds.
+    public var queueMaxDelaySeconds = 300.0
+    /// The number of failed attempts after which a work item is parked as a dead letter.
+    public var queueMaxAttempts = 15
+    /// Maximum request body in bytes; larger bodies get 413.
+    public var maxBodyBytes = 3 * 1024 * 1024
+    /// Memory per connection in bytes for the request line and headers; larger headers get 431.
+    public var maxHeaderBytes = 64 * 1024
+    /// Maximum open connections in all.
+    public var maxConnections = 1024
+    /// Maximum open connections from one IP address; 0 means no limit.
+    public var maxConnectionsPerIP = 0
+    /// Seconds a connection may stay idle before the server closes it.
+    public var idleTimeoutSeconds = 60
+    /// Seconds a graceful shutdown waits for requests in hand and work items in progress.
+    public var shutdownTimeoutSeconds = 20.0
+    /// What the webhook does with a ClusterSPIFFEID spec that the SPIRE controller would reject.
+    public var validationMode = ValidationMode.warn
+    /// Whether a Ready pod counts as a heartbeat of its service, so it becomes active.
+    public var heartbeatOnReady = true
+    /// The lowest level of log lines that are written.
+    public var logLevel = LogLevel.info
+    /// Serve `POST /bench/echo`, a canned response that measures the server's own ceiling.
+    public var benchEchoRoute = false
+
+    /// Creates the built-in defaults.
+    public init() {}
+}

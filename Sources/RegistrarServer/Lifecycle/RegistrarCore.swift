@@ -1,0 +1,89 @@
+import Foundation
+import Reconciler
+import Registry
+import Synchronization
+
+/// The registry, the durable queue and the reconciler on one SQLite file, without the HTTP server.
+///
+/// `serve` wraps it in a ``RegistrarServer``; `apply`, `get` and `tree` use it offline on the same file.
+public final class RegistrarCore: Sendable {
+    /// The SQLite file of the registry, the queue and the object cache.
+    public let database: SQLiteDatabase
+    /// The service registry.
+    public let registry: ServiceRegistry
+    /// The reconciler that `admit` and the queue workers go through.
+    public let reconciler: Reconciler
+    /// The logger of every component.
+    public let logger: Logger
+    private let workersRunning = Atomic<Bool>(false)
+
+    /// Opens (or creates) the database at `databasePath` and applies every migration.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file when it cannot be opened or migrated.
+    public init(databasePath: String, settings: ReconcilerSettings, logger: Logger) throws(ConfigurationError) {
+        self.logger = logger
+        do {
+            database = try SQLiteDatabase(path: databasePath)
+            let store = try SQLiteRegistryStore(database: database)
+            registry = ServiceRegistry(store: store)
+            reconciler = try Reconciler(
+                database: database, registry: registry, settings: settings,
+                log: { record in logger.log(record.level.logLevel, record.message, LogKey.fields(record.fields)) })
+        } catch {
+            throw ConfigurationError(
+                "failed to open the registry database \(databasePath): \(error); check that the directory exists "
+                    + "and is writable, and that no other program holds the file")
+        }
+    }
+
+    /// Whether the reconcile workers run.
+    public var isProcessing: Bool { workersRunning.load(ordering: .acquiring) }
+
+    /// Starts the reconcile workers.
+    public func startWorkers() {
+        reconciler.start()
+        workersRunning.store(true, ordering: .releasing)
+    }
+
+    /// Stops taking work items and waits up to `timeout` seconds for the ones in hand; items not taken
+    /// stay queued in the database for the next start.
+    @discardableResult
+    public func stopWorkers(timeout: TimeInterval) -> Bool {
+        workersRunning.store(false, ordering: .releasing)
+        return reconciler.drain(timeout: timeout)
+    }
+
+    /// Returns whether the database answers a query.
+    public func databaseIsOpen() -> Bool {
+        (try? database.read { connection in try connection.query("SELECT 1") { $0.int64(0) } }) == [1]
+    }
+}
+
+extension ReconcilerLogRecord.Level {
+    var logLevel: LogLevel {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}
+
+extension LogKey {
+    /// Maps the reconciler's field names to log keys; names that are not a ``LogKey`` go into `detail`
+    /// as `name=value` pairs, so nothing is lost.
+    static func fields(_ fields: [String: String]) -> [LogKey: String] {
+        var result: [LogKey: String] = [:]
+        var details: [String] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            if let key = LogKey(rawValue: name) {
+                result[key] = value
+            } else {
+                details.append("\(name)=\(value)")
+            }
+        }
+        if !details.isEmpty { result[.detail] = details.joined(separator: " ") }
+        return result
+    }
+}
