@@ -10,10 +10,12 @@ extension RegistrarConfiguration {
     ///     ``ConfigurationSetting`` flag overrides its setting.
     ///   - environment: The process environment; only `SPIFFE_REGISTRAR_*` variables are read.
     ///   - readFile: Reads a file's text; injected so tests need no files.
+    ///   - validatesServing: Checks the serving settings with ``validate()``; offline commands such as
+    ///     `apply` and `get` pass false because they start no server.
     /// - Throws: ``ConfigurationError`` naming the value, its source and the fix.
     public static func load(
         arguments: ParsedArguments, environment: [String: String],
-        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile, validatesServing: Bool = true
     ) throws(ConfigurationError) -> RegistrarConfiguration {
         var configuration = RegistrarConfiguration()
         let configFile = arguments.value("config") ?? environment["SPIFFE_REGISTRAR_CONFIG"]
@@ -22,7 +24,7 @@ extension RegistrarConfiguration {
         }
         try configuration.apply(environment: environment)
         try configuration.apply(arguments: arguments)
-        try configuration.validate()
+        if validatesServing { try configuration.validate() }
         return configuration
     }
 
