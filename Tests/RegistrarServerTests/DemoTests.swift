@@ -1,7 +1,6 @@
 import Foundation
 import RegistrarServer
 import Registry
-import Synchronization
 import Testing
 import YAML
 
@@ -85,11 +84,11 @@ import YAML
 
 /// Collects command output lines from any thread.
 final class LineCollector: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
 
     var append: @Sendable (String) -> Void {
-        { line in self.lines.withLock { $0.append(line) } }
+        { line in self.lines.update { $0.append(line) } }
     }
 
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    var text: String { lines.value.joined(separator: "\n") }
 }

@@ -39,8 +39,9 @@ public final class RegistrarCore: Sendable {
     /// Whether the reconcile workers run.
     public var isProcessing: Bool { workersRunning.load(ordering: .acquiring) }
 
-    /// Starts the reconcile workers.
+    /// Starts the reconcile workers, after returning the work items of workers that died with their process.
     public func startWorkers() {
+        releaseAbandonedLeases()
         reconciler.start()
         workersRunning.store(true, ordering: .releasing)
     }
@@ -51,6 +52,31 @@ public final class RegistrarCore: Sendable {
     public func stopWorkers(timeout: TimeInterval) -> Bool {
         workersRunning.store(false, ordering: .releasing)
         return reconciler.drain(timeout: timeout)
+    }
+
+    /// Returns to the queue the items that a process which no longer runs was processing, so a restart
+    /// after `kill -9` retries them at once instead of after their lease expires.
+    ///
+    /// NOTE: The lease owner is read as `<pid>-...`, the form `WorkerPool` writes. A database file shared
+    /// by processes on several hosts would make a pid ambiguous; SQLite files are used from one host.
+    func releaseAbandonedLeases() {
+        let items: [QueueItem]
+        do {
+            items = try reconciler.queue.items(in: .processing)
+        } catch {
+            logger.error("reading the work queue failed", [.error: "\(error)"])
+            return
+        }
+        for item in items {
+            guard let owner = item.leaseOwner, let pid = Int32(owner.prefix { $0.isNumber }) else { continue }
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            do {
+                try reconciler.queue.release(item, owner: owner)
+                logger.info("released the work item of a stopped process", [.key: item.key, .detail: "owner=\(owner)"])
+            } catch {
+                logger.error("releasing a work item failed", [.key: item.key, .error: "\(error)"])
+            }
+        }
     }
 
     /// Returns whether the database answers a query.
