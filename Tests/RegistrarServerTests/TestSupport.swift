@@ -24,9 +24,10 @@ final class TestServer {
 
     /// Sends raw bytes to `path`.
     func post(
-        _ path: String, body: [UInt8], contentType: String? = "application/json", query: String = ""
+        _ path: String, body: [UInt8], contentType: String? = "application/json", query: String = "",
+        extraHeaders: [(name: String, value: String)] = []
     ) throws -> HTTPClientResponse {
-        var headers: [(name: String, value: String)] = []
+        var headers = extraHeaders
         if let contentType { headers.append((name: "Content-Type", value: contentType)) }
         return try client.send(
             method: "POST", url: loopback.baseURL + path + query, headers: headers, body: body)
