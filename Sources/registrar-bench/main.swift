@@ -1,6 +1,7 @@
 /// Runs one benchmark, named by the first argument.
 let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
-    ("yaml", "parse a 1 MB PodList and a 2 KB AdmissionReview with YAMLParser and JSONSerialization", runYAMLBenchmark)
+    ("yaml", "parse a 1 MB PodList and a 2 KB AdmissionReview with YAMLParser and JSONSerialization", runYAMLBenchmark),
+    ("webhook", "load POST /webhook over HTTPS keep-alive and compare it with a canned response", runWebhookBenchmark),
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? ""

@@ -8,7 +8,7 @@ public enum ApplyCommand {
         "Admit ClusterSPIFFEIDs, Pods and Namespaces from files into the registry database, then reconcile."
 
     static let settingFlags: Set<String> = [
-        "database", "trust-domains", "cluster-name", "cluster-domain", "mapping-rules-file", "mapping-rules",
+        "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "mapping-rules-file", "mapping-rules",
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
         "heartbeat-on-ready", "log-level",
     ]
@@ -75,7 +75,7 @@ public enum ApplyCommand {
         let core: RegistrarCore
         do {
             core = try RegistrarCore(
-                databasePath: configuration.databasePath, settings: settings,
+                databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
                 logger: Logger(minimumLevel: max(configuration.logLevel, .warning)))
         } catch {
             output.err("spiffe-registrar apply: \(error)")

@@ -106,6 +106,12 @@ extension ConfigurationSetting {
             configuration.databasePath = try input.string()
         },
         ConfigurationSetting(
+            ["database", "sync"], flag: "database-sync", value: "MODE",
+            help: "full: fsync every commit (survives power loss); normal: survives kill -9 only, faster."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.databaseSync = try input.choice(DatabaseSync.self)
+        },
+        ConfigurationSetting(
             ["cluster", "trustDomains"], flag: "trust-domains", value: "LIST",
             help: "Comma-separated trust domains whose SPIFFE IDs are registered."
         ) { configuration, input throws(ConfigurationError) in

@@ -6,6 +6,15 @@ public enum ValidationMode: String, Sendable, CaseIterable {
     case deny
 }
 
+/// When SQLite calls fsync on a commit.
+public enum DatabaseSync: String, Sendable, CaseIterable {
+    /// Every commit calls fsync, so an acknowledged admission survives a power loss as well as `kill -9`.
+    case full
+    /// Commits survive `kill -9` of the process, but the last ones can be lost on power loss or an OS
+    /// crash; commits no longer wait for the disk.
+    case normal
+}
+
 /// Every setting of the registrar, with its built-in default.
 ///
 /// Settings come, from lowest to highest precedence, from these defaults, a YAML config file,
@@ -30,6 +39,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var devPlainHTTP = false
     /// Path of the SQLite file that holds the registry, the work queue and the object cache.
     public var databasePath = "/var/lib/spiffe-registrar/registry.db"
+    /// When SQLite calls fsync on a commit.
+    public var databaseSync = DatabaseSync.full
     /// The trust domains whose SPIFFE IDs are registered.
     public var trustDomains: [String] = []
     /// The cluster name that ClusterSPIFFEID templates see as `.ClusterName`.

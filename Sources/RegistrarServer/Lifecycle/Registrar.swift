@@ -35,7 +35,9 @@ public final class Registrar: Sendable {
     ) throws(ConfigurationError) -> Registrar {
         try configuration.validate()
         let settings = try configuration.reconcilerSettings(readFile: readFile)
-        let core = try RegistrarCore(databasePath: configuration.databasePath, settings: settings, logger: logger)
+        let core = try RegistrarCore(
+            databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
+            logger: logger)
         core.startWorkers()
         let server: HTTPServer
         do {

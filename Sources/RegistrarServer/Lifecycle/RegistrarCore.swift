@@ -20,10 +20,13 @@ public final class RegistrarCore: Sendable {
     /// Opens (or creates) the database at `databasePath` and applies every migration.
     ///
     /// - Throws: ``ConfigurationError`` naming the file when it cannot be opened or migrated.
-    public init(databasePath: String, settings: ReconcilerSettings, logger: Logger) throws(ConfigurationError) {
+    public init(
+        databasePath: String, sync: DatabaseSync = .full, settings: ReconcilerSettings, logger: Logger
+    ) throws(ConfigurationError) {
         self.logger = logger
         do {
-            database = try SQLiteDatabase(path: databasePath)
+            let options = SQLiteOptions(synchronous: sync == .full ? .full : .normal)
+            database = try SQLiteDatabase(path: databasePath, options: options)
             let store = try SQLiteRegistryStore(database: database)
             registry = ServiceRegistry(store: store)
             reconciler = try Reconciler(
