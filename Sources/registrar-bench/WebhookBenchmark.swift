@@ -11,13 +11,18 @@ import YAML
 /// which measures the request path alone (parse, admit, durable enqueue). Every phase sends new pods.
 ///
 /// Options: `--seconds N` per phase (default 5), `--connections N` (default 32), `--database-sync
-/// full|normal` (default full, one fsync per admission). Each connection is a
+/// full|normal` (default full, one fsync per commit), `--pods N` (default 256): the number of distinct
+/// pods the reviews cycle through, as a cluster's pods get admitted again on every change; 0 sends a
+/// new pod with every request, so the object cache grows all through the run. `--group-size N` sets
+/// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone). Each connection is a
 /// thread with its own client. Server and clients share the machine, so compare the two phases of one
 /// run rather than figures across machines.
 func runWebhookBenchmark() {
     var seconds = 5.0
     var connections = 32
     var sync = DatabaseSync.full
+    var podCount = 256
+    var groupSize = RegistrarConfiguration().admissionGroupSize
     var arguments = Array(CommandLine.arguments.dropFirst(2))
     while !arguments.isEmpty {
         let option = arguments.removeFirst()
@@ -29,8 +34,10 @@ func runWebhookBenchmark() {
         switch (option, value.flatMap(Double.init)) {
         case ("--seconds", let number?) where number > 0 && number <= 60: seconds = number
         case ("--connections", let number?) where number >= 1 && number <= 256: connections = Int(number)
+        case ("--pods", let number?) where number >= 0 && number <= 1_000_000: podCount = Int(number)
+        case ("--group-size", let number?) where number >= 1 && number <= 10_000: groupSize = Int(number)
         default:
-            print("usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal]")
+            print("usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--group-size N]")
             return
         }
     }
@@ -40,6 +47,7 @@ func runWebhookBenchmark() {
         server = try LoopbackRegistrar {
             $0.benchEchoRoute = true
             $0.databaseSync = sync
+            $0.admissionGroupSize = groupSize
         }
         try admitSetup(server)
     } catch {
@@ -47,16 +55,20 @@ func runWebhookBenchmark() {
         return
     }
     defer { server.close() }
-    print("webhook benchmark: \(connections) keep-alive HTTPS connections, \(formatFigure(seconds)) s per phase")
+    print(
+        "webhook benchmark: \(connections) keep-alive HTTPS connections, \(formatFigure(seconds)) s per phase, "
+            + (podCount == 0 ? "a new pod per request" : "\(podCount) distinct pods"))
     print("server: 127.0.0.1:\(server.port), \(server.registrar.configuration.httpThreads) HTTP threads, "
-        + "\(server.registrar.configuration.workerCount) reconcile workers, SQLite synchronous=\(sync.rawValue)")
+        + "\(server.registrar.configuration.workerCount) reconcile workers, SQLite synchronous=\(sync.rawValue), "
+        + "admission group size \(groupSize)")
 
     let core = server.registrar.core
-    let webhook = load(server, path: "/webhook", seconds: seconds, connections: connections, round: 0)
+    let phase = Phase(seconds: seconds, connections: connections, podCount: podCount)
+    let webhook = load(server, path: "/webhook", phase: phase, round: 0)
     core.stopWorkers(timeout: 30)
-    let alone = load(server, path: "/webhook", seconds: seconds, connections: connections, round: 1)
+    let alone = load(server, path: "/webhook", phase: phase, round: 1)
     core.startWorkers()
-    let echo = load(server, path: "/bench/echo", seconds: seconds, connections: connections, round: 2)
+    let echo = load(server, path: "/bench/echo", phase: phase, round: 2)
     webhook.print(label: "webhook, workers reconciling")
     alone.print(label: "webhook, workers paused")
     echo.print(label: "ceiling, /bench/echo")
@@ -142,9 +154,18 @@ private struct PhaseResult {
 }
 
 /// Sends requests to `path` from `connections` threads until `seconds` pass.
-private func load(
-    _ server: LoopbackRegistrar, path: String, seconds: Double, connections: Int, round: Int
-) -> PhaseResult {
+/// The load of one phase.
+private struct Phase {
+    var seconds: Double
+    var connections: Int
+    /// Distinct pods in all; 0 for a new pod per request.
+    var podCount: Int
+}
+
+private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round: Int) -> PhaseResult {
+    let seconds = phase.seconds
+    let connections = phase.connections
+    let podsPerConnection = phase.podCount == 0 ? Int.max : max(1, phase.podCount / connections)
     let results = Mutex<[(latencies: [Double], failures: Int)]>([])
     let finished = DispatchGroup()
     let start = ContinuousClock.now
@@ -163,7 +184,10 @@ private func load(
             }
             var sequence = 0
             while ContinuousClock.now < deadline {
-                let body = podReview(round: round, connection: connection, sequence: sequence)
+                let body =
+                    podsPerConnection == Int.max
+                    ? podReview(round: round, connection: connection, sequence: sequence)
+                    : podReview(round: 0, connection: connection, sequence: sequence % podsPerConnection)
                 sequence += 1
                 let sent = ContinuousClock.now
                 let response = try? client.send(

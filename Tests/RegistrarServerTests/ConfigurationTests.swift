@@ -12,7 +12,7 @@ import Testing
         "mapping-rules-file": "/etc/rules.yaml", "mapping-rules": "rules: []", "workers": "6",
         "queue-base-delay": "0.5", "queue-max-delay": "60", "queue-max-attempts": "3",
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
-        "max-connections-per-ip": "5", "idle-timeout": "30", "validation-mode": "deny",
+        "max-connections-per-ip": "5", "idle-timeout": "30", "validation-mode": "deny", "admission-group-size": "8",
         "heartbeat-on-ready": "false", "log-level": "debug",
     ]
 

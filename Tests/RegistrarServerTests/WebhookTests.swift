@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import RegistrarServer
 import Registry
 import Testing
@@ -133,5 +134,70 @@ import YAML
         for warning in reply.warnings {
             #expect(warning.count <= 120, "\(warning)")
         }
+    }
+}
+
+@Suite struct ConcurrentAdmissionTests {
+    /// A pod that registers poller `edge-<index>` through its annotations, or an invalid one.
+    static func pod(_ index: Int, valid: Bool) -> Node {
+        TestObjects.pod(
+            "edge-\(index)", app: "edge", account: "edge-\(index)",
+            annotations: [
+                "serviceradar.io/register": valid ? "true" : "maybe", "serviceradar.io/service-type": "poller",
+                "serviceradar.io/service-id": "edge-\(index)",
+            ])
+    }
+
+    @Test(arguments: [1, 64])
+    func concurrentAdmissionsAllStored(groupSize: Int) throws {
+        let server = try TestServer { $0.admissionGroupSize = groupSize }
+        try server.admitAll([
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("edge", template: WebhookTests.pollerTemplate, app: "edge"),
+        ])
+        let threads = 16
+        let perThread = 10
+        let replies = Locked<[Int: AdmissionReply]>([:])
+        let failures = Locked<[String]>([])
+        let finished = DispatchGroup()
+        let configuration = server.loopback.clientConfiguration
+        let url = server.loopback.baseURL + "/webhook"
+        for thread in 0..<threads {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                do {
+                    let client = try HTTPClient(configuration: configuration)
+                    for step in 0..<perThread {
+                        let index = thread * perThread + step
+                        let review = AdmissionReviewBuilder.review(
+                            of: Self.pod(index, valid: index % 7 != 0), operation: "CREATE")
+                        let response = try client.send(
+                            method: "POST", url: url, headers: [("Content-Type", "application/json")],
+                            body: review.jsonBytes())
+                        let reply = try AdmissionReply(response)
+                        replies.update { $0[index] = reply }
+                    }
+                } catch {
+                    failures.update { $0.append("\(error)") }
+                }
+            }
+        }
+        finished.wait()
+        #expect(failures.value.isEmpty)
+        let all = replies.value
+        #expect(all.count == threads * perThread)
+        for (index, reply) in all {
+            #expect(reply.status == 200)
+            #expect(reply.allowed == true)
+            if index % 7 == 0 {
+                #expect(reply.warnings.contains { $0.contains("maybe") }, "edge-\(index): \(reply.warnings)")
+            } else {
+                #expect(reply.warnings.isEmpty, "edge-\(index): \(reply.warnings)")
+            }
+        }
+        let registered = Set(try server.drainedServices(timeout: 30).map(\.id))
+        let expected = Set((0..<threads * perThread).filter { $0 % 7 != 0 }.map { "edge-\($0)" })
+        #expect(registered == expected)
     }
 }

@@ -201,6 +201,12 @@ extension ConfigurationSetting {
             configuration.validationMode = try input.choice(ValidationMode.self)
         },
         ConfigurationSetting(
+            ["webhook", "admissionGroupSize"], flag: "admission-group-size", value: "N",
+            help: "Maximum concurrent admissions stored in one transaction; 1 stores each alone."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.admissionGroupSize = try input.int(in: 1...10_000)
+        },
+        ConfigurationSetting(
             ["webhook", "heartbeatOnReady"], flag: "heartbeat-on-ready", value: "BOOL",
             help: "Count a Ready pod as a heartbeat of its service, so the service becomes active."
         ) { configuration, input throws(ConfigurationError) in

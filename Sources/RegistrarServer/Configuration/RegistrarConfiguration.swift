@@ -73,6 +73,9 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var shutdownTimeoutSeconds = 20.0
     /// What the webhook does with a ClusterSPIFFEID spec that the SPIRE controller would reject.
     public var validationMode = ValidationMode.warn
+    /// The maximum number of concurrent webhook admissions committed in one transaction; 1 commits
+    /// each alone.
+    public var admissionGroupSize = 64
     /// Whether a Ready pod counts as a heartbeat of its service, so it becomes active.
     public var heartbeatOnReady = true
     /// The lowest level of log lines that are written.

@@ -13,7 +13,9 @@ enum RegistrarRoutes {
     /// Builds the router and wraps it so every failed request is logged once.
     static func handler(core: RegistrarCore, configuration: RegistrarConfiguration) -> HTTPHandler {
         let limits = YAMLLimits(maxInputBytes: configuration.maxBodyBytes)
-        let webhook = WebhookRoute(core: core, limits: limits)
+        let committer = AdmissionCommitter(
+            reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
+        let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
         var router = Router()
         router.add("POST", "/webhook") { request in webhook.handle(request) }
         router.add("POST", "/api/v1/reconcile") { request in reconcile(request, core: core, limits: limits) }

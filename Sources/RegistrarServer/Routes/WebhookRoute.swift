@@ -11,6 +11,7 @@ import YAML
 /// the reply is 503, so a 200 always means the change is durable.
 struct WebhookRoute: Sendable {
     let core: RegistrarCore
+    let committer: AdmissionCommitter
     let limits: YAMLLimits
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -59,7 +60,8 @@ struct WebhookRoute: Sendable {
             let warning = "\(review.kind.kind) \(review.name) not recorded: \(error)"
             return (.allow(uid: review.uid, warnings: [warning]), nil)
         }
-        let outcome = core.reconciler.admit([object], operation: ReconcilerOperation(rawValue: review.operation.rawValue) ?? .create, dryRun: review.dryRun)
+        let operation = ReconcilerOperation(rawValue: review.operation.rawValue) ?? .create
+        let outcome = committer.admit(object, operation: operation, dryRun: review.dryRun)
         if let reason = outcome.deniedReason {
             return (.deny(uid: review.uid, message: reason, warnings: outcome.warnings), nil)
         }
