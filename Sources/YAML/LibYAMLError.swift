@@ -1,6 +1,6 @@
 import CYAML
 
-/// Turns libyaml's problem and context strings into messages that say what to fix.
+/// Translates libyaml's problem and context strings into messages that name the fix.
 enum LibYAMLError {
     static func translate(_ parser: yaml_parser_t, input: UnsafeBufferPointer<UInt8>) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
@@ -74,6 +74,13 @@ enum LibYAMLError {
         case "found invalid Unicode character escape code":
             return "invalid Unicode escape (a lone UTF-16 surrogate or a value above U+10FFFF)\(opened); "
                 + "write the character itself or a valid escape"
+        case "found undefined tag handle":
+            return "\(problem)\(opened); use a tag that starts with ! or !!, or declare the handle with %TAG"
+        case "did not find expected node content":
+            return "expected a value\(opened); add the value, or remove the extra ',' or indicator before it"
+        case "found unexpected document indicator":
+            return "a line that starts with '---' or '...' ends the document\(opened); "
+                + "add the missing closing quote, or indent that line"
         case "did not find expected key":
             return "expected a key\(opened); check the indentation of this line"
         case "did not find expected ',' or ']'":
@@ -90,7 +97,8 @@ enum LibYAMLError {
         case "block sequence entries are not allowed in this context":
             return "a '- ' sequence entry is not allowed here\(opened); fix the indentation"
         case "did not find expected <document start>":
-            return "expected '---' before the next document\(opened); check the indentation of this line"
+            return "unexpected content after the end of the document\(opened); remove it, fix its indentation, "
+                + "or start a new document with '---'"
         default:
             return "\(problem)\(opened)"
         }

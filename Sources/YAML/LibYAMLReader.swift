@@ -30,6 +30,7 @@ enum LibYAMLReader {
             case YAML_SCALAR_EVENT:
                 let data = event.data.scalar
                 let length = Int(data.length)
+                // NOTE: libyaml has already buffered the whole scalar by now; only maxInputBytes bounds that buffer.
                 guard length <= limits.maxScalarBytes else {
                     throw YAMLError(
                         .scalarTooLarge, at: mark,

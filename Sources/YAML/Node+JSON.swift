@@ -1,5 +1,5 @@
 extension Node {
-    /// The node as JSON text: compact, or pretty with two-space indentation.
+    /// Returns the node as JSON text, compact or pretty with two-space indentation.
     ///
     /// Scalars are written by their resolved value: null, booleans and numbers as JSON literals and everything
     /// else as a string. Non-ASCII characters stay UTF-8 and `/` is not escaped. JSON has no infinity or NaN,
@@ -10,7 +10,7 @@ extension Node {
         String(decoding: jsonBytes(pretty: pretty), as: UTF8.self)
     }
 
-    /// The node as JSON in UTF-8 bytes, as `jsonText(pretty:)` writes it.
+    /// Returns the node as JSON in UTF-8 bytes, as `jsonText(pretty:)` writes it.
     public func jsonBytes(pretty: Bool = false) -> [UInt8] {
         var writer = JSONWriter(pretty: pretty)
         writer.write(self, indent: 0)
@@ -92,16 +92,31 @@ struct JSONWriter {
     }
 
     /// Writes a quoted string, copying runs that need no escape in one step.
+    ///
+    /// Besides what JSON requires, it escapes DEL, the C1 controls, U+FFFE and U+FFFF, which libyaml rejects
+    /// unescaped, and the line separators U+2028 and U+2029, which YAML 1.1 readers fold like line breaks.
     private mutating func writeString(_ text: String) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
             var runStart = 0
-            for index in bytes.indices {
+            var index = 0
+            while index < bytes.count {
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if let escaped = Self.escapedNonPrintable(bytes, at: index) {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                    append(escaped.text)
+                    index += escaped.length
+                    runStart = index
+                    continue
+                }
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                    index += 1
+                    continue
+                }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+                index += 1
+                runStart = index
                 switch byte {
                 case UInt8(ascii: "\""): append("\\\"")
                 case UInt8(ascii: "\\"): append("\\\\")
@@ -116,6 +131,25 @@ struct JSONWriter {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Returns the `\u` escape and UTF-8 length of DEL, a C1 control, a line separator, U+FFFE or U+FFFF at
+    /// `index`, or nil.
+    private static func escapedNonPrintable(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int
+    ) -> (text: String, length: Int)? {
+        let byte = bytes[index]
+        if byte == 0x7F { return ("\\u007f", 1) }
+        if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
+            return ("\\u00" + String(bytes[index + 1], radix: 16), 2)
+        }
+        if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, (0xA8...0xA9).contains(bytes[index + 2]) {
+            return (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029", 3)
+        }
+        if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+            return (bytes[index + 2] == 0xBE ? "\\ufffe" : "\\uffff", 3)
+        }
+        return nil
     }
 
     private mutating func newline(_ indent: Int) {

@@ -1,9 +1,14 @@
 /// A scalar resolved by the YAML 1.2 core schema.
 public enum ScalarValue: Sendable, Hashable {
+    /// `null`, `~` or an empty plain scalar.
     case null
+    /// `true` or `false` in lower, title or upper case.
     case bool(Bool)
+    /// A decimal, `0o` octal or `0x` hexadecimal integer that fits in `Int`.
     case int(Int)
+    /// A floating-point number, an integer too large for `Int`, `.inf` or `.nan`.
     case double(Double)
+    /// Any other text, and every quoted or block scalar.
     case string(String)
 }
 
@@ -25,6 +30,9 @@ extension Node {
             return Self.resolveBool(scalar.text).map(ScalarValue.bool) ?? .string(scalar.text)
         case "tag:yaml.org,2002:null":
             return .null
+        case "!":
+            // The non-specific tag `!` makes a scalar a string, as quotes do.
+            return .string(scalar.text)
         default:
             break
         }
@@ -33,6 +41,15 @@ extension Node {
     }
 
     static func resolvePlain(_ text: String) -> ScalarValue {
+        // Most plain scalars are words; only these first characters can start a null, boolean or number.
+        switch text.utf8.first ?? UInt8(ascii: "~") {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "f"), UInt8(ascii: "F"):
+            break
+        default:
+            return .string(text)
+        }
         switch text {
         case "", "~", "null", "Null", "NULL":
             return .null

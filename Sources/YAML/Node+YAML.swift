@@ -1,18 +1,18 @@
 extension Node {
-    /// The node as one block-style YAML document, ending in a newline.
+    /// Returns the node as one block-style YAML document, ending in a newline.
     ///
-    /// Strings are written plain only when the plain form reads back as the same string; others are
-    /// double-quoted, or written as a literal block (`|`) when they span lines. Other scalars are written by
-    /// their resolved value: numbers in JSON syntax as written, other numbers in decimal (`0x1F` becomes `31`),
-    /// so YAML 1.1 readers such as kubectl read the same value. A quoted `"true"` stays a string. Anchors are not
-    /// written because parsing expands aliases. Tags outside `tag:yaml.org,2002:` are written before the node.
+    /// A string is written plain only when the plain form reads back as the same string. Other strings are
+    /// double-quoted, or written as a literal block (`|`) when they span lines, so a quoted `"true"` stays a
+    /// string. Numbers in JSON syntax are written as they are and other numbers in decimal (`0x1F` becomes
+    /// `31`), so YAML 1.1 readers such as kubectl read the same value. Anchors are not written, because parsing
+    /// expands aliases. Tags outside `tag:yaml.org,2002:` are written before the node.
     public func yamlText() -> String {
         var writer = YAMLWriter()
         writer.writeDocument(self)
         return writer.output
     }
 
-    /// The nodes as a YAML stream of documents separated by `---`.
+    /// Returns the nodes as a YAML stream of documents separated by `---`.
     public static func yamlText(documents: [Node]) -> String {
         documents.map { $0.yamlText() }.joined(separator: "---\n")
     }
@@ -161,7 +161,11 @@ struct YAMLWriter {
             body.removeLast()
             trailingBreaks += 1
         }
-        output += trailingBreaks == 0 ? "|-" : trailingBreaks == 1 ? "|" : "|+"
+        switch trailingBreaks {
+        case 0: output += "|-"
+        case 1: output += "|"
+        default: output += "|+"
+        }
         let prefix = String(repeating: " ", count: indent)
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             output += "\n"

@@ -1,8 +1,11 @@
 /// A position in YAML or JSON source text; line and column start at 1.
 public struct Mark: Sendable, Hashable, CustomStringConvertible {
+    /// The line, starting at 1.
     public var line: Int
+    /// The column in characters (Unicode scalars), starting at 1.
     public var column: Int
 
+    /// Creates a mark at a 1-based line and column.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
@@ -11,23 +14,32 @@ public struct Mark: Sendable, Hashable, CustomStringConvertible {
     /// The mark of nodes built in code rather than parsed.
     public static let none = Mark(line: 0, column: 0)
 
+    /// The position as `line 3, column 5`.
     public var description: String { "line \(line), column \(column)" }
 }
 
 /// The presentation style of a scalar, which decides how a plain scalar resolves.
 public enum ScalarStyle: Sendable, Hashable {
+    /// Unquoted text, which the core schema may resolve to null, a boolean or a number.
     case plain
+    /// Text in single quotes.
     case singleQuoted
+    /// Text in double quotes, including every JSON string.
     case doubleQuoted
+    /// A `|` block scalar, which keeps line breaks.
     case literal
+    /// A `>` block scalar, which folds line breaks into spaces.
     case folded
 }
 
 /// A scalar's text as written, with its style.
 public struct Scalar: Sendable, Hashable {
+    /// The text after quotes, escapes and folding are undone.
     public var text: String
+    /// The presentation style of the text.
     public var style: ScalarStyle
 
+    /// Creates a scalar; a plain one resolves by the core schema, so pass `.doubleQuoted` for a string.
     public init(_ text: String, style: ScalarStyle = .plain) {
         self.text = text
         self.style = style
@@ -36,9 +48,12 @@ public struct Scalar: Sendable, Hashable {
 
 /// One key and value of a mapping, in source order.
 public struct MappingEntry: Sendable {
+    /// The key, usually a string scalar.
     public var key: Node
+    /// The value.
     public var value: Node
 
+    /// Creates an entry.
     public init(key: Node, value: Node) {
         self.key = key
         self.value = value
@@ -49,16 +64,22 @@ public struct MappingEntry: Sendable {
 public struct Node: Sendable {
     /// The content of a node.
     public enum Content: Sendable {
+        /// A scalar: a string, number, boolean or null.
         case scalar(Scalar)
+        /// A sequence of nodes in order.
         case sequence([Node])
+        /// A mapping with its entries in source order.
         case mapping([MappingEntry])
     }
 
+    /// The scalar, sequence or mapping.
     public var content: Content
+    /// The source position where the node starts, or `Mark.none` for a node built in code.
     public var mark: Mark
     /// The explicit tag (for example `tag:yaml.org,2002:str`), or nil when the source gave none.
     public var tag: String?
 
+    /// Creates a node.
     public init(_ content: Content, mark: Mark = .none, tag: String? = nil) {
         self.content = content
         self.mark = mark
@@ -72,18 +93,22 @@ extension Node {
         Node(.scalar(Scalar(text, style: .doubleQuoted)))
     }
 
+    /// A plain scalar that resolves to the integer.
     public static func int(_ value: Int) -> Node {
         Node(.scalar(Scalar(String(value))))
     }
 
+    /// A plain `true` or `false`.
     public static func bool(_ value: Bool) -> Node {
         Node(.scalar(Scalar(value ? "true" : "false")))
     }
 
+    /// A plain `null`.
     public static var null: Node {
         Node(.scalar(Scalar("null")))
     }
 
+    /// A sequence of the items.
     public static func sequence(_ items: [Node]) -> Node {
         Node(.sequence(items))
     }

@@ -4,17 +4,21 @@ import Foundation
 ///
 /// Its description reads `line 7, column 9: spec.podSelector.matchLabels: expected a mapping, found a sequence`.
 public struct NodeDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The position of the node that failed to decode.
     public var mark: Mark
     /// The dotted path from the document root, for example `spec.federatesWith[1]`; empty at the root.
     public var path: String
+    /// The failure and its fix, without the position and path.
     public var message: String
 
+    /// Creates an error at a node.
     public init(mark: Mark, path: String, message: String) {
         self.mark = mark
         self.path = path
         self.message = message
     }
 
+    /// The error as `line 7, column 9: spec.podSelector.matchLabels: expected a mapping, found a sequence`.
     public var description: String {
         var text = ""
         if mark != .none { text += "\(mark): " }
@@ -25,14 +29,18 @@ public struct NodeDecodingError: Error, Sendable, Hashable, CustomStringConverti
 
 /// A node with its path from the document root, for decoding with errors that name where they are.
 public struct NodeReader: Sendable {
+    /// The node being read.
     public let node: Node
+    /// The dotted path from the document root, such as `spec.federatesWith[1]`.
     public let path: String
 
+    /// Creates a reader; pass a path when the node is not a document root.
     public init(_ node: Node, path: String = "") {
         self.node = node
         self.path = path
     }
 
+    /// The position of the node.
     public var mark: Mark { node.mark }
 
     /// An error at this node.
@@ -55,6 +63,7 @@ public struct NodeReader: Sendable {
         return scalar.text
     }
 
+    /// The value as a boolean; only `true` and `false` in their core-schema spellings qualify.
     public func bool() throws(NodeDecodingError) -> Bool {
         guard case .bool(let value) = node.resolved, case .scalar = node.content else {
             throw error("expected a boolean, found \(node.kindName)")
@@ -62,6 +71,7 @@ public struct NodeReader: Sendable {
         return value
     }
 
+    /// The value as an integer; a number with no fractional part, such as `3.0`, qualifies too.
     public func int() throws(NodeDecodingError) -> Int {
         guard case .scalar = node.content else { throw error("expected an integer, found \(node.kindName)") }
         switch node.resolved {
@@ -82,6 +92,7 @@ public struct NodeReader: Sendable {
         return items.enumerated().map { NodeReader($0.element, path: "\(path)[\($0.offset)]") }
     }
 
+    /// The value as a mapping with string keys, read by key.
     public func mapping() throws(NodeDecodingError) -> MappingReader {
         guard case .mapping(let entries) = node.content else {
             throw error("expected a mapping, found \(node.kindName)")
@@ -94,7 +105,8 @@ public struct NodeReader: Sendable {
         let mapping = try mapping()
         var result: [String: String] = [:]
         for key in mapping.keys {
-            result[key] = try mapping.required(key).string()
+            guard let value = mapping.value(key) else { continue }
+            result[key] = try value.string()
         }
         return result
     }
@@ -119,6 +131,7 @@ public struct NodeReader: Sendable {
 
 /// A mapping node whose keys are strings, read by key.
 public struct MappingReader: Sendable {
+    /// The reader of the mapping node itself.
     public let reader: NodeReader
     /// The keys in source order.
     public let keys: [String]
@@ -147,9 +160,14 @@ public struct MappingReader: Sendable {
 
     /// The value under `key`, or nil when the key is absent or its value is null, as Kubernetes treats them.
     public func optional(_ key: String) -> NodeReader? {
-        guard let entry = values[key] else { return nil }
-        let child = NodeReader(entry.value, path: reader.childPath(key))
+        guard let child = value(key) else { return nil }
         return child.isNull ? nil : child
+    }
+
+    /// The value under `key`, null included, or nil when the key is absent.
+    func value(_ key: String) -> NodeReader? {
+        guard let entry = values[key] else { return nil }
+        return NodeReader(entry.value, path: reader.childPath(key))
     }
 
     /// The value under `key`, or an error that names the missing field.
@@ -163,10 +181,9 @@ public struct MappingReader: Sendable {
     /// Rejects the first key that is not in `allowed`, naming it and the fields that are allowed.
     public func rejectUnknownKeys(allowed: Set<String>) throws(NodeDecodingError) {
         for key in keys where !allowed.contains(key) {
-            let keyNode = values[key]!.key
             let list = allowed.sorted().joined(separator: ", ")
             throw NodeDecodingError(
-                mark: keyNode.mark, path: reader.path,
+                mark: values[key]?.key.mark ?? reader.mark, path: reader.path,
                 message: "unknown field \"\(key)\"; the allowed fields are \(list)")
         }
     }

@@ -1,6 +1,6 @@
 /// Positions in raw input bytes, for errors that libyaml or the JSON reader report as byte offsets.
 enum SourceText {
-    /// The 1-based line and column of the byte at `offset`. Columns count characters, as libyaml's do, and
+    /// Returns the 1-based line and column of the byte at `offset`. Columns count characters, as libyaml's do, and
     /// `\r\n`, `\r` and `\n` each end a line.
     static func mark(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Mark {
         var line = 1
@@ -22,7 +22,7 @@ enum SourceText {
         return Mark(line: line, column: column)
     }
 
-    /// The offset of the first byte that starts an invalid UTF-8 sequence, or nil when all of `bytes` is valid.
+    /// Returns the offset of the first byte that starts an invalid UTF-8 sequence, or nil when all of `bytes` is valid.
     static func firstInvalidUTF8(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
         while index < bytes.count {
@@ -51,17 +51,23 @@ enum SourceText {
         return nil
     }
 
-    /// The bytes of the UTF-8 sequence that starts at `offset`, such as `bytes 0xC3 0x28`, for encoding errors.
+    /// Describes the bytes of the UTF-8 sequence that starts at `offset`, such as `bytes 0xC3 0x28`, for encoding errors.
     static func hexBytes(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard offset < bytes.count else { return "at the end of the input" }
         let lead = bytes[offset]
-        let length = lead >= 0xF5 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 1
+        let length: Int
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0...0xEF: length = 3
+        case 0xF0...0xF4: length = 4
+        default: length = 1
+        }
         let end = min(offset + length, bytes.count)
         let text = bytes[offset..<end].map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
         return (text.count == 1 ? "byte " : "bytes ") + text.joined(separator: " ")
     }
 
-    /// A code point written as `U+0007`.
+    /// Formats a code point as `U+0007`.
     static func codePoint(_ value: UInt32) -> String {
         "U+" + String(value, radix: 16, uppercase: true).leftPadded(to: 4)
     }

@@ -13,15 +13,21 @@ struct TreeBuilder {
         var pendingKey: Node?
         /// The nodes in this subtree so far, counting the copies that aliases made.
         var nodeCount = 1
+        /// The most container levels below this one among the children so far.
+        var childHeight = 0
         /// The resolved value and mark of each scalar key, for finding duplicates.
         var keys: [(value: ScalarValue, mark: Mark)] = []
         /// The same keys by value, built once a mapping outgrows a linear scan.
         var keyIndex: [ScalarValue: Mark] = [:]
+        /// True when the mapping has a plain `<<` merge key.
+        var hasMergeKey = false
     }
 
     private struct Anchored {
         var node: Node
         var nodeCount: Int
+        /// The container levels in the node: 0 for a scalar, 1 for a flat sequence or mapping.
+        var height: Int
     }
 
     let limits: YAMLLimits
@@ -65,16 +71,22 @@ struct TreeBuilder {
 
     mutating func endContainer() throws(YAMLError) {
         guard let frame = stack.popLast() else { return }
-        let content: Node.Content = frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items)
+        var content: Node.Content = frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items)
+        if frame.hasMergeKey {
+            content = .mapping(try Self.merge(frame.entries))
+        }
         let node = Node(content, mark: frame.mark, tag: frame.tag)
-        try add(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
+        try add(node, nodeCount: frame.nodeCount, height: frame.childHeight + 1, anchor: frame.anchor)
     }
 
     mutating func addScalar(_ scalar: Scalar, at mark: Mark, tag: String?, anchor: String?) throws(YAMLError) {
-        try add(Node(.scalar(scalar), mark: mark, tag: tag), nodeCount: 1, anchor: anchor)
+        try add(Node(.scalar(scalar), mark: mark, tag: tag), nodeCount: 1, height: 0, anchor: anchor)
     }
 
     /// Adds a copy of the node that `name` anchors, counting its nodes against the alias limit.
+    ///
+    /// The copy counts against the depth limit too, because aliases nested in anchored nodes could otherwise
+    /// build trees far deeper than the text, and code that walks trees recursively would overflow its stack.
     mutating func addAlias(_ name: String, at mark: Mark) throws(YAMLError) {
         guard let anchored = anchors[name] else {
             throw YAMLError(
@@ -88,14 +100,20 @@ struct TreeBuilder {
                 "aliases expand to more than \(limits.maxAliasExpansions) nodes (maxAliasExpansions), "
                     + "as in a billion-laughs attack; write the data out or use fewer aliases")
         }
+        guard stack.count + anchored.height <= limits.maxDepth else {
+            throw YAMLError(
+                .depthLimitExceeded, at: mark,
+                "the alias *\(name) expands to nesting deeper than \(limits.maxDepth) levels (maxDepth); "
+                    + "flatten the document")
+        }
         var node = anchored.node
         node.mark = mark
-        try add(node, nodeCount: anchored.nodeCount, anchor: nil)
+        try add(node, nodeCount: anchored.nodeCount, height: anchored.height, anchor: nil)
     }
 
-    private mutating func add(_ node: Node, nodeCount: Int, anchor: String?) throws(YAMLError) {
+    private mutating func add(_ node: Node, nodeCount: Int, height: Int, anchor: String?) throws(YAMLError) {
         if let anchor {
-            anchors[anchor] = Anchored(node: node, nodeCount: nodeCount)
+            anchors[anchor] = Anchored(node: node, nodeCount: nodeCount, height: height)
         }
         guard !stack.isEmpty else {
             root = node
@@ -103,19 +121,21 @@ struct TreeBuilder {
         }
         let top = stack.count - 1
         stack[top].nodeCount += nodeCount
+        stack[top].childHeight = max(stack[top].childHeight, height)
         if !stack[top].isMapping {
             stack[top].items.append(node)
         } else if let key = stack[top].pendingKey {
             stack[top].entries.append(MappingEntry(key: key, value: node))
             stack[top].pendingKey = nil
         } else {
-            try checkNewKey(node, in: &stack[top])
+            try Self.checkNewKey(node, in: &stack[top])
+            if Self.isMergeKey(node) { stack[top].hasMergeKey = true }
             stack[top].pendingKey = node
         }
     }
 
     /// Rejects a scalar key that resolves to the same value as an earlier key of the mapping.
-    private func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
+    private static func checkNewKey(_ key: Node, in frame: inout Frame) throws(YAMLError) {
         guard case .scalar = key.content else { return }
         let value = key.resolved
         let earlier: Mark?
@@ -135,5 +155,50 @@ struct TreeBuilder {
                     + "Remove one of them")
         }
         frame.keys.append((value, key.mark))
+    }
+
+    private static func isMergeKey(_ key: Node) -> Bool {
+        guard case .scalar(let scalar) = key.content else { return false }
+        return scalar.style == .plain && scalar.text == "<<" && (key.tag == nil || key.tag == "tag:yaml.org,2002:merge")
+    }
+
+    /// Replaces each `<<` entry with the entries of the mapping, or sequence of mappings, that it names.
+    ///
+    /// YAML 1.1 defines merge keys and kubectl accepts them, though the YAML 1.2 core schema has none. Keys
+    /// written in the mapping win over merged ones, and earlier mappings in a merged sequence win over later ones.
+    private static func merge(_ entries: [MappingEntry]) throws(YAMLError) -> [MappingEntry] {
+        var seen = Set<ScalarValue>()
+        for entry in entries where !isMergeKey(entry.key) {
+            if case .scalar = entry.key.content { seen.insert(entry.key.resolved) }
+        }
+        var result: [MappingEntry] = []
+        for entry in entries {
+            guard isMergeKey(entry.key) else {
+                result.append(entry)
+                continue
+            }
+            let sources: [Node]
+            if case .sequence(let items) = entry.value.content {
+                sources = items
+            } else {
+                sources = [entry.value]
+            }
+            for source in sources {
+                guard case .mapping(let merged) = source.content else {
+                    throw YAMLError(
+                        .syntax, at: source.mark,
+                        "the merge key << needs a mapping or a sequence of mappings, found \(source.kindName); "
+                            + "point it at an anchored mapping such as *defaults, or quote \"<<\" to use it as a key")
+                }
+                for candidate in merged {
+                    guard case .scalar = candidate.key.content else {
+                        result.append(candidate)
+                        continue
+                    }
+                    if seen.insert(candidate.key.resolved).inserted { result.append(candidate) }
+                }
+            }
+        }
+        return result
     }
 }

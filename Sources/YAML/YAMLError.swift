@@ -7,9 +7,9 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         /// The input is larger than `YAMLLimits.maxInputBytes`.
         case inputTooLarge
-        /// The input holds no document where one was expected.
+        /// The input contains no document where one was expected.
         case emptyInput
-        /// The input holds more than one document where exactly one was expected.
+        /// The input contains more than one document where exactly one was expected.
         case multipleDocuments
         /// The input is not valid UTF-8 (or UTF-16 with a byte order mark).
         case invalidEncoding
@@ -25,7 +25,7 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         case depthLimitExceeded
         /// Aliases copy more nodes than `YAMLLimits.maxAliasExpansions`.
         case aliasLimitExceeded
-        /// The stream holds more documents than `YAMLLimits.maxDocuments`.
+        /// The stream contains more documents than `YAMLLimits.maxDocuments`.
         case documentLimitExceeded
         /// One scalar is longer than `YAMLLimits.maxScalarBytes`.
         case scalarTooLarge
@@ -33,19 +33,21 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         case outOfMemory
     }
 
+    /// The kind of problem.
     public var code: Code
     /// The position of the problem, or `Mark.none` when the problem has no position (an oversized input).
     public var mark: Mark
-    /// What failed and what to do, without the position.
+    /// The failure and its fix, without the position.
     public var message: String
 
-    /// Creates an error; `message` says what failed and how to fix it.
+    /// Creates an error whose `message` names the failure and its fix.
     public init(_ code: Code, at mark: Mark, _ message: String) {
         self.code = code
         self.mark = mark
         self.message = message
     }
 
+    /// The error as `line 3, column 5: message`, or the message alone when there is no position.
     public var description: String {
         mark == .none ? message : "\(mark): \(message)"
     }

@@ -1,10 +1,11 @@
 /// Parses YAML 1.2 and JSON text into `Node` trees with the line and column of every node.
 ///
 /// YAML goes through libyaml's event API. Input whose first non-space character is `{` or `[` is read first by
-/// a strict JSON reader, because libyaml rejects some valid JSON (surrogate-pair escapes such as
-/// `"\ud83d\ude00"` and keys over 1024 characters); when that reader finds a syntax error, libyaml tries the
-/// input as flow-style YAML, and when libyaml fails too the JSON error is thrown. Both paths build the same tree
-/// for the same data. Anchors and aliases are expanded, and a mapping with the same key twice is an error.
+/// a strict JSON reader, because libyaml rejects some valid JSON: surrogate-pair escapes such as
+/// `"\ud83d\ude00"` and keys over 1024 characters. When that reader finds a syntax error, libyaml tries the
+/// input as flow-style YAML. When libyaml fails too, the JSON error is thrown, unless the input used YAML syntax
+/// (a bare word or a single quote) where the JSON reader stopped. Both paths build the same
+/// tree for the same data. Anchors and aliases are expanded, and a mapping with the same key twice is an error.
 public enum YAMLParser {
     /// Parses every document in `bytes`; empty input or input with only comments gives no documents.
     public static func parse(
@@ -65,12 +66,16 @@ public enum YAMLParser {
         }
         do {
             return try JSONReader.parse(buffer, limits: limits)
-        } catch  where error.code == .syntax {
+        } catch let failure where failure.error.code == .syntax {
             do {
                 return try LibYAMLReader.parse(buffer, limits: limits)
             } catch let yamlError where yamlError.code == .syntax {
-                throw error
+                // Input that used a bare word or a single quote where JSON failed is flow YAML, so libyaml's
+                // error fits it better.
+                throw failure.usesYAMLSyntax ? yamlError : failure.error
             }
+        } catch {
+            throw error.error
         }
     }
 }

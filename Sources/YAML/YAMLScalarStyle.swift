@@ -76,7 +76,7 @@ enum YAMLScalarStyle {
         return previous != " " && previous != "\t"
     }
 
-    /// The text in double quotes, with YAML escapes for quotes, backslashes and non-printable characters.
+    /// Returns the text in double quotes, with YAML escapes for quotes, backslashes and non-printable characters.
     static func doubleQuoted(_ text: String) -> String {
         var result = "\""
         var run = ""
@@ -93,6 +93,8 @@ enum YAMLScalarStyle {
             case "\u{2028}": escape = "\\L"
             case "\u{2029}": escape = "\\P"
             case "\u{FEFF}": escape = "\\uFEFF"
+            case "\u{FFFE}": escape = "\\uFFFE"
+            case "\u{FFFF}": escape = "\\uFFFF"
             case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 escape = "\\x" + (hex.count < 2 ? "0" : "") + hex

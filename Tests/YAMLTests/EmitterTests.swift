@@ -46,6 +46,13 @@ import YAML
         #expect(node.jsonBytes() == Array(node.jsonText().utf8))
     }
 
+    @Test func jsonEscapesWhatYAMLRejects() throws {
+        let node = Node.string("del\u{7F} nel\u{85} c1\u{9F} ls\u{2028} ps\u{2029} nc\u{FFFF} ok\u{A0}\u{FEFF}")
+        let json = node.jsonText()
+        #expect(json == #""del\u007f nel\u0085 c1\u009f ls\u2028 ps\u2029 nc\uffff ok\#u{A0}\#u{FEFF}""#)
+        #expect(try YAMLParser.parseSingle(json) == node)
+    }
+
     @Test func jsonNonFiniteNumbers() throws {
         let node = try YAMLParser.parseSingle("[.inf, -.inf, .nan, +5, 0o17, 1.]")
         #expect(node.jsonText() == #"[".inf","-.inf",".nan",5,15,1.0]"#)

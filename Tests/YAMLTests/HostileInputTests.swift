@@ -109,9 +109,25 @@ private let hostileCases: [HostileCase] = [
     HostileCase("deep block sequences", .depthLimitExceeded, "this sequence nests deeper than 128 levels") {
         Array((String(repeating: "- ", count: 10_000) + "x\n").utf8)
     },
+    HostileCase(
+        "aliases that stack nesting", .depthLimitExceeded, "the alias *l1 expands to nesting deeper than 128 levels"
+    ) {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        return Array(
+            "l0: &l0 \(deep)\nl1: &l1 [*l0]\nl2: &l2 [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*l1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+                .utf8)
+    },
     HostileCase("100 MB scalar", .inputTooLarge, "more than 16777216 bytes (maxInputBytes)") {
         longScalar("a: ", count: 100 << 20)
     },
+    HostileCase(
+        "100 MB scalar under a raised input limit", .scalarTooLarge, "longer than 1048576 bytes (maxScalarBytes)",
+        limits: YAMLLimits(maxInputBytes: 200 << 20)
+    ) { longScalar("a: ", count: 100 << 20) },
+    HostileCase(
+        "100 MB JSON string under a raised input limit", .scalarTooLarge, "more than 1048576 bytes (maxScalarBytes)",
+        limits: YAMLLimits(maxInputBytes: 200 << 20)
+    ) { longScalar(#"[""#, count: 100 << 20, #""]"#) },
     HostileCase("2 MiB YAML scalar", .scalarTooLarge, "longer than 1048576 bytes (maxScalarBytes)") {
         longScalar("a: ", count: 2 << 20)
     },
@@ -154,6 +170,12 @@ private let hostileCases: [HostileCase] = [
     HostileCase("too many documents", .documentLimitExceeded, "more than 1000 documents (maxDocuments)") {
         Array(String(repeating: "---\na: 1\n", count: 1_001).utf8)
     },
+    HostileCase(
+        "line break in JSON string", .syntax, "a string contains a line break", at: Mark(line: 1, column: 11),
+        text: "{\"a\": \"abc\n}"),
+    HostileCase(
+        "missing JSON value", .syntax, "expected a JSON value (a string, number, object, array, true, false or null)",
+        at: Mark(line: 1, column: 5), text: "[1, , 2]"),
     HostileCase("empty input", .emptyInput, "the input is empty", text: ""),
     HostileCase("only comments", .emptyInput, "the input is empty or holds only comments", text: "# nothing\n"),
     HostileCase("two documents", .multipleDocuments, "expected one document but found 2", text: "a: 1\n---\nb: 2\n"),
@@ -168,7 +190,12 @@ private let hostileCases: [HostileCase] = [
     HostileCase(
         "sequence under mapping", .syntax, "a sequence and a mapping cannot share one indentation level",
         text: "- a\nb: c\n"),
-    HostileCase("single-quoted JSON", .syntax, "JSON strings use double quotes", text: "{'a': 'b'"),
+    HostileCase(
+        "truncated flow mapping", .syntax, "did not find expected ',' or '}' (while parsing a flow mapping at line 1",
+        text: "{'a': 'b'"),
+    HostileCase(
+        "extra bracket in flow YAML", .syntax, "unexpected content after the end of the document", text: "[a, b]]"),
+    HostileCase("merge of a scalar", .syntax, "the merge key << needs a mapping", text: "a: 1\n<<: 5\n"),
 ]
 
 @Suite struct HostileInputTests {

@@ -38,6 +38,14 @@ import YAML
         #expect(try YAMLParser.parse("# only a comment\n").isEmpty)
     }
 
+    @Test func anyByteCollection() throws {
+        let bytes = Array("a: [1]\n".utf8)
+        let expected = try YAMLParser.parseSingle("a: [1]\n")
+        #expect(try YAMLParser.parseSingle(bytes[...]) == expected)
+        #expect(try YAMLParser.parseSingle(bytes.lazy.map { $0 }) == expected)
+        #expect(try YAMLParser.parse(bytes.lazy.map { $0 }).count == 1)
+    }
+
     @Test func keyOrderKept() throws {
         let node = try YAMLParser.parseSingle("zeta: 1\nalpha: 2\nmid: 3\nbeta: 4\n")
         guard case .mapping(let entries) = node.content else {
@@ -159,5 +167,25 @@ import YAML
         #expect(try YAMLParser.parseSingle("[a, b]") != YAMLParser.parseSingle("[b, a]"))
         #expect(try YAMLParser.parseSingle("{a: 1, b: 2}") != YAMLParser.parseSingle("{b: 2, a: 1}"))
         #expect(try YAMLParser.parseSingle("!custom a") != YAMLParser.parseSingle("a"))
+    }
+}
+
+@Suite struct MergeKeyTests {
+    @Test func mergeFromAnchor() throws {
+        let node = try YAMLParser.parseSingle(
+            "defaults: &defaults {ttl: 60, admin: false}\nspec:\n  <<: *defaults\n  admin: true\n")
+        let spec = try #require(node["spec"])
+        #expect(try spec == YAMLParser.parseSingle("{ttl: 60, admin: true}"))
+    }
+
+    @Test func mergeSequenceOrder() throws {
+        let node = try YAMLParser.parseSingle(
+            "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  z: 3\n")
+        #expect(try node["c"] == YAMLParser.parseSingle("{x: 1, y: 1, z: 3}"))
+    }
+
+    @Test func quotedMergeKeyIsPlainKey() throws {
+        let node = try YAMLParser.parseSingle("\"<<\": 5\n")
+        #expect(node["<<"]?.resolved == .int(5))
     }
 }

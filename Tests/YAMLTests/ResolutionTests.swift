@@ -55,7 +55,7 @@ import YAML
         #expect(value.isNaN)
     }
 
-    @Test(arguments: ["\"true\"", "'123'", "\"null\"", "\"0x1F\"", "|\n  7\n", "!!str 12"])
+    @Test(arguments: ["\"true\"", "'123'", "\"null\"", "\"0x1F\"", "|\n  7\n", "!!str 12", "! 12"])
     func quotedOrTaggedIsString(source: String) throws {
         let node = try YAMLParser.parseSingle("value: \(source)")
         guard case .string = node["value"]?.resolved else {
