@@ -16,7 +16,7 @@ enum Fixtures {
         try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
     }
 
-    /// The YAML files under `folder`, as paths relative to `Fixtures/`, sorted.
+    /// Lists the YAML files under `folder` as sorted paths relative to `Fixtures/`.
     static func files(in folder: String, prefix: String = "") -> [String] {
         let names =
             (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(folder).path))
@@ -28,7 +28,7 @@ enum Fixtures {
         try KubernetesObject.decodeObjects(from: YAMLParser.parse(text))
     }
 
-    /// A running pod made from the pod template of the Deployment in `text`, as the ReplicaSet
+    /// Makes a running pod from the pod template of the Deployment in `text`, as the ReplicaSet
     /// controller would create it in `namespace`.
     static func pod(fromDeployment text: String, namespace: String, suffix: String = "5d8f7") throws -> Pod {
         let deployment = try require(try objects(text).first { $0.kind == "Deployment" })

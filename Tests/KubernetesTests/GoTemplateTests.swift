@@ -130,7 +130,8 @@ struct GoTemplateTests {
         Failure(template: "{{ if }}{{ end }}", kind: .parse, message: "missing value for if"),
         Failure(template: "{{ }}", kind: .parse, message: "missing value for command"),
         Failure(template: "{{ $undefined }}", kind: .parse, message: "undefined variable \"$undefined\""),
-        Failure(template: "{{ \"a\" \"b\" }}", kind: .parse, message: "can't give argument to non-function \"a\""),
+        Failure(
+            template: "{{ \"a\" \"b\" }}", kind: .execution, message: "can't give argument to non-function \"a\""),
         Failure(template: "{{ \"unterminated }}", kind: .parse, message: "unterminated quoted string"),
         Failure(template: "{{ ( .TrustDomain }}", kind: .parse, message: "unclosed left paren"),
         Failure(template: "{{ .TrustDomain ) }}", kind: .parse, message: "unexpected right paren"),
@@ -218,5 +219,36 @@ struct GoTemplateTests {
             #expect(error.line == 2)
             #expect(error.column == 6)
         }
+    }
+}
+
+@Suite("Go template robustness")
+struct GoTemplateRobustnessTests {
+    /// Pieces of template syntax, joined at random so that parser and executor see broken and
+    /// unusual input.
+    static let pieces = [
+        "{{", "}}", "{{-", " -}}", " ", ".", ".PodMeta", ".Labels", ".Name", "$", "$x", ":=", "=", ",", "|", "(",
+        ")", "\"s\"", "`r`", "'c'", "1", "-2", "0x", "if", "else", "end", "range", "with", "break", "continue",
+        "index", "printf", "\"%s%d%q\"", "eq", "len", "slice", "and", "or", "not", "nil", "true", "/*", "*/", "\\",
+        "\n", "é", "\"", "'", "`",
+    ]
+
+    @Test
+    func randomInputNeverCrashes() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var parsed = 0
+        for _ in 0..<3000 {
+            var text = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let count = Int(state >> 60) + 1
+            for _ in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += Self.pieces[Int((state >> 33) % UInt64(Self.pieces.count))]
+            }
+            guard let template = try? GoTemplate(parsing: text, name: "fuzz") else { continue }
+            parsed += 1
+            _ = try? template.render(sampleData)
+        }
+        #expect(parsed > 0)
     }
 }

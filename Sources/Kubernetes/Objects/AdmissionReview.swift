@@ -2,18 +2,26 @@ import YAML
 
 /// The operation that an admission request reviews.
 public enum AdmissionOperation: String, Sendable, Hashable, CaseIterable {
+    /// An object is created.
     case create = "CREATE"
+    /// An object is replaced or patched.
     case update = "UPDATE"
+    /// An object is deleted.
     case delete = "DELETE"
+    /// A connection to a subresource such as `exec` or `proxy`.
     case connect = "CONNECT"
 }
 
 /// A group, version and kind, such as `spire.spiffe.io`, `v1alpha1`, `ClusterSPIFFEID`.
 public struct GroupVersionKind: Sendable, Hashable {
+    /// The API group; empty for the core group.
     public var group: String
+    /// The API version.
     public var version: String
+    /// The kind.
     public var kind: String
 
+    /// Creates a group, version and kind.
     public init(group: String, version: String, kind: String) {
         self.group = group
         self.version = version
@@ -23,10 +31,14 @@ public struct GroupVersionKind: Sendable, Hashable {
 
 /// A group, version and resource, such as `""`, `v1`, `pods`.
 public struct GroupVersionResource: Sendable, Hashable {
+    /// The API group; empty for the core group.
     public var group: String
+    /// The API version.
     public var version: String
+    /// The plural resource name.
     public var resource: String
 
+    /// Creates a group, version and resource.
     public init(group: String, version: String, resource: String) {
         self.group = group
         self.version = version
@@ -36,15 +48,24 @@ public struct GroupVersionResource: Sendable, Hashable {
 
 /// The `request` of an `admission.k8s.io/v1` AdmissionReview.
 public struct AdmissionRequest: Sendable {
+    /// The only AdmissionReview version this decoder accepts.
     public static let apiVersion = "admission.k8s.io/v1"
 
+    /// The request UID, which the response must echo.
     public var uid: String
+    /// The kind of the object under review.
     public var kind: GroupVersionKind
+    /// The resource under review.
     public var resource: GroupVersionResource
+    /// The subresource, such as `status`; empty for the main resource.
     public var subResource: String
+    /// The object's name; may be empty on CREATE when the name is generated.
     public var name: String
+    /// The object's namespace; empty for cluster-scoped objects.
     public var namespace: String
+    /// The operation under review.
     public var operation: AdmissionOperation
+    /// The user who made the request.
     public var username: String
     /// The new object; nil for DELETE.
     public var object: Node?
@@ -112,28 +133,33 @@ public struct AdmissionRequest: Sendable {
 
 /// The `response` of an AdmissionReview, built for the JSON writer.
 public struct AdmissionResponse: Sendable, Hashable {
+    /// The request UID that the response echoes.
     public var uid: String
+    /// Whether the API server may go ahead.
     public var allowed: Bool
     /// HTTP-like status code for a denial, such as 403.
     public var statusCode: Int?
+    /// The reason for a denial.
     public var statusMessage: String?
+    /// Warnings that `kubectl` shows to the user.
     public var warnings: [String]
 
-    /// An allowing response with optional warnings.
+    /// Creates a response that allows the request, with optional warnings.
     public static func allow(uid: String, warnings: [String] = []) -> AdmissionResponse {
         AdmissionResponse(uid: uid, allowed: true, statusCode: nil, statusMessage: nil, warnings: warnings)
     }
 
-    /// A denying response; `message` reaches the user who ran `kubectl`.
+    /// Creates a response that denies the request. The API server shows `message` to the user who ran `kubectl`.
     public static func deny(uid: String, code: Int = 403, message: String, warnings: [String] = [])
         -> AdmissionResponse
     {
         AdmissionResponse(uid: uid, allowed: false, statusCode: code, statusMessage: message, warnings: warnings)
     }
 
-    /// The whole AdmissionReview with this response. Each warning is cut to `maxWarningLength`
-    /// characters, ending in `...` when cut, and control characters become spaces, because the API
-    /// server shows warnings on one terminal line.
+    /// Builds the whole AdmissionReview with this response, ready for the JSON writer.
+    ///
+    /// Control characters in warnings become spaces and each warning is cut to `maxWarningLength`
+    /// characters, ending in `...` when cut, because `kubectl` prints each warning on one line.
     public func node(maxWarningLength: Int = 120) -> Node {
         var response: [(String, Node)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
         if !allowed {

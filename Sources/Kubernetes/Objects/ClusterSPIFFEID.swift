@@ -3,12 +3,17 @@ import YAML
 /// A `spire.spiffe.io/v1alpha1` `ClusterSPIFFEID`: a cluster-scoped rule that gives the pods it
 /// selects a SPIFFE ID rendered from a template.
 public struct ClusterSPIFFEID: Sendable {
+    /// The API version of ClusterSPIFFEIDs.
     public static let apiVersion = "spire.spiffe.io/v1alpha1"
+    /// The kind of ClusterSPIFFEIDs.
     public static let kind = "ClusterSPIFFEID"
 
+    /// The object's metadata.
     public var metadata: ObjectMeta
+    /// The object's spec.
     public var spec: ClusterSPIFFEIDSpec
 
+    /// Creates a ClusterSPIFFEID in code.
     public init(metadata: ObjectMeta, spec: ClusterSPIFFEIDSpec) {
         self.metadata = metadata
         self.spec = spec
@@ -34,12 +39,15 @@ public struct ClusterSPIFFEIDSpec: Sendable {
         "hint",
     ]
 
+    /// The Go template that renders each selected pod's SPIFFE ID.
     public var spiffeIDTemplate: String
     /// Nil selects every namespace.
     public var namespaceSelector: LabelSelector?
     /// Nil selects every pod.
     public var podSelector: LabelSelector?
+    /// Templates for extra workload selectors, such as `k8s:ns:{{ .PodMeta.Namespace }}`.
     public var workloadSelectorTemplates: [String]
+    /// Templates for extra DNS names in the SVID.
     public var dnsNameTemplates: [String]
     /// The X509-SVID TTL as written, a Go duration such as `1h30m`; see ``ttlDuration``.
     public var ttl: String?
@@ -47,18 +55,23 @@ public struct ClusterSPIFFEIDSpec: Sendable {
     public var jwtTtl: String?
     /// Trust domain names as written.
     public var federatesWith: [String]
+    /// True when the SVID may call the SPIRE server's admin APIs.
     public var admin: Bool
+    /// True when the entry is for a downstream SPIRE server.
     public var downstream: Bool
+    /// True when the controller adds the DNS names of the pod's Services.
     public var autoPopulateDNSNames: Bool
     /// The controller class that acts on this object; empty for a classless object.
     public var className: String
     /// True when the ID applies only to pods that no other, non-fallback ClusterSPIFFEID selects.
     public var fallback: Bool
+    /// The entry hint for workloads that receive several SVIDs.
     public var hint: String
     /// The position of each field, keyed by its path under `spec` (`spiffeIDTemplate`,
     /// `federatesWith[1]`, …).
     public var marks: [String: Mark]
 
+    /// Creates a spec with only a template; every other field is unset.
     public init(spiffeIDTemplate: String) {
         self.spiffeIDTemplate = spiffeIDTemplate
         namespaceSelector = nil
@@ -77,6 +90,7 @@ public struct ClusterSPIFFEIDSpec: Sendable {
         marks = [:]
     }
 
+    /// Decodes `spec`, rejecting unknown fields and fields of the wrong type.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         try mapping.rejectUnknownKeys(allowed: Self.fieldNames)
@@ -127,7 +141,7 @@ public struct ClusterSPIFFEIDSpec: Sendable {
         jwtTtl.flatMap { try? GoDuration.parse($0) }
     }
 
-    /// The mark of the field at `path` under `spec`, or the spec's own mark.
+    /// Returns the mark of the field at `path` under `spec`, or the spec's own mark.
     func mark(_ path: String) -> Mark {
         marks[path] ?? marks[""] ?? .none
     }

@@ -3,8 +3,11 @@
 public enum GoDuration {
     /// An invalid duration, with Go's message.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The rejected text.
         public var text: String
+        /// Go's message, such as `time: unknown unit "d" in duration "1d"`.
         public var message: String
+        /// The message.
         public var description: String { message }
     }
 
@@ -47,7 +50,7 @@ public enum GoDuration {
             }
             let value = Double("\(whole.isEmpty ? "0" : whole).\(fraction.isEmpty ? "0" : fraction)") ?? 0
             totalNanoseconds += value * Double(unit)
-            guard totalNanoseconds <= Double(Int64.max) else { throw invalid() }
+            guard totalNanoseconds < Double(Int64.max) else { throw invalid() }
         }
         let nanoseconds = Int64(totalNanoseconds.rounded(.towardZero))
         return .nanoseconds(negative ? -nanoseconds : nanoseconds)

@@ -2,8 +2,11 @@ import YAML
 
 /// Any Kubernetes object: its type, metadata and the whole node.
 public struct KubernetesObject: Sendable {
+    /// The API version, such as `v1` or `spire.spiffe.io/v1alpha1`.
     public var apiVersion: String
+    /// The kind, such as `Pod`.
     public var kind: String
+    /// The object's metadata; empty when the object has none.
     public var metadata: ObjectMeta
     /// The object as written.
     public var node: Node
@@ -13,14 +16,9 @@ public struct KubernetesObject: Sendable {
     /// Decodes the envelope; `apiVersion` and `kind` are required.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
-        apiVersion = try mapping.required("apiVersion").string()
-        kind = try mapping.required("kind").string()
-        metadata =
-            try mapping.optional("metadata").map { reader throws(NodeDecodingError) in
-                try ObjectMeta(from: reader)
-            } ?? ObjectMeta()
-        node = reader.node
-        path = reader.path
+        try self.init(
+            apiVersion: try mapping.required("apiVersion").string(), kind: try mapping.required("kind").string(),
+            reader: reader)
     }
 
     init(apiVersion: String, kind: String, reader: NodeReader) throws(NodeDecodingError) {
@@ -50,8 +48,8 @@ public struct KubernetesObject: Sendable {
     /// Decodes every object in `documents`, flattening lists (`v1/List`, `PodList`,
     /// `ClusterSPIFFEIDList`, …) into their items. Empty documents are skipped.
     ///
-    /// Items of a typed list may omit `apiVersion` and `kind`, as API server list responses do; they
-    /// take the list's `apiVersion` and the kind without the `List` suffix.
+    /// Items of a typed list may omit `apiVersion` and `kind`, as API server list responses do. Such an
+    /// item takes the list's `apiVersion`, and its kind is the list's kind without the `List` suffix.
     public static func decodeObjects(from documents: [Node], maxListDepth: Int = 8) throws(NodeDecodingError)
         -> [KubernetesObject]
     {

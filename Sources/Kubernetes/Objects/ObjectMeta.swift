@@ -3,21 +3,32 @@ import YAML
 /// The metadata of a Kubernetes object. Keys other than those below are ignored, as the API
 /// server's lenient metadata decoding drops them.
 public struct ObjectMeta: Sendable, Hashable {
+    /// The object's name.
     public var name: String
+    /// The prefix the API server used to generate the name, if any.
     public var generateName: String
+    /// The namespace; empty for cluster-scoped objects.
     public var namespace: String
+    /// The UID that the API server assigned.
     public var uid: String
+    /// The version for optimistic concurrency, as an opaque string.
     public var resourceVersion: String
+    /// The generation of the desired state; 0 when unset.
     public var generation: Int
     /// RFC 3339 timestamp as written, or nil.
     public var creationTimestamp: String?
     /// RFC 3339 timestamp as written; set once deletion has started.
     public var deletionTimestamp: String?
+    /// The labels.
     public var labels: [String: String]
+    /// The annotations.
     public var annotations: [String: String]
+    /// The owners, such as the ReplicaSet of a pod.
     public var ownerReferences: [OwnerReference]
+    /// The finalizers that block deletion.
     public var finalizers: [String]
 
+    /// Creates metadata in code.
     public init(
         name: String = "", namespace: String = "", uid: String = "", labels: [String: String] = [:],
         annotations: [String: String] = [:]
@@ -64,13 +75,20 @@ public struct ObjectMeta: Sendable, Hashable {
 
 /// An owner of an object, such as the ReplicaSet of a Pod.
 public struct OwnerReference: Sendable, Hashable {
+    /// The owner's API version.
     public var apiVersion: String
+    /// The owner's kind.
     public var kind: String
+    /// The owner's name.
     public var name: String
+    /// The owner's UID.
     public var uid: String
+    /// True when the owner is the managing controller.
     public var controller: Bool
+    /// True when the owner cannot be deleted before this object.
     public var blockOwnerDeletion: Bool
 
+    /// Decodes one `ownerReferences` entry.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         apiVersion = try mapping.required("apiVersion").string()

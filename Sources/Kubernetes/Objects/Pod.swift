@@ -3,10 +3,14 @@ import YAML
 /// A Pod with the fields that selection, rendering and registration use. The whole `spec` stays
 /// available as a node for templates such as `{{ .PodSpec.Containers }}`.
 public struct Pod: Sendable {
+    /// The pod's metadata.
     public var metadata: ObjectMeta
+    /// The pod's spec.
     public var spec: PodSpec
+    /// The pod's status.
     public var status: PodStatus
 
+    /// Creates a pod in code.
     public init(metadata: ObjectMeta, spec: PodSpec = PodSpec(), status: PodStatus = PodStatus()) {
         self.metadata = metadata
         self.spec = spec
@@ -31,16 +35,19 @@ public struct Pod: Sendable {
 public struct PodSpec: Sendable {
     /// The service account; falls back to the deprecated `serviceAccount` field as the API server does.
     public var serviceAccountName: String
+    /// The node the pod is scheduled to; empty until scheduled.
     public var nodeName: String
     /// The `spec` node as written, or nil when the pod had no spec.
     public var raw: Node?
 
+    /// Creates a spec in code.
     public init(serviceAccountName: String = "", nodeName: String = "", raw: Node? = nil) {
         self.serviceAccountName = serviceAccountName
         self.nodeName = nodeName
         self.raw = raw
     }
 
+    /// Decodes `spec`.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         let deprecated = try mapping.optional("serviceAccount")?.string() ?? ""
@@ -55,15 +62,19 @@ public struct PodSpec: Sendable {
 public struct PodStatus: Sendable, Hashable {
     /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`; empty when not reported.
     public var phase: String
+    /// The pod's primary IP address; empty until assigned.
     public var podIP: String
+    /// The reported conditions.
     public var conditions: [PodCondition]
 
+    /// Creates a status in code.
     public init(phase: String = "", podIP: String = "", conditions: [PodCondition] = []) {
         self.phase = phase
         self.podIP = podIP
         self.conditions = conditions
     }
 
+    /// Decodes `status`.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         phase = try mapping.optional("phase")?.string() ?? ""
@@ -85,9 +96,12 @@ public struct PodStatus: Sendable, Hashable {
 
 /// One pod condition, such as `Ready` = `True`.
 public struct PodCondition: Sendable, Hashable {
+    /// The condition type, such as `Ready`.
     public var type: String
+    /// `True`, `False` or `Unknown`.
     public var status: String
 
+    /// Creates a condition.
     public init(type: String, status: String) {
         self.type = type
         self.status = status
@@ -96,8 +110,10 @@ public struct PodCondition: Sendable, Hashable {
 
 /// A Namespace.
 public struct Namespace: Sendable, Hashable {
+    /// The namespace's metadata.
     public var metadata: ObjectMeta
 
+    /// Creates a namespace in code.
     public init(metadata: ObjectMeta) {
         self.metadata = metadata
     }
@@ -108,6 +124,7 @@ public struct Namespace: Sendable, Hashable {
         metadata = object.metadata
     }
 
+    /// The namespace's name.
     public var name: String { metadata.name }
 
     /// The labels that selectors see: the namespace's own plus `kubernetes.io/metadata.name`, which
@@ -121,10 +138,12 @@ public struct Namespace: Sendable, Hashable {
 
 /// A cluster Node, for `.NodeMeta` and `.NodeSpec` in templates.
 public struct KubernetesNode: Sendable {
+    /// The node's metadata.
     public var metadata: ObjectMeta
     /// The `spec` node as written, or nil.
     public var spec: Node?
 
+    /// Creates a node in code.
     public init(metadata: ObjectMeta, spec: Node? = nil) {
         self.metadata = metadata
         self.spec = spec

@@ -3,16 +3,22 @@ import SPIFFE
 /// The controller settings that decide which ClusterSPIFFEIDs apply and what their templates see,
 /// as the SPIRE Controller Manager's configuration file sets them.
 public struct SelectionSettings: Sendable {
+    /// The trust domain that rendered IDs must belong to, and `.TrustDomain` in templates.
     public var trustDomain: TrustDomain
+    /// `.ClusterName` in templates.
     public var clusterName: String
+    /// `.ClusterDomain` in templates, such as `cluster.local`.
     public var clusterDomain: String
     /// The controller class; empty when none is configured.
     public var className: String
     /// Whether ClusterSPIFFEIDs without a class apply when a class is configured.
     public var watchClassless: Bool
+    /// Namespaces whose pods are never selected.
     public var ignoredNamespaces: IgnoredNamespaces
+    /// Limits for parsing and rendering every template.
     public var templateLimits: TemplateLimits
 
+    /// Creates settings; the defaults match the controller's defaults.
     public init(
         trustDomain: TrustDomain, clusterName: String, clusterDomain: String = "cluster.local",
         className: String = "", watchClassless: Bool = false, ignoredNamespaces: IgnoredNamespaces = .default,
@@ -27,9 +33,11 @@ public struct SelectionSettings: Sendable {
         self.templateLimits = templateLimits
     }
 
-    /// The controller's class rule: an object applies when its class equals the configured one, or
-    /// when it has no class and `watchClassless` is set. With no class configured, only classless
-    /// objects apply, because their empty class equals the empty configured class.
+    /// Returns whether an object of class `objectClass` applies, by the controller's class rule.
+    ///
+    /// An object applies when its class equals the configured one, or when it has no class and
+    /// `watchClassless` is set. With no class configured, only classless objects apply, because their
+    /// empty class equals the empty configured class.
     public func applies(className objectClass: String) -> Bool {
         (objectClass.isEmpty && watchClassless) || objectClass == className
     }
@@ -37,10 +45,15 @@ public struct SelectionSettings: Sendable {
 
 /// A pod that a ClusterSPIFFEID selected, with its rendered identity.
 public struct RenderedPod: Sendable, Hashable {
+    /// The pod's namespace.
     public var namespace: String
+    /// The pod's name.
     public var name: String
+    /// The pod's UID, which identifies the instance across re-creation under the same name.
     public var uid: String
+    /// The rendered ID, valid and in the configured trust domain.
     public var spiffeID: SPIFFEID
+    /// Rendered `dnsNameTemplates` without duplicates, in template order.
     public var dnsNames: [String]
     /// Rendered `workloadSelectorTemplates`, such as `k8s:ns:demo`.
     public var workloadSelectors: [String]
@@ -49,26 +62,37 @@ public struct RenderedPod: Sendable, Hashable {
 /// A selected pod whose entry failed to render: a template execution error, an invalid SPIFFE ID,
 /// an ID outside the trust domain, a missing node or an invalid workload selector.
 public struct PodRenderFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The pod's namespace.
     public var namespace: String
+    /// The pod's name.
     public var name: String
+    /// The pod's UID.
     public var uid: String
+    /// The failure, in the controller's words.
     public var message: String
 
+    /// `pod <namespace>/<name>: <message>`.
     public var description: String { "pod \(namespace)/\(name): \(message)" }
 }
 
 /// The result of applying one ClusterSPIFFEID to a set of objects.
 public struct ClusterSPIFFEIDSelection: Sendable {
+    /// The ClusterSPIFFEID's name.
     public var clusterSPIFFEIDName: String
     /// False when the class rule excludes the object; nothing else is computed then.
     public var applies: Bool
     /// Findings of severity `.error`; when there are any, the controller skips the object, and so
     /// does this selection.
     public var rejections: [ValidationFinding]
+    /// Namespaces that the namespace selector matched, ignored ones included.
     public var namespacesSelected = 0
+    /// Selected namespaces that are in the ignored list.
     public var namespacesIgnored = 0
+    /// Pods that the pod selector matched in the remaining namespaces.
     public var podsSelected = 0
+    /// Pods whose entry rendered.
     public var rendered: [RenderedPod] = []
+    /// Selected pods whose entry failed to render.
     public var failures: [PodRenderFailure] = []
 }
 
@@ -217,7 +241,9 @@ public enum ClusterSPIFFEIDSelector {
 
 /// A rendered SPIFFE ID that is invalid or outside the configured trust domain.
 public struct SPIFFEIDRenderError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The problem with the ID, in the controller's words.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 

@@ -4,11 +4,16 @@ import YAML
 public struct LabelSelector: Sendable, Hashable {
     /// One `matchLabels` entry with the positions of its key and value.
     public struct Label: Sendable, Hashable {
+        /// The label key.
         public var key: String
+        /// The required value.
         public var value: String
+        /// The position of the key.
         public var keyMark: Mark
+        /// The position of the value.
         public var valueMark: Mark
 
+        /// Creates an entry; the marks default to `.none` for entries built in code.
         public init(key: String, value: String, keyMark: Mark = .none, valueMark: Mark = .none) {
             self.key = key
             self.value = value
@@ -19,10 +24,12 @@ public struct LabelSelector: Sendable, Hashable {
 
     /// The `matchLabels` entries in source order.
     public var labels: [Label]
+    /// The `matchExpressions` requirements.
     public var matchExpressions: [LabelSelectorRequirement]
     /// The position of the selector in its document.
     public var mark: Mark
 
+    /// Creates a selector in code.
     public init(matchLabels: [String: String] = [:], matchExpressions: [LabelSelectorRequirement] = []) {
         labels = matchLabels.keys.sorted().map { Label(key: $0, value: matchLabels[$0] ?? "") }
         self.matchExpressions = matchExpressions
@@ -73,7 +80,7 @@ public struct LabelSelector: Sendable, Hashable {
         return matchExpressions.allSatisfy { $0.matches(objectLabels) }
     }
 
-    /// The problems that `metav1.LabelSelectorAsSelector` reports, each at its position under `path`.
+    /// Returns the problems that `metav1.LabelSelectorAsSelector` reports, each at its position under `path`.
     public func validate(path: String) -> [ValidationFinding] {
         var findings: [ValidationFinding] = []
         for label in labels {
@@ -100,21 +107,29 @@ public struct LabelSelector: Sendable, Hashable {
 
 /// The operators of a label selector requirement.
 public enum LabelSelectorOperator: String, Sendable, Hashable, CaseIterable {
+    /// The label is present with one of the values.
     case `in` = "In"
+    /// The label is absent or has none of the values.
     case notIn = "NotIn"
+    /// The label is present with any value.
     case exists = "Exists"
+    /// The label is absent.
     case doesNotExist = "DoesNotExist"
 }
 
 /// One `matchExpressions` entry. The operator stays text because the CRD schema accepts any
 /// string, and validation reports an unknown one.
 public struct LabelSelectorRequirement: Sendable, Hashable {
+    /// The label key.
     public var key: String
     /// The operator as written; `parsedOperator` is nil when it is not one of the four known ones.
     public var operatorName: String
+    /// The values for `In` and `NotIn`; empty for `Exists` and `DoesNotExist`.
     public var values: [String]
+    /// The position of the requirement in its document.
     public var mark: Mark
 
+    /// Creates a requirement in code.
     public init(key: String, operator: LabelSelectorOperator, values: [String] = []) {
         self.key = key
         operatorName = `operator`.rawValue
@@ -122,6 +137,7 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
         mark = .none
     }
 
+    /// Decodes a requirement; `key` and `operator` are required and unknown fields are rejected.
     public init(from reader: NodeReader) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         try mapping.rejectUnknownKeys(allowed: ["key", "operator", "values"])
@@ -131,6 +147,7 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
         mark = reader.mark
     }
 
+    /// The operator, or nil when `operatorName` is not one of the four known ones.
     public var parsedOperator: LabelSelectorOperator? { LabelSelectorOperator(rawValue: operatorName) }
 
     /// Kubernetes semantics: `NotIn` and `DoesNotExist` match objects without the key.
@@ -177,15 +194,18 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
 
 /// Namespaces whose pods no ClusterSPIFFEID selects, matched by whole name.
 public struct IgnoredNamespaces: Sendable, Hashable {
+    /// The namespace names.
     public var names: Set<String>
 
     /// The SPIRE Controller Manager's default list.
     public static let `default` = IgnoredNamespaces(["kube-system", "kube-public", "spire-system"])
 
+    /// Creates a list of ignored namespaces.
     public init(_ names: Set<String>) {
         self.names = names
     }
 
+    /// Returns whether `namespace` is ignored; the name must match exactly.
     public func contains(_ namespace: String) -> Bool {
         names.contains(namespace)
     }

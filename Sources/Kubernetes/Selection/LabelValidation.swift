@@ -3,8 +3,10 @@ public enum LabelValidation {
     private static let maxNameLength = 63
     private static let maxSubdomainLength = 253
 
-    /// The problems with `key` as a label key (a qualified name: an optional DNS subdomain prefix and
-    /// `/`, then a name of at most 63 characters). Empty when the key is valid.
+    /// Returns the problems with `key` as a label key, or an empty list when the key is valid.
+    ///
+    /// A key is a qualified name: an optional DNS subdomain prefix and `/`, then a name of at most
+    /// 63 characters.
     public static func keyErrors(_ key: String) -> [String] {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         var name = Substring(key)
@@ -42,8 +44,10 @@ public enum LabelValidation {
         return errors
     }
 
-    /// The problems with `value` as a label value: empty, or at most 63 characters of alphanumerics,
-    /// `-`, `_` and `.` that start and end with an alphanumeric. Empty when the value is valid.
+    /// Returns the problems with `value` as a label value, or an empty list when the value is valid.
+    ///
+    /// A value is empty, or at most 63 characters of alphanumerics, `-`, `_` and `.` that start and
+    /// end with an alphanumeric.
     public static func valueErrors(_ value: String) -> [String] {
         guard !value.isEmpty else { return [] }
         var errors: [String] = []
@@ -62,7 +66,7 @@ public enum LabelValidation {
         return errors
     }
 
-    /// The problems with `name` as a lowercase RFC 1123 subdomain, such as a label key prefix.
+    /// Returns the problems with `name` as a lowercase RFC 1123 subdomain, such as a label key prefix.
     public static func subdomainErrors(_ name: Substring) -> [String] {
         var errors: [String] = []
         if name.utf8.count > maxSubdomainLength {

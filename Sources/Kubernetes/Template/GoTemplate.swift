@@ -12,6 +12,7 @@ public struct TemplateLimits: Sendable, Hashable {
     /// so that `{{range 1000000000}}` stops instead of running for minutes.
     public var maxSteps: Int
 
+    /// Creates limits; every argument has a default.
     public init(
         maxTemplateBytes: Int = 16 * 1024, maxOutputBytes: Int = 16 * 1024, maxNestingDepth: Int = 64,
         maxSteps: Int = 100_000
@@ -34,6 +35,7 @@ public struct GoTemplate: Sendable {
     public let name: String
     /// The template text.
     public let text: String
+    /// The limits for parsing and rendering.
     public let limits: TemplateLimits
     let nodes: [TemplateNode]
     let source: TemplateSource
@@ -104,8 +106,9 @@ public struct GoTemplate: Sendable {
 }
 
 extension GoTemplate {
-    /// The first character of the template's text (outside actions, after trimming) that matches
-    /// `predicate`, with its line and column. Text inside blocks counts whether or not the block runs.
+    /// Finds the first character of the template's text (outside actions, after trimming) that
+    /// matches `predicate`, and returns it with its line and column. Text inside blocks counts whether
+    /// or not the block runs.
     func firstLiteralCharacter(where predicate: (Character) -> Bool) -> (Character, line: Int, column: Int)? {
         guard let tokens = try? TemplateLexer.tokenize(source.bytes) else { return nil }
         for token in tokens where token.kind == .text {

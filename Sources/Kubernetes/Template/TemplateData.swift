@@ -11,7 +11,7 @@ import YAML
 /// NOTE: timestamps are strings in Go's `time.Time` print format, so methods such as
 /// `.CreationTimestamp.Unix` do not exist here.
 public enum TemplateData {
-    /// The whole template data for one pod on one node.
+    /// Builds the template data for one pod on one node.
     public static func make(
         trustDomain: String, clusterName: String, clusterDomain: String, pod: Pod, node: KubernetesNode?
     ) -> TemplateValue {
@@ -26,7 +26,7 @@ public enum TemplateData {
                 ]))
     }
 
-    /// `*v1.ObjectMeta` with every field of the Go struct.
+    /// Converts metadata into a `*v1.ObjectMeta` value with every field of the Go struct.
     public static func objectMeta(_ meta: ObjectMeta) -> TemplateValue {
         let owners: [TemplateValue] = meta.ownerReferences.map { owner in
             .structure(
@@ -54,7 +54,7 @@ public enum TemplateData {
                 ]))
     }
 
-    /// `*v1.PodSpec`: Go's zero values overlaid with the spec as written.
+    /// Converts a pod spec into a `*v1.PodSpec` value: Go's zero values overlaid with the spec as written.
     public static func podSpec(_ spec: PodSpec) -> TemplateValue {
         let emptyList = TemplateValue.list([])
         var structure = TemplateStruct(
@@ -82,7 +82,7 @@ public enum TemplateData {
         return .structure(structure)
     }
 
-    /// `*v1.NodeSpec`: Go's zero values overlaid with the spec as written.
+    /// Converts a node spec into a `*v1.NodeSpec` value: Go's zero values overlaid with the spec as written.
     public static func nodeSpec(_ spec: Node?) -> TemplateValue {
         var structure = TemplateStruct(
             typeName: "*v1.NodeSpec",
@@ -117,7 +117,7 @@ public enum TemplateData {
         "providerID": "ProviderID", "externalID": "DoNotUseExternalID", "ip": "IP", "url": "URL",
     ]
 
-    /// The Go field name for a JSON field name.
+    /// Returns the Go field name for a JSON field name, such as `DNSPolicy` for `dnsPolicy`.
     static func goFieldName(_ key: String) -> String {
         if let name = goNames[key] { return name }
         guard let first = key.first else { return key }
@@ -158,7 +158,8 @@ public enum TemplateData {
         }
     }
 
-    /// Go prints `metav1.Time` as `2006-01-02 15:04:05 +0000 UTC`; the zero time when unset.
+    /// Formats an RFC 3339 UTC timestamp as Go prints `metav1.Time` (`2006-01-02 15:04:05 +0000 UTC`),
+    /// and a missing one as Go's zero time.
     static func goTime(_ timestamp: String?) -> String {
         guard let timestamp, !timestamp.isEmpty else { return "0001-01-01 00:00:00 +0000 UTC" }
         let parts = timestamp.split(separator: "T", maxSplits: 1)

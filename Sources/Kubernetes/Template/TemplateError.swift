@@ -13,16 +13,19 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         case limit
     }
 
+    /// The stage that failed.
     public var kind: Kind
     /// The template's name, such as `spiffeIDTemplate`.
     public var templateName: String
     /// Line in the template text, starting at 1.
     public var line: Int
-    /// Column in the template text, counted in Unicode scalars and starting at 1.
+    /// Column in the template text, counted in Unicode scalars and starting at 1. Go's own execution
+    /// errors print a 0-based byte offset here instead.
     public var column: Int
     /// Go's message, without the position prefix.
     public var message: String
 
+    /// Creates an error.
     public init(kind: Kind, templateName: String, line: Int, column: Int, message: String) {
         self.kind = kind
         self.templateName = templateName
@@ -31,6 +34,7 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `template: NAME:LINE:COLUMN: MESSAGE`, as Go formats template errors.
     public var description: String {
         "template: \(templateName):\(line):\(column): \(message)"
     }

@@ -62,7 +62,7 @@ enum TemplateFunctions {
         case "call":
             try requireCount(name, arguments, atLeast: 1)
             guard let function = arguments[0], function != .null else { throw .call("call of nil") }
-            throw .call("non-function of type \(function.goTypeName); template data holds no functions")
+            throw .call("non-function of type \(function.goTypeName); the template data contains no functions")
         default:
             throw .call("function \"\(name)\" not defined")
         }
@@ -84,12 +84,12 @@ enum TemplateFunctions {
         }
     }
 
-    /// A missing value becomes nil when passed as an `interface{}` argument, as in Go.
+    /// Converts a missing value to nil, as Go does when it passes one as an `interface{}` argument.
     private static func printable(_ value: TemplateValue?) -> TemplateValue {
         value ?? .null
     }
 
-    /// The escapers use a lone string argument as is and `fmt.Sprint` the arguments otherwise.
+    /// Returns the escapers' input: a lone string argument as is, otherwise `fmt.Sprint` of the arguments.
     private static func escaperInput(_ arguments: [TemplateValue?]) -> String {
         if arguments.count == 1, case .string(let text)? = arguments[0] { return text }
         return GoFormat.sprint(arguments.map(printable))

@@ -11,13 +11,13 @@ struct TemplateToken: Equatable {
         case declare
         case assign
         case comma
-        case string  // value holds the unquoted text
+        case string  // value is the unquoted text
         case rawString
-        case char  // value holds the decimal code point
+        case char  // value is the decimal code point
         case number
         case bool
         case dot
-        case field  // value holds the name without the dot
+        case field  // value is the name without the dot
         case variable  // value holds the name with the `$`
         case identifier
         case keyword  // if, else, end, range, with, break, continue, define, template, block
@@ -288,24 +288,31 @@ struct TemplateLexer {
         emit(.number, start..<position)
     }
 
-    private mutating func lexQuote() throws(TemplateLexError) {
+    /// Moves past a quoted literal that starts at `position`, honouring backslash escapes, and
+    /// returns its unescaped body bytes. A newline or the end of input before the closing quote throws
+    /// `unterminated`.
+    private mutating func scanQuoted(_ quote: UInt8, unterminated: String) throws(TemplateLexError) -> [UInt8] {
         let start = position
         position += 1
         while true {
             guard let next = byte(at: position), next != UInt8(ascii: "\n") else {
-                throw TemplateLexError(message: "unterminated quoted string", offset: start)
+                throw TemplateLexError(message: unterminated, offset: start)
             }
             position += 1
             if next == UInt8(ascii: "\\") {
                 guard let escaped = byte(at: position), escaped != UInt8(ascii: "\n") else {
-                    throw TemplateLexError(message: "unterminated quoted string", offset: start)
+                    throw TemplateLexError(message: unterminated, offset: start)
                 }
                 position += 1
-            } else if next == UInt8(ascii: "\"") {
-                break
+            } else if next == quote {
+                return Array(bytes[(start + 1)..<(position - 1)])
             }
         }
-        let body = Array(bytes[(start + 1)..<(position - 1)])
+    }
+
+    private mutating func lexQuote() throws(TemplateLexError) {
+        let start = position
+        let body = try scanQuoted(UInt8(ascii: "\""), unterminated: "unterminated quoted string")
         guard let value = GoStringLiteral.unescape(body, quote: UInt8(ascii: "\"")) else {
             throw TemplateLexError(message: "invalid syntax in string \(text(start..<position))", offset: start)
         }
@@ -328,19 +335,7 @@ struct TemplateLexer {
 
     private mutating func lexChar() throws(TemplateLexError) {
         let start = position
-        position += 1
-        while true {
-            guard let next = byte(at: position), next != UInt8(ascii: "\n") else {
-                throw TemplateLexError(message: "unterminated character constant", offset: start)
-            }
-            position += 1
-            if next == UInt8(ascii: "\\") {
-                position += 1
-            } else if next == UInt8(ascii: "'") {
-                break
-            }
-        }
-        let body = Array(bytes[(start + 1)..<(position - 1)])
+        let body = try scanQuoted(UInt8(ascii: "'"), unterminated: "unterminated character constant")
         guard let value = GoStringLiteral.unescape(body, quote: UInt8(ascii: "'")),
             value.unicodeScalars.count == 1, let scalar = value.unicodeScalars.first
         else {
@@ -355,69 +350,5 @@ extension String {
     /// Go drops carriage returns from raw strings.
     fileprivate func replacingCarriageReturns() -> String {
         String(String.UnicodeScalarView(unicodeScalars.filter { $0 != "\r" }))
-    }
-}
-
-/// Unescaping of Go string and character literals, as `strconv.Unquote` does.
-enum GoStringLiteral {
-    static func unescape(_ body: [UInt8], quote: UInt8) -> String? {
-        var scalars = String.UnicodeScalarView()
-        var bytesOut: [UInt8] = []
-        func flush() -> Bool {
-            guard !bytesOut.isEmpty else { return true }
-            guard let text = String(validating: bytesOut, as: UTF8.self) else { return false }
-            scalars.append(contentsOf: text.unicodeScalars)
-            bytesOut.removeAll()
-            return true
-        }
-        var index = 0
-        while index < body.count {
-            let byte = body[index]
-            if byte != UInt8(ascii: "\\") {
-                if byte == quote { return nil }
-                bytesOut.append(byte)
-                index += 1
-                continue
-            }
-            guard flush(), index + 1 < body.count else { return nil }
-            let escape = body[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "a"): scalars.append("\u{07}")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "v"): scalars.append("\u{0B}")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                guard escape == quote else { return nil }
-                scalars.append(Unicode.Scalar(escape))
-            case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
-                let count = escape == UInt8(ascii: "x") ? 2 : (escape == UInt8(ascii: "u") ? 4 : 8)
-                guard index + count <= body.count,
-                    let value = UInt32(String(decoding: body[index..<(index + count)], as: UTF8.self), radix: 16)
-                else { return nil }
-                index += count
-                if escape == UInt8(ascii: "x") {
-                    bytesOut.append(UInt8(value))
-                } else {
-                    guard let scalar = Unicode.Scalar(value) else { return nil }
-                    scalars.append(scalar)
-                }
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                guard index + 2 <= body.count,
-                    let value = UInt32(String(decoding: body[(index - 1)..<(index + 2)], as: UTF8.self), radix: 8),
-                    value <= 255
-                else { return nil }
-                index += 2
-                bytesOut.append(UInt8(value))
-            default:
-                return nil
-            }
-        }
-        guard flush() else { return nil }
-        return String(scalars)
     }
 }

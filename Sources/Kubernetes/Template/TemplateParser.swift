@@ -292,14 +292,10 @@ struct TemplateParser {
         guard !command.arguments.isEmpty else {
             throw Failure(message: "empty command", offset: command.offset)
         }
-        if let first = command.arguments.first, first.isConstant, command.arguments.count > 1 {
-            throw Failure(
-                message: "can't give argument to non-function \(first.source)", offset: command.arguments[1].offset)
-        }
         return command
     }
 
-    /// A term optionally followed by `.Field` chains.
+    /// Parses a term and the `.Field` chain that may follow it.
     private mutating func parseOperand() throws(Failure) -> TemplateOperand? {
         guard var term = try parseTerm() else { return nil }
         guard current.kind == .field else { return term }
@@ -376,57 +372,5 @@ struct TemplateParser {
             text += token.source
         }
         return text
-    }
-}
-
-/// Go's integer literal syntax: decimal, `0x`, `0o`, `0b`, a leading-zero octal, and `_` separators.
-enum GoNumber {
-    static func parseInteger(_ text: String) -> Int? {
-        var body = Substring(text)
-        var negative = false
-        if let sign = body.first, sign == "+" || sign == "-" {
-            negative = sign == "-"
-            body = body.dropFirst()
-        }
-        var radix = 10
-        let lower = body.lowercased()
-        if lower.hasPrefix("0x") {
-            radix = 16
-            body = body.dropFirst(2)
-        } else if lower.hasPrefix("0o") {
-            radix = 8
-            body = body.dropFirst(2)
-        } else if lower.hasPrefix("0b") {
-            radix = 2
-            body = body.dropFirst(2)
-        } else if body.count > 1, body.first == "0" {
-            radix = 8
-            body = body.dropFirst()
-        }
-        guard !body.isEmpty, body.first != "_", body.last != "_", !body.contains("__") else { return nil }
-        let digits = body.filter { $0 != "_" }
-        guard let magnitude = Int(digits, radix: radix) else { return nil }
-        return negative ? -magnitude : magnitude
-    }
-}
-
-/// Go's `%q` quoting for messages.
-enum GoQuote {
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\x" + (hex.count < 2 ? "0" : "") + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

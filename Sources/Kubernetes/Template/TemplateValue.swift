@@ -6,17 +6,24 @@
 public indirect enum TemplateValue: Sendable, Hashable {
     /// A nil pointer, interface, map or slice.
     case null
+    /// A Go `bool`.
     case bool(Bool)
+    /// A Go integer; character constants are integers too, as in Go.
     case int(Int)
+    /// A Go `string`.
     case string(String)
+    /// A Go slice.
     case list([TemplateValue])
+    /// A Go map with string keys.
     case map(TemplateMap)
+    /// A Go struct, or a pointer to one.
     case structure(TemplateStruct)
 }
 
 /// A Go map with string keys and the zero value of its element type, which `index` returns for a
 /// missing key.
 public struct TemplateMap: Sendable, Hashable {
+    /// The entries by key.
     public var entries: [String: TemplateValue]
     /// The element type's zero value, for example `""` for `map[string]string`.
     public var zero: TemplateValue
@@ -27,7 +34,7 @@ public struct TemplateMap: Sendable, Hashable {
         self.zero = zero
     }
 
-    /// A `map[string]string`, such as labels or annotations.
+    /// Creates a `map[string]string`, such as labels or annotations.
     public static func strings(_ values: [String: String]) -> TemplateMap {
         TemplateMap(values.mapValues { .string($0) }, zero: .string(""))
     }
@@ -36,7 +43,9 @@ public struct TemplateMap: Sendable, Hashable {
 /// A Go struct: its type name (as Go prints it in errors, for example `*v1.PodSpec`) and its
 /// exported fields by Go name, in declaration order.
 public struct TemplateStruct: Sendable, Hashable {
+    /// The Go type name shown in error messages.
     public var typeName: String
+    /// The fields in declaration order.
     public var fields: [(name: String, value: TemplateValue)] {
         get { names.map { ($0, values[$0] ?? .null) } }
         set {
@@ -59,7 +68,7 @@ public struct TemplateStruct: Sendable, Hashable {
         self.values = values
     }
 
-    /// The field named `name`, or nil when the struct has no such field.
+    /// Returns the field named `name`, or nil when the struct has no such field.
     public subscript(field name: String) -> TemplateValue? {
         values[name]
     }
@@ -69,10 +78,12 @@ public struct TemplateStruct: Sendable, Hashable {
         if values.updateValue(value, forKey: name) == nil { names.append(name) }
     }
 
+    /// Compares type names and fields in order.
     public static func == (lhs: TemplateStruct, rhs: TemplateStruct) -> Bool {
         lhs.typeName == rhs.typeName && lhs.names == rhs.names && lhs.values == rhs.values
     }
 
+    /// Hashes the type name and fields.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(typeName)
         hasher.combine(names)
