@@ -7,7 +7,7 @@ extension ServiceRegistry {
     /// Works in transactions of at most `lifecycleBatchSize` services.
     @discardableResult
     public func markInactive(threshold: Duration? = nil) throws -> Int {
-        let age = (threshold ?? settings.inactiveThreshold).timeInterval
+        let age = try positiveSeconds(threshold ?? settings.inactiveThreshold, name: "inactive threshold")
         let reason = "no heartbeat for \(Int(age)) s"
         return try moveInBatches { context, limit in
             let due = try context.transaction.services(
@@ -24,7 +24,7 @@ extension ServiceRegistry {
     /// - Parameter age: Defaults to the settings' `archiveAge` (90 days), counted from the status change.
     @discardableResult
     public func archiveInactive(age: Duration? = nil) throws -> Int {
-        let seconds = (age ?? settings.archiveAge).timeInterval
+        let seconds = try positiveSeconds(age ?? settings.archiveAge, name: "archive age")
         return try moveInBatches { context, limit in
             let due = try context.transaction.services(
                 status: .inactive, statusChangedBefore: context.now.addingTimeInterval(-seconds), limit: limit)
@@ -63,12 +63,12 @@ extension ServiceRegistry {
             // Checkers before agents before the service itself, so no event names a parent already gone.
             let order: [ServiceType: Int] = [.checker: 0, .agent: 1, .poller: 2]
             let ordered = descendants.sorted { order[$0.type, default: 0] < order[$1.type, default: 0] } + [service]
-            for victim in ordered {
+            for target in ordered {
                 let event = RegistrationEvent(
-                    time: context.now, serviceID: victim.id, serviceType: victim.type, parentID: victim.parentID,
-                    eventType: .deleted, fromStatus: victim.status, toStatus: nil, source: victim.source, actor: actor,
-                    reason: reason ?? (victim.id == id ? nil : "cascade from '\(id)'"))
-                try context.delete(victim, event: event)
+                    time: context.now, serviceID: target.id, serviceType: target.type, parentID: target.parentID,
+                    eventType: .deleted, fromStatus: target.status, toStatus: nil, source: target.source, actor: actor,
+                    reason: reason ?? (target.id == id ? nil : "cascade from '\(id)'"))
+                try context.delete(target, event: event)
             }
             return ordered.map(\.id)
         }
@@ -79,10 +79,18 @@ extension ServiceRegistry {
     /// - Parameter retention: Defaults to the settings' `eventRetention` (90 days).
     @discardableResult
     public func pruneEvents(olderThan retention: Duration? = nil) throws -> Int {
-        let seconds = (retention ?? settings.eventRetention).timeInterval
+        let seconds = try positiveSeconds(retention ?? settings.eventRetention, name: "event retention")
         return try performWrite { context in
             try context.transaction.deleteEvents(before: context.now.addingTimeInterval(-seconds))
         }
+    }
+
+    private func positiveSeconds(_ duration: Duration, name: String) throws -> TimeInterval {
+        let seconds = duration.timeInterval
+        guard seconds > 0 else {
+            throw RegistryError(.invalid, serviceID: nil, "\(name) is \(seconds) s; set a duration above zero")
+        }
+        return seconds
     }
 
     private func transition(

@@ -12,12 +12,11 @@ extension ServiceRegistry {
     ///
     /// - Throws: `RegistryError` `invalid` for a bad limit or cursor; the store's error when it fails.
     public func services(matching filter: ServiceFilter) throws -> ServicePage {
-        let limit = try pageSize(filter.limit)
         let afterID = try filter.cursor.map { try PageCursor.decodeService($0) }
-        let rows = try performRead { try $0.services(matching: filter, afterID: afterID, limit: limit + 1) }
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { PageCursor.encodeService($0.id) } : nil
-        return ServicePage(services: page, nextCursor: next)
+        let (rows, last) = try page(limit: filter.limit) { reader, limit in
+            try reader.services(matching: filter, afterID: afterID, limit: limit)
+        }
+        return ServicePage(services: rows, nextCursor: last.map { PageCursor.encodeService($0.id) })
     }
 
     /// Returns the agents whose poller is `pollerID`, ordered by id.
@@ -41,12 +40,11 @@ extension ServiceRegistry {
 
     /// Returns one page of the events that match `filter`, oldest first.
     public func events(matching filter: EventFilter) throws -> EventPage {
-        let limit = try pageSize(filter.limit)
         let afterID = try filter.cursor.map { try PageCursor.decodeEvent($0) }
-        let rows = try performRead { try $0.events(matching: filter, afterID: afterID, limit: limit + 1) }
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { PageCursor.encodeEvent($0.id) } : nil
-        return EventPage(events: page, nextCursor: next)
+        let (rows, last) = try page(limit: filter.limit) { reader, limit in
+            try reader.events(matching: filter, afterID: afterID, limit: limit)
+        }
+        return EventPage(events: rows, nextCursor: last.map { PageCursor.encodeEvent($0.id) })
     }
 
     private func children(of parentID: String, parentType: ServiceType, childType: ServiceType) throws
@@ -61,6 +59,18 @@ extension ServiceRegistry {
             let filter = ServiceFilter(type: childType, parentID: parentID)
             return try allServices(matching: filter, reader).filter { $0.parentID == parentID }
         }
+    }
+
+    /// Reads one row more than the page size to find out whether a next page exists.
+    ///
+    /// - Returns: The page, and its last row when another page follows.
+    private func page<Row>(
+        limit requested: Int?, fetch: (any RegistryStoreReader, Int) throws -> [Row]
+    ) throws -> (rows: [Row], lastBeforeNext: Row?) {
+        let limit = try pageSize(requested)
+        let rows = try performRead { try fetch($0, limit + 1) }
+        let page = Array(rows.prefix(limit))
+        return (page, rows.count > limit ? page.last : nil)
     }
 
     private func pageSize(_ requested: Int?) throws -> Int {

@@ -12,6 +12,7 @@ extension ServiceRegistry {
         let existing = try transaction.service(id: registration.id)
         if let existing, existing.status == .revoked {
             context.countRevokedRejection()
+            throw Lifecycle.revokedError(existing.id, request: "registration")
         }
         let candidate = try makeCandidate(registration, context)
         let actor = actor ?? candidate.createdBy

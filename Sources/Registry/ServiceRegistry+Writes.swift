@@ -72,7 +72,10 @@ extension ServiceRegistry {
     /// - Throws: Only the store's error (or a conflict that outlasted every retry), and then nothing of the
     ///   batch is applied.
     public func apply(_ changes: [RegistryChange], actor: String?) throws -> [ChangeResult] {
-        try performWrite { context in
+        if let actor {
+            try validator.validateName(actor, field: "actor", serviceID: nil)
+        }
+        return try performWrite { context in
             try changes.map { change in
                 do {
                     return ChangeResult(

@@ -39,8 +39,8 @@ public final class ServiceRegistry: Sendable {
 
     /// Returns whether `id` is a pending, active or inactive poller.
     ///
-    /// The answer comes from memory after the first call for an id; every registry write updates it at
-    /// once, so a poller revoked by a completed call is unknown on the next call.
+    /// After the first call for an id the result comes from memory. Every registry write updates the
+    /// cached result at once, so a poller revoked by a completed call is unknown on the next call.
     /// - Throws: The store's error when the id is not cached and the store read fails.
     public func isKnownPoller(_ id: String) throws -> Bool {
         let (cached, generation) = cache.lookup(id)
@@ -51,20 +51,20 @@ public final class ServiceRegistry: Sendable {
         return known
     }
 
-    /// Drops the cached `isKnownPoller` answers of `ids`, for a store that learns of changes made by
+    /// Drops the cached `isKnownPoller` results of `ids`, for a store that learns of changes made by
     /// other replicas (such as PostgreSQL `LISTEN/NOTIFY`).
     public func invalidate(ids: [String]) {
         cache.invalidate(ids: ids)
     }
 
-    /// Drops every cached `isKnownPoller` answer, for example after a lost notification connection.
+    /// Drops every cached `isKnownPoller` result, for example after a lost notification connection.
     public func invalidateAll() {
         cache.invalidateAll()
     }
 
     /// Returns the registry clock's time, rounded to the microsecond that the stores keep.
     func now() -> Date {
-        SQLiteTime.rounded(clock())
+        StoredTime.rounded(clock())
     }
 
     /// Runs `body` in one store transaction, retrying it when a concurrent write changed a row it read.

@@ -203,3 +203,24 @@ import Testing
         #expect(try fixture.status("p1") == status)
     }
 }
+
+@Suite struct MaintenanceInputTests {
+    @Test func zeroDurationsRejected() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.recordHeartbeat(fixture.heartbeat("p1"))
+        #expect(throws: RegistryError.self) { try fixture.registry.markInactive(threshold: .zero) }
+        #expect(throws: RegistryError.self) { try fixture.registry.archiveInactive(age: .seconds(-1)) }
+        #expect(throws: RegistryError.self) { try fixture.registry.pruneEvents(olderThan: .zero) }
+        #expect(try fixture.status("p1") == .active)
+        #expect(try fixture.eventTypes("p1") == [.registered, .activated])
+    }
+
+    @Test func emptyBatchActorRejected() throws {
+        let fixture = try RegistryFixture()
+        let error = #expect(throws: RegistryError.self) {
+            try fixture.registry.apply([.heartbeat(fixture.heartbeat("p1"))], actor: "")
+        }
+        #expect(error?.code == .invalid)
+        #expect(try fixture.registry.service(id: "p1") == nil)
+    }
+}

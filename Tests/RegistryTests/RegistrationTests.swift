@@ -250,3 +250,55 @@ import Testing
         #expect(try again[0].result.get().isUnchanged)
     }
 }
+
+@Suite struct RequiredFieldTests {
+    @Test func emptyCreatedByRejected() throws {
+        let fixture = try RegistryFixture()
+        let error = #expect(throws: RegistryError.self) {
+            try fixture.registry.registerPoller(PollerRegistration(id: "p1", source: .config, createdBy: ""))
+        }
+        #expect(error?.code == .invalid)
+    }
+
+    @Test func emptyCheckerKindRejected() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registerTree()
+        let error = #expect(throws: RegistryError.self) {
+            try fixture.registry.registerChecker(
+                CheckerRegistration(id: "c2", agentID: "a1", checkerKind: "", source: .config, createdBy: "t"))
+        }
+        #expect(error?.code == .invalid)
+    }
+
+    @Test func implicitCheckerNeedsKind() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registerTree()
+        let heartbeat = ServiceHeartbeat(serviceID: "c2", type: .checker, time: fixture.clock.now(), agentID: "a1")
+        let error = #expect(throws: RegistryError.self) {
+            try fixture.registry.recordHeartbeat(heartbeat)
+        }
+        #expect(error?.code == .invalid)
+        #expect(try fixture.registry.service(id: "c2") == nil)
+    }
+
+    @Test func implicitCheckerWithWrongPollerConflicts() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registerTree()
+        try fixture.registry.registerPoller("p2")
+        let heartbeat = ServiceHeartbeat(
+            serviceID: "c2", type: .checker, time: fixture.clock.now(), pollerID: "p2", agentID: "a1",
+            checkerKind: "snmp")
+        let error = #expect(throws: RegistryError.self) {
+            try fixture.registry.recordHeartbeat(heartbeat)
+        }
+        #expect(error?.code == .conflict)
+    }
+
+    @Test func deactivationNeedsReason() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        let results = try fixture.registry.apply([.deactivate(id: "p1", reason: "")], actor: "reconciler")
+        #expect(results[0].error?.code == .invalid)
+        #expect(try fixture.status("p1") == .pending)
+    }
+}

@@ -219,3 +219,53 @@ final class FailingStore: RegistryStore {
         #expect(try fixture.registry.isKnownPoller("p1") == false)
     }
 }
+
+@Suite struct CheckpointTests {
+    private func fileSize(_ path: String) throws -> Int {
+        try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+    }
+
+    @Test func backgroundCheckpointCopiesWAL() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        let database = try SQLiteDatabase(path: path, options: SQLiteOptions(backgroundCheckpointPages: 8))
+        let registry = ServiceRegistry(store: try SQLiteRegistryStore(database: database))
+        let sizeBefore = try fileSize(path)
+        var maxFrames = 0
+        for round in 0..<20 {
+            let checkpointsBefore = database.completedCheckpoints
+            // Two registrations write about 18 frames, past the threshold of 8. The metadata makes each
+            // row about 1 KB, so the copied rows must grow the database file.
+            let metadata = ["note": String(repeating: "x", count: 1000)]
+            try registry.registerPoller("p\(round)-a", metadata: metadata)
+            try registry.registerPoller("p\(round)-b", metadata: metadata)
+            maxFrames = max(maxFrames, database.walFrameCount)
+            let deadline = Date().addingTimeInterval(5)
+            while database.completedCheckpoints == checkpointsBefore, Date() < deadline {
+                usleep(1000)
+            }
+            #expect(database.completedCheckpoints > checkpointsBefore, "round \(round) saw no checkpoint")
+        }
+        #expect(database.failedCheckpoints == 0)
+        #expect(try fileSize(path) > sizeBefore)
+        // Without checkpoints the WAL would hold all 40 commits, about 360 frames.
+        #expect(maxFrames < 120)
+        #expect(try database.integrityCheck() == ["ok"])
+    }
+
+    @Test func automaticCheckpointStillWorks() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        let database = try SQLiteDatabase(path: path, options: SQLiteOptions(backgroundCheckpointPages: nil))
+        let registry = ServiceRegistry(store: try SQLiteRegistryStore(database: database))
+        for index in 0..<50 {
+            try registry.registerPoller("p\(index)")
+        }
+        #expect(database.completedCheckpoints == 0)
+        #expect(try registry.stats().total == 50)
+    }
+}

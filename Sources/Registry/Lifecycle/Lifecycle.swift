@@ -38,12 +38,7 @@ enum Lifecycle {
     static func register(
         _ candidate: RegisteredService, existing: RegisteredService, now: Date
     ) throws -> RegistrationStep {
-        guard existing.status != .revoked else {
-            throw RegistryError(
-                .revoked, serviceID: existing.id,
-                "service '\(existing.id)' is revoked, so it cannot register again; "
-                    + "an admin must set its status first")
-        }
+        guard existing.status != .revoked else { throw revokedError(existing.id, request: "registration") }
         guard existing.type == candidate.type else {
             throw RegistryError(
                 .conflict, serviceID: existing.id,
@@ -99,11 +94,7 @@ enum Lifecycle {
     /// Decides what a heartbeat does to `existing`.
     static func heartbeat(_ heartbeat: ServiceHeartbeat, existing: RegisteredService) throws -> HeartbeatStep {
         let id = existing.id
-        guard existing.status != .revoked else {
-            throw RegistryError(
-                .revoked, serviceID: id,
-                "service '\(id)' is revoked, so its heartbeat was rejected; an admin must set its status first")
-        }
+        guard existing.status != .revoked else { throw revokedError(id, request: "heartbeat") }
         guard existing.type == heartbeat.type else {
             throw RegistryError(
                 .conflict, serviceID: id,
@@ -129,6 +120,13 @@ enum Lifecycle {
         }
     }
 
+    /// Returns the rejection of a heartbeat or registration of the revoked service `id`.
+    static func revokedError(_ id: String, request: String) -> RegistryError {
+        RegistryError(
+            .revoked, serviceID: id,
+            "service '\(id)' is revoked, so its \(request) was rejected; an admin must set its status first")
+    }
+
     /// Returns the record after a status change at `now`, with its metadata kept and its version bumped.
     static func changeStatus(_ service: RegisteredService, to status: ServiceStatus, now: Date) -> RegisteredService {
         var changed = service
@@ -152,6 +150,6 @@ enum Lifecycle {
 
     /// Returns the time a heartbeat counts as seen: its own time, but never later than `now`.
     static func seenTime(of heartbeat: ServiceHeartbeat, now: Date) -> Date {
-        min(SQLiteTime.rounded(heartbeat.time), now)
+        min(StoredTime.rounded(heartbeat.time), now)
     }
 }

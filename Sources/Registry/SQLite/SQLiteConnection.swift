@@ -128,6 +128,37 @@ public final class SQLiteConnection {
         return rows
     }
 
+    /// Runs a PASSIVE checkpoint: copies the WAL pages that no reader needs into the database file.
+    ///
+    /// - Returns: The SQLite result code, the frames in the WAL and the frames copied. The code is
+    ///   `SQLITE_BUSY` when another checkpoint was running. Both counts are -1 outside WAL mode.
+    func checkpointPassive() -> (code: Int32, walFrames: Int32, copiedFrames: Int32) {
+        var walFrames: Int32 = 0
+        var copiedFrames: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copiedFrames)
+        return (code, walFrames, copiedFrames)
+    }
+
+    /// Calls `checkpointer.walDidGrow(pages:)` after every commit; nil removes the hook.
+    ///
+    /// Registering the hook turns off SQLite's own checkpoint in the committing call. The caller keeps
+    /// `checkpointer` alive until it removes the hook.
+    func setWALHook(_ checkpointer: WALCheckpointer?) {
+        guard let checkpointer else {
+            sqlite3_wal_hook(handle, nil, nil)
+            return
+        }
+        let context = Unmanaged.passUnretained(checkpointer).toOpaque()
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, pages in
+                if let context {
+                    Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walDidGrow(pages: pages)
+                }
+                return SQLITE_OK
+            }, context)
+    }
+
     /// Returns the rowid of the last row that an INSERT added on this connection.
     public var lastInsertRowID: Int64 {
         sqlite3_last_insert_rowid(handle)

@@ -15,11 +15,18 @@ public struct SQLiteOptions: Sendable, Hashable {
     public var synchronous: Synchronous
     /// How long a statement waits for another process's write lock before it fails with `SQLITE_BUSY`.
     public var busyTimeoutMilliseconds: Int32
+    /// The WAL size, in pages, at which a background thread copies the WAL into the database file
+    /// (default 1000, SQLite's own threshold). Nil leaves the checkpoint to SQLite, which runs it inside
+    /// the commit that crosses 1000 pages.
+    public var backgroundCheckpointPages: Int?
 
-    /// Creates options with the given fsync policy and busy timeout.
-    public init(synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000) {
+    /// Creates options with the given fsync policy, busy timeout and checkpoint threshold.
+    public init(
+        synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000
+    ) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.backgroundCheckpointPages = backgroundCheckpointPages
     }
 }
 
@@ -54,6 +61,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     // `lock` for the whole call.
     private let lock = NSLock()
     private let connection: SQLiteConnection
+    private let checkpointer: WALCheckpointer?
 
     /// The path of the database file.
     public let path: String
@@ -81,6 +89,35 @@ public final class SQLiteDatabase: @unchecked Sendable {
                 PRIMARY KEY (component, version)
             )
             """)
+        if let pages = options.backgroundCheckpointPages {
+            let checkpointer = try WALCheckpointer(
+                path: path, thresholdPages: pages, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
+                writerLock: lock)
+            connection.setWALHook(checkpointer)
+            self.checkpointer = checkpointer
+        } else {
+            checkpointer = nil
+        }
+    }
+
+    deinit {
+        connection.setWALHook(nil)
+        checkpointer?.stop()
+    }
+
+    /// The background checkpoints that ran to the end, or 0 without a background checkpointer.
+    public var completedCheckpoints: Int {
+        checkpointer?.completed ?? 0
+    }
+
+    /// The WAL frames after the latest commit, or 0 without a background checkpointer.
+    public var walFrameCount: Int {
+        checkpointer?.walFrameCount ?? 0
+    }
+
+    /// The background checkpoints that failed with an error other than `SQLITE_BUSY`.
+    public var failedCheckpoints: Int {
+        checkpointer?.failures ?? 0
     }
 
     /// Applies the migrations that the file has not recorded yet, all in one transaction.
@@ -116,7 +153,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`) and commits when it returns.
     ///
     /// When `body` throws, the transaction rolls back and the error is rethrown. The commit has
-    /// reached the disk (with `synchronous=FULL`) when this method returns.
+    /// reached the disk (with `synchronous=FULL`) when this method returns. `body` must not call
+    /// `transaction`, `read` or `migrate` of the same database, because the lock is not reentrant.
     @discardableResult
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try withConnection { connection in

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// The registry does all its reads and writes of one operation inside one `write` call, so the store
 /// commits a change and its events together. Writes use optimistic concurrency: `update`, `touch` and
-/// `delete` change a row only if its `version` is still the one the caller read, and throw
-/// `RegistryStoreConflict` otherwise; the registry then retries the whole operation.
+/// `delete` change a row only if its `version` is still the one the caller read. Otherwise they throw
+/// `RegistryStoreConflict`, and the registry retries the whole operation.
 /// Any other error a store throws is a storage failure that the registry passes on unchanged.
 public protocol RegistryStore: Sendable {
     /// Runs `body` in one read-write transaction and commits when it returns; rolls back when it throws.
@@ -40,8 +40,6 @@ public protocol RegistryStoreReader {
     /// Returns up to `limit` services that match `filter` with ids greater than `afterID`, ordered by id.
     /// The filter's `limit` and `cursor` are ignored; the registry passes them decoded.
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService]
-    /// Returns the number of services whose poller or agent is `id`.
-    func childCount(of id: String) throws -> Int
     /// Returns up to `limit` services in `status` whose `lastSeen` is before `date`, oldest first.
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `statusChangedAt` is before `date`, oldest first.

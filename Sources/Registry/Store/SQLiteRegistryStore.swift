@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Times are stored as integer microseconds since 1970, metadata as a JSON object with sorted keys.
 public final class SQLiteRegistryStore: RegistryStore {
-    /// The database that holds the tables.
+    /// The database that contains the tables.
     public let database: SQLiteDatabase
 
     /// Uses `database` and applies the registry's migrations to it.
@@ -98,46 +98,22 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService] {
-        var conditions: [String] = []
-        var parameters: [SQLiteValue] = []
-        if let type = filter.type {
-            conditions.append("type = ?")
-            parameters.append(.text(type.rawValue))
-        }
-        if let status = filter.status {
-            conditions.append("status = ?")
-            parameters.append(.text(status.rawValue))
-        }
-        if let source = filter.source {
-            conditions.append("source = ?")
-            parameters.append(.text(source.rawValue))
-        }
+        var conditions = SQLConditions()
+        conditions.add("type = ?", filter.type.map { .text($0.rawValue) })
+        conditions.add("status = ?", filter.status.map { .text($0.rawValue) })
+        conditions.add("source = ?", filter.source.map { .text($0.rawValue) })
         if let parentID = filter.parentID {
-            conditions.append("(poller_id = ? OR agent_id = ?)")
-            parameters.append(contentsOf: [.text(parentID), .text(parentID)])
+            conditions.add("(poller_id = ? OR agent_id = ?)", [.text(parentID), .text(parentID)])
         }
         if let prefix = filter.idPrefix, !prefix.isEmpty {
             // Half-open range on the primary key: every string that starts with `prefix` sorts at or after
             // it and before `prefix` followed by U+10FFFF, the largest code point.
-            conditions.append("id >= ? AND id < ?")
-            parameters.append(contentsOf: [.text(prefix), .text(prefix + "\u{10FFFF}")])
+            conditions.add("id >= ? AND id < ?", [.text(prefix), .text(prefix + "\u{10FFFF}")])
         }
-        if let afterID {
-            conditions.append("id > ?")
-            parameters.append(.text(afterID))
-        }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        parameters.append(.integer(Int64(limit)))
+        conditions.add("id > ?", afterID.map { .text($0) })
         return try connection.query(
-            "SELECT \(Self.serviceColumns) FROM registry_services\(whereClause) ORDER BY id LIMIT ?", parameters,
-            Self.decodeService)
-    }
-
-    func childCount(of id: String) throws -> Int {
-        let counts = try connection.query(
-            "SELECT count(*) FROM registry_services WHERE poller_id = ? OR agent_id = ?", [.text(id), .text(id)]
-        ) { Int($0.int64(0)) }
-        return counts.first ?? 0
+            "SELECT \(Self.serviceColumns) FROM registry_services\(conditions.whereClause) ORDER BY id LIMIT ?",
+            conditions.parameters + [.integer(Int64(limit))], Self.decodeService)
     }
 
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService] {
@@ -146,7 +122,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             SELECT \(Self.serviceColumns) FROM registry_services
             WHERE status = ? AND last_seen < ? ORDER BY last_seen, id LIMIT ?
             """,
-            [.text(status.rawValue), .integer(SQLiteTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
+            [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
     }
 
     func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService] {
@@ -155,7 +131,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             SELECT \(Self.serviceColumns) FROM registry_services
             WHERE status = ? AND status_changed_at < ? ORDER BY status_changed_at, id LIMIT ?
             """,
-            [.text(status.rawValue), .integer(SQLiteTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
+            [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
     }
 
     func stats() throws -> RegistryStats {
@@ -183,41 +159,20 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func events(matching filter: EventFilter, afterID: Int64?, limit: Int) throws -> [RegistrationEvent] {
-        var conditions: [String] = []
-        var parameters: [SQLiteValue] = []
-        if let serviceID = filter.serviceID {
-            conditions.append("service_id = ?")
-            parameters.append(.text(serviceID))
-        }
-        if let serviceType = filter.serviceType {
-            conditions.append("service_type = ?")
-            parameters.append(.text(serviceType.rawValue))
-        }
-        if let eventType = filter.eventType {
-            conditions.append("event_type = ?")
-            parameters.append(.text(eventType.rawValue))
-        }
-        if let since = filter.since {
-            conditions.append("time >= ?")
-            parameters.append(.integer(SQLiteTime.encode(since)))
-        }
-        if let until = filter.until {
-            conditions.append("time < ?")
-            parameters.append(.integer(SQLiteTime.encode(until)))
-        }
-        if let afterID {
-            conditions.append("id > ?")
-            parameters.append(.integer(afterID))
-        }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        parameters.append(.integer(Int64(limit)))
+        var conditions = SQLConditions()
+        conditions.add("service_id = ?", filter.serviceID.map { .text($0) })
+        conditions.add("service_type = ?", filter.serviceType.map { .text($0.rawValue) })
+        conditions.add("event_type = ?", filter.eventType.map { .text($0.rawValue) })
+        conditions.add("time >= ?", filter.since.map { .integer(StoredTime.encode($0)) })
+        conditions.add("time < ?", filter.until.map { .integer(StoredTime.encode($0)) })
+        conditions.add("id > ?", afterID.map { .integer($0) })
         return try connection.query(
             """
             SELECT id, time, service_id, service_type, parent_id, event_type, from_status, to_status, source,
                 actor, reason, metadata
-            FROM registry_events\(whereClause) ORDER BY id LIMIT ?
+            FROM registry_events\(conditions.whereClause) ORDER BY id LIMIT ?
             """,
-            parameters, Self.decodeEvent)
+            conditions.parameters + [.integer(Int64(limit))], Self.decodeEvent)
     }
 
     func insert(_ service: RegisteredService) throws {
@@ -251,7 +206,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func touch(id: String, seenAt: Date, expectedVersion: Int64) throws {
-        let seen = SQLiteValue.integer(SQLiteTime.encode(seenAt))
+        let seen = SQLiteValue.integer(StoredTime.encode(seenAt))
         let changed = try connection.run(
             """
             UPDATE registry_services SET first_seen = coalesce(first_seen, ?), last_seen = max(coalesce(last_seen, ?), ?)
@@ -279,7 +234,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                .integer(SQLiteTime.encode(event.time)), .text(event.serviceID), .text(event.serviceType.rawValue),
+                .integer(StoredTime.encode(event.time)), .text(event.serviceID), .text(event.serviceType.rawValue),
                 .optionalText(event.parentID), .text(event.eventType.rawValue),
                 .optionalText(event.fromStatus?.rawValue), .optionalText(event.toStatus?.rawValue),
                 .optionalText(event.source?.rawValue), .text(event.actor), .optionalText(event.reason),
@@ -289,7 +244,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func deleteEvents(before date: Date) throws -> Int {
-        try connection.run("DELETE FROM registry_events WHERE time < ?", [.integer(SQLiteTime.encode(date))])
+        try connection.run("DELETE FROM registry_events WHERE time < ?", [.integer(StoredTime.encode(date))])
     }
 
     private static func serviceValues(_ service: RegisteredService) throws -> [SQLiteValue] {
@@ -298,9 +253,9 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             .optionalText(service.agentID), .optionalText(service.checkerKind), .text(service.status.rawValue),
             .text(service.source.rawValue), .optionalText(service.spiffeID),
             .text(try MetadataCoding.encode(service.metadata)), .text(service.createdBy),
-            .integer(SQLiteTime.encode(service.firstRegistered)), .optionalTime(service.firstSeen),
-            .optionalTime(service.lastSeen), .integer(SQLiteTime.encode(service.statusChangedAt)),
-            .integer(service.version), .integer(SQLiteTime.encode(service.updatedAt)),
+            .integer(StoredTime.encode(service.firstRegistered)), .optionalTime(service.firstSeen),
+            .optionalTime(service.lastSeen), .integer(StoredTime.encode(service.statusChangedAt)),
+            .integer(service.version), .integer(StoredTime.encode(service.updatedAt)),
         ]
     }
 
@@ -316,9 +271,9 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             id: id, type: type, pollerID: row.optionalText(2), agentID: row.optionalText(3),
             checkerKind: row.optionalText(4), status: status, source: source, spiffeID: row.optionalText(7),
             metadata: try MetadataCoding.decode(row.text(8)), createdBy: row.text(9),
-            firstRegistered: SQLiteTime.decode(row.int64(10)), firstSeen: row.optionalInt64(11).map(SQLiteTime.decode),
-            lastSeen: row.optionalInt64(12).map(SQLiteTime.decode), statusChangedAt: SQLiteTime.decode(row.int64(13)),
-            version: row.int64(14), updatedAt: SQLiteTime.decode(row.int64(15)))
+            firstRegistered: StoredTime.decode(row.int64(10)), firstSeen: row.optionalInt64(11).map(StoredTime.decode),
+            lastSeen: row.optionalInt64(12).map(StoredTime.decode), statusChangedAt: StoredTime.decode(row.int64(13)),
+            version: row.int64(14), updatedAt: StoredTime.decode(row.int64(15)))
     }
 
     private static func decodeEvent(_ row: SQLiteRow) throws -> RegistrationEvent {
@@ -329,7 +284,7 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             throw SQLiteError(code: 0, message: "event \(id) has an unknown type", statement: "read event")
         }
         return RegistrationEvent(
-            id: id, time: SQLiteTime.decode(row.int64(1)), serviceID: row.text(2), serviceType: serviceType,
+            id: id, time: StoredTime.decode(row.int64(1)), serviceID: row.text(2), serviceType: serviceType,
             parentID: row.optionalText(4), eventType: eventType,
             fromStatus: row.optionalText(6).flatMap(ServiceStatus.init(rawValue:)),
             toStatus: row.optionalText(7).flatMap(ServiceStatus.init(rawValue:)),
@@ -338,8 +293,31 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 }
 
-/// Conversion between `Date` and the integer microseconds the tables store.
-enum SQLiteTime {
+/// The conditions of a WHERE clause and their parameters, in order.
+private struct SQLConditions {
+    private var clauses: [String] = []
+    private(set) var parameters: [SQLiteValue] = []
+
+    /// Adds `clause` with its parameters.
+    mutating func add(_ clause: String, _ values: [SQLiteValue]) {
+        clauses.append(clause)
+        parameters.append(contentsOf: values)
+    }
+
+    /// Adds `clause` with one parameter, or nothing when `value` is nil.
+    mutating func add(_ clause: String, _ value: SQLiteValue?) {
+        if let value { add(clause, [value]) }
+    }
+
+    /// The WHERE clause with a leading space, or an empty string when there are no conditions.
+    var whereClause: String {
+        clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+    }
+}
+
+/// Conversion between `Date` and the integer microseconds that the tables store. PostgreSQL timestamps
+/// have the same microsecond resolution.
+enum StoredTime {
     static func encode(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }
@@ -375,6 +353,6 @@ extension SQLiteValue {
     }
 
     fileprivate static func optionalTime(_ date: Date?) -> SQLiteValue {
-        date.map { .integer(SQLiteTime.encode($0)) } ?? .null
+        date.map { .integer(StoredTime.encode($0)) } ?? .null
     }
 }
