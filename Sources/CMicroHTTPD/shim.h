@@ -30,15 +30,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     }
     flags |= MHD_USE_TLS;
-    if (tls_client_trust_pem == NULL) {
-        return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
-            MHD_OPTION_SOCK_ADDR, address,
-            MHD_OPTION_NOTIFY_COMPLETED, completed, context,
-            MHD_OPTION_NOTIFY_CONNECTION, notify, context,
-            MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_callback,
-            MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
-            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
-    }
+    /* MHD stores the trust pointer as given, and NULL means no client certificate request. */
     return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
         MHD_OPTION_SOCK_ADDR, address,
         MHD_OPTION_NOTIFY_COMPLETED, completed, context,

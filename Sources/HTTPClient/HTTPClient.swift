@@ -30,6 +30,10 @@ public final class HTTPClient {
     /// The settings this client applies to every request.
     public let configuration: HTTPClientConfiguration
 
+    /// The token sent as `Authorization: Bearer <token>`; starts as the configuration's and may be replaced,
+    /// for example when a projected service-account token rotates, without closing the connection.
+    public var bearerToken: String?
+
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -44,6 +48,7 @@ public final class HTTPClient {
             throw HTTPClientError(curlCode: -1, request: "client setup", message: "curl_easy_init failed")
         }
         self.configuration = configuration
+        self.bearerToken = configuration.bearerToken
         self.handle = handle
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -113,6 +118,7 @@ public final class HTTPClient {
         sink: ResponseSink
     ) throws(HTTPClientError) -> HTTPClientResponse {
         let request = "\(method) \(url)"
+        try Self.validate(method: method, headers: headers, bearerToken: bearerToken, request: request)
         errorBuffer[0] = 0
         var requestHeaders: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(requestHeaders) }
@@ -120,7 +126,7 @@ public final class HTTPClient {
             requestHeaders = curl_slist_append(requestHeaders, "\(header.name): \(header.value)")
         }
         let names = Set(headers.map { $0.name.lowercased() })
-        if let token = configuration.bearerToken, !names.contains("authorization") {
+        if let token = bearerToken, !names.contains("authorization") {
             requestHeaders = curl_slist_append(requestHeaders, "Authorization: Bearer \(token)")
         }
         if !names.contains("expect") {
@@ -167,6 +173,37 @@ public final class HTTPClient {
         return HTTPClientResponse(
             status: status, headers: sink.headers, body: sink.body,
             peerCertificates: configuration.collectPeerCertificates ? peerCertificates() : [])
+    }
+
+    /// Rejects a method that is not an HTTP token, and line breaks or NUL bytes in headers and the token,
+    /// which would end a header early and let the rest act as another header.
+    private static func validate(
+        method: String, headers: [(name: String, value: String)], bearerToken: String?, request: String
+    ) throws(HTTPClientError) {
+        let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
+        let isToken = method.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a)
+                || tokenPunctuation.contains(byte)
+        }
+        guard !method.isEmpty, isToken else {
+            throw HTTPClientError(
+                curlCode: -1, request: request, message: "the method \"\(method)\" is invalid; use a token such as GET")
+        }
+        func breaksLine(_ text: String) -> Bool {
+            text.utf8.contains { $0 == 0x0a || $0 == 0x0d || $0 == 0 }
+        }
+        for header in headers where breaksLine(header.name) || breaksLine(header.value) {
+            throw HTTPClientError(
+                curlCode: -1, request: request,
+                message: "the header \"\(header.name)\" contains a line break or NUL byte; remove it")
+        }
+        if let bearerToken, breaksLine(bearerToken) {
+            throw HTTPClientError(
+                curlCode: -1, request: request,
+                message:
+                    "the bearer token contains a line break or NUL byte; strip the newline at the end of the token file"
+            )
+        }
     }
 
     private func setMethod(_ method: String, hasBody: Bool, chunked: Bool, request: String) throws(HTTPClientError) {
@@ -217,6 +254,11 @@ public final class HTTPClient {
     }
 
     private func applyCA(request: String) throws(HTTPClientError) {
+        if configuration.caFile != nil || !caBlob.isEmpty {
+            // Only the configured CAs count. Without this, curl with GnuTLS also loads every file in the
+            // system CA directory on each new connection, which costs tens of milliseconds.
+            try set(CURLOPT_CAPATH, nil as UnsafeMutableRawPointer?, request)
+        }
         if let caFileFallback {
             try set(CURLOPT_CAINFO, caFileFallback, request)
             return
@@ -243,7 +285,8 @@ public final class HTTPClient {
     }
 
     private func writePrivateFile(_ bytes: [UInt8], request: String) throws(HTTPClientError) -> String {
-        var template = Array("/tmp/http-client-ca-XXXXXX".utf8CString)
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/http-client-ca-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw HTTPClientError(
@@ -283,7 +326,17 @@ public final class HTTPClient {
 
     private func error(_ code: CURLcode, _ request: String) -> HTTPClientError {
         let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION:
+            message += "; check that the server certificate chains to the configured CA and names the URL's host"
+        case CURLE_SSL_CONNECT_ERROR:
+            message += "; check that client and server share a TLS version and cipher"
+        case CURLE_COULDNT_CONNECT:
+            message += "; check that the server is running and listens on this address and port"
+        default:
+            break
+        }
         return HTTPClientError(curlCode: Int(code.rawValue), request: request, message: message)
     }
 

@@ -21,6 +21,9 @@ public struct HTTPClientConfiguration: Sendable {
     /// system bundle.
     public var caFile: String?
     /// PEM text of CAs that server certificates must chain to; takes precedence over ``caFile``.
+    ///
+    /// curl takes it through CURLOPT_CAINFO_BLOB. curl 7.88 with GnuTLS lacks that option, so the
+    /// client then writes the PEM to a mode 0600 file in TMPDIR and deletes it when the client is freed.
     public var caPEM: String?
     /// Path of a PEM client certificate for mutual TLS.
     public var clientCertificateFile: String?
@@ -83,7 +86,7 @@ public struct HTTPClientResponse: Sendable {
     /// empty unless ``HTTPClientConfiguration/collectPeerCertificates`` is set.
     public var peerCertificates: [[String: String]]
 
-    /// The value of the first header with this name, compared without case.
+    /// Returns the value of the first header with this name, compared without case.
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()
         return headers.first { $0.name.lowercased() == lowered }?.value

@@ -12,7 +12,7 @@ final class ResponseSink {
     let mode: Mode
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
-    /// Why this sink stopped the transfer, when it did.
+    /// The reason this sink stopped the transfer, or nil.
     var failure: String?
     private var stoppedByHandler = false
 

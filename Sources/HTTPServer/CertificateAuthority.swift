@@ -120,8 +120,8 @@ private struct CertificateBuilder {
     let certificate: gnutls_x509_crt_t
     let privateKey: gnutls_x509_privkey_t
 
-    /// Creates a version 3 certificate with a new P-256 key, a random serial, the subject CN and validity.
-    init(commonName: String, validity: Duration) throws(HTTPServerError) {
+    /// Allocates an empty certificate and key.
+    private init() throws(HTTPServerError) {
         var certificate: gnutls_x509_crt_t? = nil
         var privateKey: gnutls_x509_privkey_t? = nil
         guard gnutls_x509_crt_init(&certificate) >= 0, let certificate else {
@@ -133,6 +133,11 @@ private struct CertificateBuilder {
         }
         self.certificate = certificate
         self.privateKey = privateKey
+    }
+
+    /// Creates a version 3 certificate with a new P-256 key, a random serial, the subject CN and validity.
+    init(commonName: String, validity: Duration) throws(HTTPServerError) {
+        try self.init()
         do {
             try check(
                 gnutls_x509_privkey_generate(
@@ -166,17 +171,7 @@ private struct CertificateBuilder {
 
     /// Imports an existing certificate and key.
     init(importing issued: IssuedCertificate) throws(HTTPServerError) {
-        var certificate: gnutls_x509_crt_t? = nil
-        var privateKey: gnutls_x509_privkey_t? = nil
-        guard gnutls_x509_crt_init(&certificate) >= 0, let certificate else {
-            throw .certificateGenerationFailed("failed to allocate a GnuTLS certificate")
-        }
-        guard gnutls_x509_privkey_init(&privateKey) >= 0, let privateKey else {
-            gnutls_x509_crt_deinit(certificate)
-            throw .certificateGenerationFailed("failed to allocate a GnuTLS private key")
-        }
-        self.certificate = certificate
-        self.privateKey = privateKey
+        try self.init()
         do {
             try check(
                 withDatum(issued.certificatePEM) { gnutls_x509_crt_import(certificate, &$0, GNUTLS_X509_FMT_PEM) },

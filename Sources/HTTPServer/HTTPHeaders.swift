@@ -19,7 +19,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         return fields.first { $0.name.lowercased() == lowered }?.value
     }
 
-    /// All values of the fields with this name, compared without case.
+    /// Returns all values of the fields with this name, compared without case.
     public func values(for name: String) -> [String] {
         let lowered = name.lowercased()
         return fields.filter { $0.name.lowercased() == lowered }.map(\.value)

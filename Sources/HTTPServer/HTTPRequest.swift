@@ -1,4 +1,4 @@
-/// A complete HTTP request as the handler sees it.
+/// A complete HTTP request, body included, as passed to the handler.
 public struct HTTPRequest: Sendable {
     /// Whether the client presented a TLS certificate, and whether it chains to the configured client CAs.
     public enum ClientCertificate: Sendable, Equatable {
@@ -43,7 +43,7 @@ public struct HTTPRequest: Sendable {
         self.pathParameters = pathParameters
     }
 
-    /// The value of the first query item with this name, or nil.
+    /// Returns the value of the first query item with this name, or nil.
     public func query(_ name: String) -> String? {
         queryItems.first { $0.name == name }?.value
     }

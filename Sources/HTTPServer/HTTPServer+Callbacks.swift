@@ -27,11 +27,11 @@ private final class RequestState {
     var body: [UInt8] = []
     var responseQueued = false
     var bodyTooLarge = false
-    var droppedBytes = 0
+    var receivedBytes = 0
 }
 
-/// MHD calls this once when the headers are in, once per piece of body, and once more with no data when
-/// the body is complete; the handler runs on that last call.
+/// MHD calls this once when the headers are in and once per piece of body. It calls it once more with no
+/// data when the body is complete, and the handler runs on that last call.
 let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, slot in
     guard let context, let connection, let uploadSize, let slot else { return .NO }
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
@@ -40,9 +40,12 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         let state = RequestState()
         slot.pointee = Unmanaged.passRetained(state).toOpaque()
         server.inFlight.add(1, ordering: .relaxed)
-        if let length = contentLength(connection), length > server.maxBodyBytes {
-            state.responseQueued = true
-            return queue(bodyTooLarge(server), on: connection, server: server)
+        if let length = contentLength(connection) {
+            guard length <= server.maxBodyBytes else {
+                state.responseQueued = true
+                return queue(bodyTooLarge(server), on: connection, server: server)
+            }
+            state.body.reserveCapacity(length)
         }
         return .YES
     }
@@ -51,6 +54,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
     if uploadSize.pointee > 0 {
         let count = uploadSize.pointee
         uploadSize.pointee = 0
+        state.receivedBytes += count
         if state.responseQueued {
             return .YES
         }
@@ -60,8 +64,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             // limit loses the connection instead.
             state.body = []
             state.bodyTooLarge = true
-            state.droppedBytes += count
-            return state.droppedBytes > server.maxBodyBytes ? .NO : .YES
+            return state.receivedBytes > 2 * server.maxBodyBytes ? .NO : .YES
         }
         state.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: count))
         return .YES

@@ -31,6 +31,9 @@ public final class HTTPServer: Sendable {
 
     /// Starts a server that passes every request to `handler`.
     ///
+    /// Sets SIGPIPE to ignored for the whole process, so a write to a closed connection returns an
+    /// error instead of ending the process.
+    ///
     /// - Parameters:
     ///   - configuration: Listen address, TLS files and limits; checked before anything binds.
     ///   - onError: Receives one line for each error the server catches and does not return to a caller:
@@ -59,8 +62,11 @@ public final class HTTPServer: Sendable {
             checksClientCertificates: clientTrustPEM != nil, onError: onError)
         let context = Unmanaged.passRetained(serverContext)
         let options = Self.options(configuration)
-        if let credentials, listenAddress.port != 0 {
-            TLSCredentialStore.register(credentials, port: listenAddress.port)
+        if let credentials, listenAddress.port != 0, !TLSCredentialStore.register(credentials, port: listenAddress.port)
+        {
+            credentials.close()
+            context.release()
+            throw Self.portTaken(listenAddress.port)
         }
         let started = listenAddress.withSockaddr { sockaddrPointer in
             options.withUnsafeBufferPointer { optionPointer in
@@ -80,15 +86,18 @@ public final class HTTPServer: Sendable {
                 credentials.close()
             }
             context.release()
+            let priorities = configuration.tls?.priorities ?? ""
             throw .startFailed(
                 "failed to start the HTTP server on \(listenAddress); check that the port is free, "
-                    + "the address belongs to this host, and the TLS priorities \"\(configuration.tls?.priorities ?? "")\" are valid"
-            )
+                    + "the address belongs to this host, and the TLS priorities \"\(priorities)\" are valid")
         }
 
         let boundPort = cmhd_daemon_port(started)
-        if let credentials, listenAddress.port == 0 {
-            TLSCredentialStore.register(credentials, port: boundPort)
+        if let credentials, listenAddress.port == 0, !TLSCredentialStore.register(credentials, port: boundPort) {
+            MHD_stop_daemon(started)
+            credentials.close()
+            context.release()
+            throw Self.portTaken(boundPort)
         }
         self.daemon = Daemon(pointer: started)
         self.context = context
@@ -156,6 +165,12 @@ public final class HTTPServer: Sendable {
     public static let printError: @Sendable (String) -> Void = { message in
         var line = Array("http-server: \(message)\n".utf8)
         _ = line.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    private static func portTaken(_ port: UInt16) -> HTTPServerError {
+        .startFailed(
+            "another TLS server in this process already listens on port \(port), on another address; "
+                + "give each TLS server its own port")
     }
 
     private func waitForRequests(timeout: Duration) -> Bool {

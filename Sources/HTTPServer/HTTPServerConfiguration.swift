@@ -10,7 +10,7 @@ public struct HTTPServerConfiguration: Sendable {
         public var reloadIntervalSeconds: Double
         /// GnuTLS priority string; the default allows TLS 1.3 and 1.2 only.
         public var priorities: String
-        /// Path of a PEM bundle of CAs for client certificates; when set, the server requests a client
+        /// Path of a PEM bundle of CAs for client certificates. When set, the server requests a client
         /// certificate and reports in each request whether it was present and verified.
         public var clientCAFile: String?
 
@@ -37,7 +37,7 @@ public struct HTTPServerConfiguration: Sendable {
         /// Memory per connection in bytes for the request line, headers and buffers; a request whose
         /// headers do not fit gets 431.
         public var maxHeaderBytes: Int = 64 * 1024
-        /// Maximum open connections in all.
+        /// Maximum open connections in all; at least ``HTTPServerConfiguration/threadCount``.
         public var maxConnections: Int = 1024
         /// Maximum open connections from one IP address; 0 means no limit.
         public var maxConnectionsPerIP: Int = 0
@@ -97,6 +97,12 @@ public struct HTTPServerConfiguration: Sendable {
         try Self.requirePositive(limits.maxConnections, "maxConnections")
         try Self.requirePositive(limits.idleTimeoutSeconds, "idleTimeoutSeconds")
         try Self.requirePositive(threadCount, "threadCount")
+        guard limits.maxConnections >= threadCount else {
+            // libmicrohttpd splits the connection limit across its threads.
+            throw .invalidConfiguration(
+                "maxConnections \(limits.maxConnections) is below threadCount \(threadCount); "
+                    + "set maxConnections to at least the thread count")
+        }
         guard limits.maxConnectionsPerIP >= 0 else {
             throw .invalidConfiguration("maxConnectionsPerIP is \(limits.maxConnectionsPerIP); set 0 or more")
         }

@@ -1,6 +1,6 @@
 /// An error from configuring, starting or reloading an ``HTTPServer`` or from the certificate authority.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// What kind of failure this is.
+    /// The kind of failure.
     public enum Code: Sendable, Equatable {
         /// The configuration is inconsistent; nothing was started.
         case invalidConfiguration
@@ -12,9 +12,9 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible, Equatab
         case certificateGenerationFailed
     }
 
-    /// What kind of failure this is.
+    /// The kind of failure.
     public let code: Code
-    /// What failed, on which value, and what to do.
+    /// A message naming what failed, on which value, and what to do.
     public let description: String
 
     static func invalidConfiguration(_ message: String) -> HTTPServerError {

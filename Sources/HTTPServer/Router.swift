@@ -1,4 +1,7 @@
-/// A handler of one HTTP request, run synchronously on a server thread. A thrown error becomes a 500.
+/// A handler of one HTTP request, run synchronously on a server thread.
+///
+/// A thrown error becomes a 500 and the server keeps serving. A trap, such as a failed force unwrap,
+/// still ends the process.
 public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// A table of routes that matches a request's method and path.

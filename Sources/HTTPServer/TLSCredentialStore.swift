@@ -35,7 +35,7 @@ private struct PollTimer: @unchecked Sendable {
     let source: any DispatchSourceTimer
 }
 
-/// What identifies a file's current content without reading it.
+/// A file's device, inode, size and modification time, which change when its content is replaced.
 private struct FileStamp: Equatable {
     let device: UInt64
     let inode: UInt64
@@ -59,7 +59,9 @@ private struct FileStamp: Equatable {
 final class TLSCredentialStore: Sendable {
     private struct State {
         var current: TLSIdentity
-        /// Identities replaced by a reload; freed in ``close()``.
+        /// Identities replaced by a reload, freed in ``close()``.
+        /// NOTE: GnuTLS gives no signal when a handshake is done with an identity, so each reload keeps a
+        /// few kilobytes until the server stops.
         var retired: [TLSIdentity] = []
         var stamps: [FileStamp?]
         var closed = false
@@ -228,12 +230,18 @@ final class TLSCredentialStore: Sendable {
 
     // MARK: Handshake lookup
 
-    /// Stores by local port, because GnuTLS's retrieve callback has no user pointer. MHD sets each
-    /// session's transport to the accepted socket, whose local port names the daemon.
+    /// Stores by local port, because GnuTLS's retrieve callback has no user pointer. libmicrohttpd
+    /// 0.9.75 sets each session's transport to the accepted socket with gnutls_transport_set_int, and the
+    /// socket's local port names the daemon. So two TLS servers in one process need different ports.
     private static let stores = Mutex<[UInt16: TLSCredentialStore]>([:])
 
-    static func register(_ store: TLSCredentialStore, port: UInt16) {
-        stores.withLock { $0[port] = store }
+    /// Registers `store` for handshakes on `port`; returns false when another store has the port.
+    static func register(_ store: TLSCredentialStore, port: UInt16) -> Bool {
+        stores.withLock { stores in
+            guard stores[port] == nil else { return false }
+            stores[port] = store
+            return true
+        }
     }
 
     static func unregister(_ store: TLSCredentialStore, port: UInt16) {
@@ -300,7 +308,7 @@ func gnutlsMessage(_ code: Int32) -> String {
     gnutls_strerror(code).map { String(cString: $0) } ?? "GnuTLS error \(code)"
 }
 
-/// The serial number of a DER certificate in lowercase hex.
+/// Returns the serial number of a DER certificate in lowercase hex.
 func serialNumber(of der: gnutls_datum_t) -> String? {
     var certificate: gnutls_x509_crt_t? = nil
     guard gnutls_x509_crt_init(&certificate) >= 0, let certificate else { return nil }
@@ -310,7 +318,7 @@ func serialNumber(of der: gnutls_datum_t) -> String? {
     return serialNumber(of: certificate)
 }
 
-/// The serial number of a certificate in lowercase hex.
+/// Returns the serial number of a certificate in lowercase hex.
 func serialNumber(of certificate: gnutls_x509_crt_t) -> String? {
     var buffer = [UInt8](repeating: 0, count: 64)
     var size = buffer.count

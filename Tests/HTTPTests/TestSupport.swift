@@ -1,8 +1,9 @@
 import Foundation
 import HTTPClient
 import HTTPServer
+import Synchronization
 
-/// A fresh directory under the system temporary directory.
+/// Creates a fresh directory under the system temporary directory.
 func makeTemporaryDirectory() throws -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("http-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -46,7 +47,7 @@ struct TLSFixture {
         return try HTTPServer(configuration: configuration, onError: { _ in }, handler: handler)
     }
 
-    /// A client that trusts the fixture's CA and resolves the server name to 127.0.0.1.
+    /// Creates a client that trusts the fixture's CA and resolves the server name to 127.0.0.1.
     func client(
         port: UInt16, name: String = TLSFixture.serverName,
         configure: (inout HTTPClientConfiguration) -> Void = { _ in }
@@ -114,5 +115,16 @@ final class BackgroundThread: Sendable {
     /// Waits until the body returned.
     func join() {
         done.wait()
+    }
+}
+
+/// A thread-safe counter for handlers and background loops.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+
+    var value: Int { storage.withLock { $0 } }
+
+    func increment() {
+        storage.withLock { $0 += 1 }
     }
 }
