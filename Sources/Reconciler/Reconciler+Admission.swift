@@ -3,23 +3,15 @@ import Kubernetes
 import Registry
 import YAML
 
-/// The operation of an admitted object, as an AdmissionReview names it.
-public enum AdmissionOperation: String, Sendable, Hashable {
-    case create = "CREATE"
-    case update = "UPDATE"
-    case delete = "DELETE"
-    case connect = "CONNECT"
-}
-
 /// The reply to one admission: warnings for every problem, and a denial only in validation mode.
 public struct AdmissionOutcome: Sendable, Hashable {
     /// Warnings of at most 120 characters each.
     public var warnings: [String] = []
-    /// Why the object is denied, or nil when it is allowed. Only the ClusterSPIFFEID validation mode denies.
+    /// The reason the object is denied, or nil when it is allowed. Only the ClusterSPIFFEID validation mode denies.
     public var deniedReason: String?
     /// The queue keys that were enqueued; empty for a dry run.
     public var enqueuedKeys: [String] = []
-    /// Why the change could not be stored durably, or nil when it was stored (or nothing was to store).
+    /// The reason the change could not be stored durably, or nil when it was stored or nothing needed storing.
     public var storeError: String?
 
     /// Creates an empty outcome.
@@ -39,6 +31,8 @@ extension Reconciler {
         _ objects: [KubernetesObject], operation: AdmissionOperation, dryRun: Bool
     ) -> AdmissionOutcome {
         var outcome = AdmissionOutcome()
+        // CONNECT (exec, attach, port-forward) changes no object.
+        guard operation != .connect else { return outcome }
         var changes: [CacheChange] = []
         var keys: [String] = []
         let snapshot = cache.snapshot()
@@ -60,6 +54,7 @@ extension Reconciler {
             }
         }
 
+        outcome.warnings = outcome.warnings.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
         guard !dryRun, outcome.allowed, !changes.isEmpty || !keys.isEmpty else { return outcome }
         let unique = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         do {
@@ -73,9 +68,34 @@ extension Reconciler {
             try? cache.reload(from: database)
             outcome.storeError = "storing the admitted change failed: \(error)"
             outcome.warnings.append(AdmissionWarning("change not recorded; the next resync repairs it").message)
-            log(ReconcilerLogRecord(level: .error, message: "admission not stored", fields: ["error": "\(error)"]))
+            log(
+                ReconcilerLogRecord(
+                    level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
         }
         return outcome
+    }
+
+    /// Admits the object of an AdmissionReview request and builds the response that echoes its `uid`.
+    ///
+    /// A DELETE reviews `oldObject`, which is the object being deleted. An object that does not decode is
+    /// allowed with a warning. Only the ClusterSPIFFEID validation mode denies a request.
+    public func admit(_ request: AdmissionRequest) -> AdmissionResponse {
+        let node = request.operation == .delete ? (request.oldObject ?? request.object) : request.object
+        guard let node else {
+            return .allow(uid: request.uid, warnings: ["the request has no object; nothing was recorded"])
+        }
+        let objects: [KubernetesObject]
+        do {
+            objects = [try KubernetesObject(from: NodeReader(node, path: "request.object"))]
+        } catch {
+            let warning = AdmissionWarning("\(request.kind.kind) \(request.name): \(error)").message
+            return .allow(uid: request.uid, warnings: [warning])
+        }
+        let outcome = admit(objects, operation: request.operation, dryRun: request.dryRun)
+        if let reason = outcome.deniedReason {
+            return .deny(uid: request.uid, message: reason, warnings: outcome.warnings)
+        }
+        return .allow(uid: request.uid, warnings: outcome.warnings)
     }
 
     private func admitClusterSPIFFEID(
@@ -162,8 +182,8 @@ extension Reconciler {
         changes.append(
             operation == .delete ? .deleteNamespace(name: name) : .putNamespace(namespace, json: object.node.jsonText())
         )
-        // A label change can move the namespace into or out of a namespaceSelector; only ClusterSPIFFEIDs
-        // whose selector matches the old or the new labels can see a difference.
+        // A label change can move the namespace into or out of a namespaceSelector. Only ClusterSPIFFEIDs
+        // whose selector matches the old or the new labels can select different pods afterwards.
         for csid in snapshot.clusterSPIFFEIDs.values {
             let selector = csid.spec.namespaceSelector ?? LabelSelector()
             let before = oldLabels.map(selector.matches) ?? false

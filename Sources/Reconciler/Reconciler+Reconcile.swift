@@ -31,7 +31,7 @@ public enum ReconcileKey: Sendable, Hashable {
     }
 }
 
-/// What one reconcile of a key did.
+/// The outcome of one reconcile of a key.
 public struct ReconcileReport: Sendable {
     /// The ClusterSPIFFEIDs whose desired state was computed.
     public var desired: [DesiredState] = []
@@ -46,7 +46,7 @@ extension Reconciler {
     /// the registry and applies the difference in one registry transaction.
     ///
     /// - Throws: A retryable `ReconcileFailure` when a parent is not resolved yet or the registry rejected a
-    ///   change, after the other changes were applied; a non-retryable one for a malformed key.
+    ///   change. The other changes are applied first. A malformed key throws a failure that is not retried.
     @discardableResult
     public func reconcile(key text: String) throws(ReconcileFailure) -> ReconcileReport {
         guard let key = ReconcileKey(text) else {
@@ -85,9 +85,10 @@ extension Reconciler {
             }
         }
 
+        let context = parentContext(for: report.desired, excluding: affected, snapshot: snapshot)
         report.plan = ReconcilePlan.compute(
-            desired: report.desired, deleted: deleted, registered: known, settings: settings.reconcile,
-            now: clock.now())
+            desired: report.desired, deleted: deleted, registered: known, parentContext: context,
+            settings: settings.reconcile, now: clock.now())
         if !report.plan.changes.isEmpty {
             do {
                 report.results = try registry.apply(report.plan.changes, actor: settings.reconcile.actor)
@@ -121,6 +122,32 @@ extension Reconciler {
         }
     }
 
+    /// Returns the services that other ClusterSPIFFEIDs call for in the namespaces where a service of
+    /// `desired` looks for its one parent. A parent that another ClusterSPIFFEID calls for is then found
+    /// even before that ClusterSPIFFEID's own key runs, and even when another source owns its record.
+    func parentContext(
+        for desired: [DesiredState], excluding affected: Set<String>, snapshot: CacheSnapshot
+    ) -> [DesiredService] {
+        var namespaces: Set<String> = []
+        for state in desired {
+            for service in state.services.values {
+                if case .oneInNamespace = service.service.parent { namespaces.insert(service.namespace) }
+            }
+        }
+        guard !namespaces.isEmpty else { return [] }
+
+        // Render only the pods of those namespaces.
+        var scoped = snapshot
+        scoped.pods = snapshot.pods.filter { namespaces.contains($0.value.metadata.namespace) }
+        var services: [DesiredService] = []
+        for object in snapshot.clusterSPIFFEIDs.values where !affected.contains(object.metadata.name) {
+            guard namespaces.contains(where: { selects(object, namespace: $0, in: snapshot) }) else { continue }
+            let state = DesiredState.compute(selection(for: object, in: scoped), contract: contract, mapping: mapping)
+            services += state.services.values
+        }
+        return services
+    }
+
     /// Returns every registration with source `k8s_spiffe`, by id, reading the registry page by page.
     func k8sRegistrations() throws -> [String: RegisteredService] {
         var services: [String: RegisteredService] = [:]
@@ -134,8 +161,8 @@ extension Reconciler {
         return services
     }
 
-    /// The ClusterSPIFFEIDs a key concerns: the one it names, or for a pod, those that select a cached pod
-    /// of that name and those that own a registration from the pod's namespace.
+    /// Returns the ClusterSPIFFEIDs a key concerns. A ClusterSPIFFEID key names one. A pod key concerns those
+    /// that select a cached pod of that name and those that own a registration from the pod's namespace.
     func affectedClusterSPIFFEIDs(
         _ key: ReconcileKey, snapshot: CacheSnapshot, registered: [String: RegisteredService]
     ) -> Set<String> {

@@ -38,43 +38,23 @@ extension Reconciler {
         var clusterSPIFFEIDNames = Set(snapshot.clusterSPIFFEIDs.keys)
 
         if let objects = lists.clusterSPIFFEIDs {
-            var listed: Set<String> = []
-            for object in objects {
-                listed.insert(object.metadata.name)
-                do {
-                    changes.append(.putClusterSPIFFEID(try ClusterSPIFFEID(from: object), json: object.node.jsonText()))
-                } catch {
-                    warnings.append(AdmissionWarning("ClusterSPIFFEID \(object.metadata.name): \(error)").message)
-                }
-            }
-            for name in clusterSPIFFEIDNames.subtracting(listed) { changes.append(.deleteClusterSPIFFEID(name: name)) }
+            let listed = Self.replace(
+                cached: Set(snapshot.clusterSPIFFEIDs.keys), with: objects, key: \.metadata.name,
+                put: { .putClusterSPIFFEID(try ClusterSPIFFEID(from: $0), json: $0.node.jsonText()) },
+                delete: { .deleteClusterSPIFFEID(name: $0) }, changes: &changes, warnings: &warnings)
             clusterSPIFFEIDNames.formUnion(listed)
         }
         if let objects = lists.pods {
-            var listed: Set<String> = []
-            for object in objects {
-                listed.insert(object.metadata.uid)
-                do {
-                    changes.append(.putPod(try Pod(from: object), json: object.node.jsonText()))
-                } catch {
-                    warnings.append(AdmissionWarning("pod \(object.metadata.key): \(error)").message)
-                }
-            }
-            for uid in Set(snapshot.pods.keys).subtracting(listed) { changes.append(.deletePod(uid: uid)) }
+            Self.replace(
+                cached: Set(snapshot.pods.keys), with: objects, key: \.metadata.uid,
+                put: { .putPod(try Pod(from: $0), json: $0.node.jsonText()) }, delete: { .deletePod(uid: $0) },
+                changes: &changes, warnings: &warnings)
         }
         if let objects = lists.namespaces {
-            var listed: Set<String> = []
-            for object in objects {
-                listed.insert(object.metadata.name)
-                do {
-                    changes.append(.putNamespace(try Namespace(from: object), json: object.node.jsonText()))
-                } catch {
-                    warnings.append(AdmissionWarning("namespace \(object.metadata.name): \(error)").message)
-                }
-            }
-            for name in Set(snapshot.namespaces.keys).subtracting(listed) {
-                changes.append(.deleteNamespace(name: name))
-            }
+            Self.replace(
+                cached: Set(snapshot.namespaces.keys), with: objects, key: \.metadata.name,
+                put: { .putNamespace(try Namespace(from: $0), json: $0.node.jsonText()) },
+                delete: { .deleteNamespace(name: $0) }, changes: &changes, warnings: &warnings)
         }
 
         let keys = clusterSPIFFEIDNames.sorted().map { ReconcileKey.clusterSPIFFEID($0).text }
@@ -93,5 +73,30 @@ extension Reconciler {
                 level: .info, message: "resync enqueued every ClusterSPIFFEID",
                 fields: ["keys": String(keys.count), "skipped": String(warnings.count)]))
         return warnings
+    }
+
+    /// Appends the changes that make the cached keys of one kind equal to a complete list: a put for
+    /// every listed object that decodes and a delete for every cached key that is not listed.
+    ///
+    /// - Returns: The keys of the listed objects, including those that did not decode.
+    @discardableResult
+    private static func replace(
+        cached: Set<String>, with objects: [KubernetesObject], key: (KubernetesObject) -> String,
+        put: (KubernetesObject) throws -> CacheChange, delete: (String) -> CacheChange,
+        changes: inout [CacheChange], warnings: inout [String]
+    ) -> Set<String> {
+        var listed: Set<String> = []
+        for object in objects {
+            listed.insert(key(object))
+            do {
+                changes.append(try put(object))
+            } catch {
+                warnings.append(AdmissionWarning("\(object.kind) \(object.metadata.key): \(error)").message)
+            }
+        }
+        for missing in cached.subtracting(listed).sorted() {
+            changes.append(delete(missing))
+        }
+        return listed
     }
 }

@@ -3,35 +3,34 @@ import SPIFFE
 
 extension Reconciler {
     /// Returns the namespaces and pods that `object` selects in `snapshot`, with each pod's rendered ID,
-    /// as the SPIRE Controller Manager selects and renders them.
+    /// by the Kubernetes module's copy of the SPIRE Controller Manager's selection.
     ///
     /// A pod whose Namespace object is not cached is matched against the one label the API server puts
     /// on every namespace, `kubernetes.io/metadata.name`.
-    /// NOTE: `className` is not honoured yet; every ClusterSPIFFEID is treated as this registrar's.
+    /// NOTE: a `fallback` ClusterSPIFFEID is selected on its own here, so it does not skip the pods that a
+    /// non-fallback one already covers, as the controller's `selectAll` does.
     func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot) -> Selection {
-        let podSelector = object.spec.podSelector ?? LabelSelector()
-        var namespaceVerdicts: [String: Bool] = [:]
-        func selects(namespace name: String) -> Bool {
-            if let verdict = namespaceVerdicts[name] { return verdict }
-            let verdict = self.selects(object, namespace: name, in: snapshot)
-            namespaceVerdicts[name] = verdict
-            return verdict
-        }
-
-        let template = Result { () throws(TemplateError) -> GoTemplate in
-            try GoTemplate(parsing: object.spec.spiffeIDTemplate, name: "spiffeIDTemplate")
-        }
+        let result = ClusterSPIFFEIDSelector.select(
+            object, namespaces: namespaces(in: snapshot), pods: Array(snapshot.pods.values),
+            settings: selectionSettings)
         var pods: [SelectedPod] = []
-        for pod in snapshot.pods.values.sorted(by: { $0.metadata.uid < $1.metadata.uid }) {
-            guard selects(namespace: pod.metadata.namespace), podSelector.matches(pod.metadata.labels) else {
-                continue
-            }
-            pods.append(SelectedPod(pod: record(pod), renderedID: render(template, pod: pod)))
+        for rendered in result.rendered {
+            guard let pod = snapshot.pods[rendered.uid] else { continue }
+            pods.append(SelectedPod(pod: record(pod), renderedID: .success(rendered.spiffeID)))
         }
-        for name in snapshot.namespaces.keys { _ = selects(namespace: name) }
+        for failure in result.failures {
+            guard let pod = snapshot.pods[failure.uid] else { continue }
+            pods.append(SelectedPod(pod: record(pod), renderedID: .failure(RenderFailure(failure.message))))
+        }
+        var problems = result.rejections.map(\.description)
+        if !result.applies {
+            problems.append("its className \"\(object.spec.className)\" belongs to another controller")
+        }
+        let selectedNamespaces = Set(pods.map(\.pod.namespace))
         return Selection(
             clusterSPIFFEID: object.metadata.name, annotations: object.metadata.annotations,
-            namespaces: namespaceVerdicts.filter(\.value).keys.sorted(), pods: pods)
+            namespaces: selectedNamespaces.sorted(), pods: pods.sorted { $0.pod.uid < $1.pod.uid },
+            problems: problems)
     }
 
     /// Returns true when `object` selects `pod`, without rendering its ID.
@@ -43,26 +42,18 @@ extension Reconciler {
 
     /// Returns true when `object` selects the namespace `name`; an ignored namespace is never selected.
     func selects(_ object: ClusterSPIFFEID, namespace name: String, in snapshot: CacheSnapshot) -> Bool {
-        guard !settings.ignoredNamespaces.contains(name) else { return false }
+        guard !selectionSettings.ignoredNamespaces.contains(name) else { return false }
         let labels = snapshot.namespaces[name]?.labels ?? ["kubernetes.io/metadata.name": name]
         return (object.spec.namespaceSelector ?? LabelSelector()).matches(labels)
     }
 
-    private func render(_ template: Result<GoTemplate, TemplateError>, pod: Pod) -> Result<SPIFFEID, RenderFailure> {
-        let text: String
-        do {
-            let data = TemplateData.make(
-                trustDomain: settings.templateTrustDomain, clusterName: settings.clusterName,
-                clusterDomain: settings.clusterDomain, pod: pod, node: nil)
-            text = try template.get().render(data)
-        } catch {
-            return .failure(RenderFailure("spiffeIDTemplate: \(error)"))
+    /// Returns the cached namespaces plus a bare one for each pod namespace that is not cached.
+    private func namespaces(in snapshot: CacheSnapshot) -> [Namespace] {
+        var namespaces = snapshot.namespaces
+        for pod in snapshot.pods.values where namespaces[pod.metadata.namespace] == nil {
+            namespaces[pod.metadata.namespace] = Namespace(metadata: ObjectMeta(name: pod.metadata.namespace))
         }
-        do {
-            return .success(try SPIFFEID(parsing: text))
-        } catch {
-            return .failure(RenderFailure("rendered ID \"\(text)\" is invalid: \(error)"))
-        }
+        return Array(namespaces.values)
     }
 
     func record(_ pod: Pod) -> PodRecord {

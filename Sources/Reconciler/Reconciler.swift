@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Registry
+import SPIFFE
 import Synchronization
 
 /// A log record from the reconciler: a constant message plus fields such as `key`, `attempt` and `error`.
@@ -19,6 +20,19 @@ public struct ReconcilerLogRecord: Sendable {
     public var message: String
     /// Fields with fixed key names.
     public var fields: [String: String]
+}
+
+/// An invalid reconciler setting.
+public enum ReconcilerSettingsError: Error, Sendable, CustomStringConvertible {
+    /// The trust domain list is empty.
+    case noTrustDomain
+
+    /// The problem and its fix.
+    public var description: String {
+        switch self {
+        case .noTrustDomain: "no trust domain is configured; set at least one trust domain to register"
+        }
+    }
 }
 
 /// The reconciler: one entry point for every admitted object, a durable cache and queue, and the
@@ -40,6 +54,7 @@ public final class Reconciler: Sendable {
     let mapping: ServiceMapping
     let clock: any WallClock
     let log: @Sendable (ReconcilerLogRecord) -> Void
+    let selectionSettings: SelectionSettings
     private let workers = Mutex<WorkerPool?>(nil)
 
     /// Creates a reconciler on the registry's database, applying the queue and cache migrations.
@@ -48,7 +63,8 @@ public final class Reconciler: Sendable {
     ///   - database: The registry's SQLite database; the queue and cache tables live in it too.
     ///   - registry: The registry on that database.
     ///   - log: Receives starts, stops, retries and every error the reconciler catches.
-    /// - Throws: `SQLiteError` when a migration or the cache load fails.
+    /// - Throws: `ReconcilerSettingsError` when no trust domain is configured, or `SQLiteError` when a
+    ///   migration or the cache load fails.
     public init(
         database: SQLiteDatabase, registry: ServiceRegistry, settings: ReconcilerSettings,
         clock: any WallClock = SystemClock(), log: @escaping @Sendable (ReconcilerLogRecord) -> Void = { _ in }
@@ -60,11 +76,17 @@ public final class Reconciler: Sendable {
         self.log = log
         contract = AnnotationContract(settings: settings.annotations)
         mapping = settings.mapping
+        guard let trustDomain = settings.templateTrustDomain else { throw ReconcilerSettingsError.noTrustDomain }
+        selectionSettings = SelectionSettings(
+            trustDomain: trustDomain,
+            clusterName: settings.clusterName, clusterDomain: settings.clusterDomain, className: settings.className,
+            watchClassless: settings.watchClassless, ignoredNamespaces: settings.ignoredNamespaces)
         queue = try WorkQueue(database: database, settings: settings.queue, clock: clock)
         cache = try ObjectCache(database: database)
         for problem in cache.unreadableObjects {
             log(
-                ReconcilerLogRecord(level: .error, message: "cached object does not decode", fields: ["error": problem])
+                ReconcilerLogRecord(
+                    level: .error, message: "cached object is invalid and was skipped", fields: ["error": problem])
             )
         }
     }

@@ -1,3 +1,4 @@
+import Kubernetes
 import SPIFFE
 
 /// Settings of the reconciler; every field but the trust domains has a default.
@@ -18,17 +19,21 @@ public struct ReconcilerSettings: Sendable {
     public var clusterName = ""
     /// The cluster domain that templates see as `.ClusterDomain`.
     public var clusterDomain = "cluster.local"
+    /// The controller class, as the SPIRE Controller Manager's `className`; empty for none.
+    public var className = ""
+    /// Whether ClusterSPIFFEIDs without a class apply when a class is set, as `watchClassless`.
+    public var watchClassless = false
     /// Namespaces that no ClusterSPIFFEID selects, matched as whole names.
-    public var ignoredNamespaces: Set<String> = ["kube-system", "kube-public", "spire-system"]
+    public var ignoredNamespaces = IgnoredNamespaces.default
 
-    /// The trust domain that templates see as `.TrustDomain`; the alphabetically first allowed one
-    /// unless set.
-    public var templateTrustDomain: String
+    /// The trust domain that templates see as `.TrustDomain` and that rendered IDs must belong to, as in
+    /// the SPIRE controller, which serves one trust domain. The alphabetically first allowed one unless set.
+    public var templateTrustDomain: TrustDomain?
 
     /// Creates settings for IDs in `trustDomains`.
     public init(trustDomains: Set<TrustDomain>) {
         self.trustDomains = trustDomains
-        templateTrustDomain = trustDomains.map(\.name).sorted().first ?? ""
+        templateTrustDomain = trustDomains.sorted().first
     }
 
     /// The mapping built from these settings.

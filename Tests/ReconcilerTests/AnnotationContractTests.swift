@@ -67,6 +67,14 @@ private let kind = AnnotationKey.checkerKind
             name: "metadata reserved namespace",
             pod: [register: "true", metadata: #"{"serviceradar.io/namespace":"other"}"#], expected: .invalid(metadata)),
         AnnotationCase(
+            name: "metadata value too long",
+            pod: [register: "true", metadata: "{\"a\":\"" + String(repeating: "x", count: 1025) + "\"}"],
+            expected: .invalid(metadata)),
+        AnnotationCase(
+            name: "metadata too many keys",
+            pod: [register: "true", metadata: "{" + (0..<63).map { "\"k\($0)\":1" }.joined(separator: ",") + "}"],
+            expected: .invalid(metadata)),
+        AnnotationCase(
             name: "service id", pod: [register: "true", serviceID: "edge-poller-1"],
             expected: .managed(WorkloadAnnotations(serviceID: "edge-poller-1"))),
         AnnotationCase(

@@ -1,7 +1,9 @@
 import Foundation
 import Kubernetes
 import Registry
+import SPIFFE
 import Testing
+import YAML
 
 @testable import Reconciler
 
@@ -223,5 +225,77 @@ import Testing
         #expect(harness.reconciler.cache.snapshot().pods.count == 7)
         let services = try harness.k8sServices()
         #expect(services.values.filter { $0.status == .active }.count == 4)
+    }
+}
+
+@Suite struct OwnershipTests {
+    @Test func otherSourceLeftAlone() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        _ = try harness.registry.registerConfiguredPollers([ConfiguredPoller(id: "demo-poller")])
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        let poller = try #require(try harness.registry.service(id: "demo-poller"))
+        #expect(poller.source == .config)
+        #expect(poller.spiffeID == nil)
+        #expect(try harness.registry.service(id: "demo-agent")?.pollerID == "demo-poller")
+
+        let pod = try ReconcilerHarness.recorded("Pod", "serviceradar-poller")
+        _ = harness.reconciler.admit([pod], operation: .delete, dryRun: false)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        let after = try #require(try harness.registry.service(id: "demo-poller"))
+        #expect(after.source == .config)
+        #expect(after.status == poller.status)
+    }
+}
+
+@Suite struct IncompleteSelectionTests {
+    @Test func rejectedSpecKeepsServices() throws {
+        let harness = try ReconcilerHarness()
+        defer { harness.reconciler.stop() }
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+
+        let broken = """
+            apiVersion: spire.spiffe.io/v1alpha1
+            kind: ClusterSPIFFEID
+            metadata:
+              name: serviceradar-snmp-checker
+              annotations:
+                serviceradar.io/register: 'true'
+            spec:
+              spiffeIDTemplate: 'spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }/sa/serviceradar-snmp-checker'
+            """
+        let objects = try KubernetesObject.decodeObjects(from: YAMLParser.parse(broken))
+        let outcome = harness.reconciler.admit(objects, operation: .update, dryRun: false)
+        #expect(outcome.allowed)
+        #expect(!outcome.warnings.isEmpty)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices()["demo-snmp-checker"]?.status == .active)
+        #expect(try harness.reconciler.queue.deadLetters().isEmpty)
+    }
+
+    @Test func otherClassKeepsServices() throws {
+        var settings = try ReconcilerSettings(trustDomains: [TrustDomain(parsing: "carverauto.dev")])
+        settings.className = "serviceradar"
+        settings.watchClassless = true
+        let harness = try ReconcilerHarness(settings: settings)
+        defer { harness.reconciler.stop() }
+        _ = harness.reconciler.admit(try ReconcilerHarness.recordedState(), operation: .create, dryRun: false)
+        harness.reconciler.start()
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices().count == 4)
+
+        let object = try ReconcilerHarness.recorded("ClusterSPIFFEID", "serviceradar-rperf-checker")
+        let text = object.node.jsonText().replacingOccurrences(
+            of: "\"spec\":{", with: "\"spec\":{\"className\":\"other\",")
+        let moved = try KubernetesObject.decodeObjects(from: [YAMLParser.parseSingle(text)])
+        #expect(moved.first?.node.jsonText().contains("\"className\":\"other\"") == true)
+        _ = harness.reconciler.admit(moved, operation: .update, dryRun: false)
+        #expect(harness.reconciler.waitUntilIdle(timeout: 30))
+        #expect(try harness.k8sServices()["demo-rperf-checker"]?.status == .active)
     }
 }

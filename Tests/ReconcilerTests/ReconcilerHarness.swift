@@ -22,7 +22,7 @@ struct ReconcilerHarness {
         reconciler = try Reconciler(database: database, registry: registry, settings: effective)
     }
 
-    /// The objects of the demo's recorded cluster state, in file order.
+    /// Returns the objects of the demo's recorded cluster state, in file order.
     static func recordedState() throws -> [KubernetesObject] {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -31,14 +31,14 @@ struct ReconcilerHarness {
         return try KubernetesObject.decodeObjects(from: YAMLParser.parse(text))
     }
 
-    /// The recorded object of `kind` named `name`.
+    /// Returns the recorded object of `kind` whose name starts with `name`.
     static func recorded(_ kind: String, _ name: String) throws -> KubernetesObject {
         guard let object = try recordedState().first(where: { $0.kind == kind && $0.metadata.name.hasPrefix(name) })
         else { throw HarnessError(message: "no recorded \(kind) \(name)") }
         return object
     }
 
-    /// A copy of `object` with its `metadata.uid` replaced, as a pod re-created under the same name.
+    /// Returns a copy of `object` with another `metadata.uid`, as a pod re-created under the same name.
     static func withUID(_ object: KubernetesObject, _ uid: String) throws -> KubernetesObject {
         var text = object.node.jsonText()
         text = text.replacingOccurrences(of: "\"uid\":\"\(object.metadata.uid)\"", with: "\"uid\":\"\(uid)\"")
@@ -49,12 +49,12 @@ struct ReconcilerHarness {
         return copy
     }
 
-    /// Every registration with source `k8s_spiffe`, by id.
+    /// Returns every registration with source `k8s_spiffe`, by id.
     func k8sServices() throws -> [String: RegisteredService] {
         try reconciler.k8sRegistrations()
     }
 
-    /// Every registration of any source.
+    /// Returns every registration of any source.
     func allServices() throws -> [RegisteredService] {
         try registry.services(matching: ServiceFilter(limit: 1000)).services
     }

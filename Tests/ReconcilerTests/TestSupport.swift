@@ -7,16 +7,24 @@ import Synchronization
 /// A temporary directory removed when the value is released.
 final class TemporaryDirectory: Sendable {
     let path: String
+    private let owned: Bool
 
     init() throws {
         path = NSTemporaryDirectory() + "reconciler-tests-" + UUID().uuidString
+        owned = true
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Uses a directory that another value owns and removes.
+    init(existing path: String) {
+        self.path = path
+        owned = false
     }
 
     var databasePath: String { path + "/registry.sqlite" }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        if owned { try? FileManager.default.removeItem(atPath: path) }
     }
 }
 

@@ -1,7 +1,7 @@
 /// A problem with an admitted object, returned as an admission warning and logged as an event.
 ///
-/// The API server shows warnings to `kubectl` users, and Kubernetes truncates longer ones, so a warning
-/// is at most `maxLength` characters; long values are shortened with an ellipsis to fit.
+/// The API server shows warnings to `kubectl` users and truncates longer ones, so a warning is at most
+/// `maxLength` characters. Long values are shortened with an ellipsis to fit.
 public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertible {
     /// The maximum length of a warning in characters.
     public static let maxLength = 120

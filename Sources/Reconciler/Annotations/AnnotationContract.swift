@@ -33,8 +33,8 @@ public struct AnnotationSettings: Sendable, Hashable {
     public init() {}
 }
 
-/// What the annotations of a workload ask for, after the pod's annotations override the
-/// ClusterSPIFFEID's and every value was validated.
+/// The validated registration request of a workload's annotations, after the pod's annotations override
+/// the ClusterSPIFFEID's.
 public struct WorkloadAnnotations: Sendable, Hashable {
     /// The service type from `serviceradar.io/service-type`, or nil to take the mapping rule's.
     public var serviceType: ServiceType?

@@ -8,8 +8,11 @@ import YAML
 public enum MetadataJSON {
     /// Limits on the metadata text.
     public struct Limits: Sendable, Hashable {
-        /// The maximum number of keys.
-        public var maxKeys: Int = 256
+        /// The maximum number of keys. The registry stores at most 64 entries per service by default, and
+        /// the reconciler adds two reserved ones.
+        public var maxKeys: Int = 62
+        /// The maximum length of a key or value in UTF-8 bytes, the registry's default limit.
+        public var maxValueBytes: Int = 1024
         /// The maximum nesting depth the parser accepts before it rejects the text.
         public var maxDepth: Int = 8
 
@@ -17,14 +20,14 @@ public enum MetadataJSON {
         public init() {}
     }
 
-    /// Why a metadata value was rejected.
+    /// A rejected metadata value's problem and fix.
     public struct Problem: Error, Sendable, Hashable {
-        /// What is wrong, for example `is not a JSON object`.
+        /// The problem, for example `is not a JSON object`.
         public var problem: String
         /// How to fix it.
         public var fix: String
 
-        /// The admission warning for this problem on the annotation value `value`.
+        /// Returns the admission warning for this problem on the annotation value `value`.
         public func warning(value: String) -> AdmissionWarning {
             AdmissionWarning(subject: AnnotationKey.metadata, value: value, problem: problem, fix: fix)
         }
@@ -73,12 +76,18 @@ public enum MetadataJSON {
                         problem: "has a non-scalar value for \"\(key.text)\"",
                         fix: "use a string, number or boolean"))
             }
+            if key.text.utf8.count > limits.maxValueBytes || value.utf8.count > limits.maxValueBytes {
+                return .failure(
+                    Problem(
+                        problem: "has a key or value over \(limits.maxValueBytes) bytes at \"\(key.text)\"",
+                        fix: "shorten it"))
+            }
             result[key.text] = value
         }
         return .success(result)
     }
 
-    /// The JSON text of a string, number or boolean value, or nil for null, an object or an array.
+    /// Returns the JSON text of a string, number or boolean value, or nil for null, an object or an array.
     private static func scalarText(_ node: Node) -> String? {
         guard case .scalar(let scalar) = node.content else { return nil }
         if scalar.style == .doubleQuoted { return scalar.text }

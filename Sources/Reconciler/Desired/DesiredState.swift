@@ -38,7 +38,7 @@ public struct PodProblem: Sendable, Hashable {
     public var pod: String
     /// The pod's UID.
     public var uid: String
-    /// What is wrong.
+    /// The problem.
     public var warning: AdmissionWarning
 
     /// Creates a pod problem.
@@ -66,6 +66,8 @@ public struct DesiredState: Sendable, Hashable {
     /// Namespaces with a pod that failed to render or is invalid. Services there are never deactivated,
     /// because such a pod may still be an instance of them.
     public var uncertainNamespaces: Set<String>
+    /// Reasons the selection was incomplete; when any, no service of this ClusterSPIFFEID is deactivated.
+    public var selectionProblems: [String]
 
     /// Creates an empty desired state.
     public init(clusterSPIFFEID: String) {
@@ -76,6 +78,7 @@ public struct DesiredState: Sendable, Hashable {
         invalidPods = []
         services = [:]
         uncertainNamespaces = []
+        selectionProblems = []
     }
 
     /// Computes the desired state of `selection` with the annotation contract and the mapping.
@@ -88,6 +91,7 @@ public struct DesiredState: Sendable, Hashable {
         var state = DesiredState(clusterSPIFFEID: selection.clusterSPIFFEID)
         state.namespaces = selection.namespaces
         state.selectedPodCount = selection.pods.count
+        state.selectionProblems = selection.problems
 
         for selected in selection.pods.sorted(by: { $0.pod.uid < $1.pod.uid }) {
             let pod = selected.pod

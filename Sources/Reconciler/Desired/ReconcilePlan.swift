@@ -5,8 +5,8 @@ import Registry
 public struct ReconcileSettings: Sendable, Hashable {
     /// Whether a Ready pod counts as a heartbeat of its service.
     public var readyPodIsHeartbeat = true
-    /// How old the last heartbeat of an active service must be before a Ready pod refreshes it, in seconds.
-    /// Below this a resync writes nothing for an unchanged service.
+    /// The minimum age in seconds of an active service's last heartbeat before a Ready pod refreshes it.
+    /// Below this age a resync writes nothing for an unchanged service.
     public var heartbeatRefreshInterval: TimeInterval = 300
     /// The actor recorded on registry events.
     public var actor = "spiffe-registrar"
@@ -34,13 +34,15 @@ public struct ReconcilePlan: Sendable, Hashable {
     ///   - desired: The desired states of the affected ClusterSPIFFEIDs.
     ///   - deleted: Affected ClusterSPIFFEIDs that no longer exist; their services are deactivated.
     ///   - registered: The registered services with an id in `desired`, plus every `k8s_spiffe` service.
+    ///   - parentContext: Services that other ClusterSPIFFEIDs call for; they count as parent candidates
+    ///     but are not registered by this plan.
     public static func compute(
         desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService],
-        settings: ReconcileSettings, now: Date
+        parentContext: [DesiredService] = [], settings: ReconcileSettings, now: Date
     ) -> ReconcilePlan {
         var plan = ReconcilePlan()
         let services = desired.flatMap { $0.services.values }.sorted { $0.service.serviceID < $1.service.serviceID }
-        let resolver = ParentResolver(desired: services, registered: registered)
+        let resolver = ParentResolver(desired: services + parentContext, registered: registered)
         var registrations: [ServiceType: [RegistryChange]] = [:]
         var heartbeats: [RegistryChange] = []
 
@@ -56,7 +58,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 continue
             }
             let parentID: String?
-            switch resolver.parent(of: wanted) {
+            switch resolver.parent(of: wanted, current: existing?.parentID) {
             case .success(let resolved):
                 parentID = resolved
             case .failure(let error):
@@ -81,9 +83,9 @@ public struct ReconcilePlan: Sendable, Hashable {
         return plan
     }
 
-    /// The services of the affected ClusterSPIFFEIDs that no pod calls for any more, after proof: the
-    /// ClusterSPIFFEID was deleted, or its cache shows the last pod gone and no pod of that namespace
-    /// is in doubt.
+    /// Returns the deactivations of services of the affected ClusterSPIFFEIDs that no managed pod calls for
+    /// any more. Each needs proof: the ClusterSPIFFEID was deleted, or its cached pods no longer include
+    /// one for the service and no pod of that namespace is in doubt.
     private static func deactivations(
         desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService]
     ) -> [RegistryChange] {
@@ -98,7 +100,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 changes.append(.deactivate(id: service.id, reason: "ClusterSPIFFEID \(owner) was deleted"))
             } else if let state = states[owner] {
                 let namespace = service.metadata[ReservedMetadata.namespace] ?? ""
-                guard !state.uncertainNamespaces.contains(namespace) else { continue }
+                guard state.selectionProblems.isEmpty, !state.uncertainNamespaces.contains(namespace) else { continue }
                 changes.append(
                     .deactivate(id: service.id, reason: "no managed pod of ClusterSPIFFEID \(owner) is left for it"))
             }
@@ -173,7 +175,10 @@ struct ParentResolver {
     }
 
     /// Returns the parent id of `service`, nil for a poller, or a message when none or several match.
-    func parent(of service: DesiredService) -> Result<String?, ParentError> {
+    ///
+    /// A registered service keeps its `current` parent when no candidate is left (its parent's pods are
+    /// gone) or when that parent is one of several candidates, so a lookup never moves it at random.
+    func parent(of service: DesiredService, current: String?) -> Result<String?, ParentError> {
         switch service.service.parent {
         case .none:
             return .success(nil)
@@ -186,6 +191,7 @@ struct ParentResolver {
                 // Several candidates where only one is still live: the others are leftovers of removed pods.
                 ids = ids.filter { found[$0] != .inactive }
             }
+            if let current, ids.isEmpty || ids.contains(current) { return .success(current) }
             guard ids.count == 1, let id = ids.first else {
                 let problem =
                     ids.isEmpty

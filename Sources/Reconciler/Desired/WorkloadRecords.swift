@@ -2,7 +2,7 @@ import SPIFFE
 
 /// The parts of a pod that the reconciler uses, keyed by UID.
 ///
-/// A pod re-created under the same name gets a new UID and is a new instance; a DELETE removes only the
+/// A pod re-created under the same name gets a new UID and is a new instance. A DELETE removes only the
 /// instance with its own UID.
 public struct PodRecord: Sendable, Hashable {
     /// The pod's UID.
@@ -43,9 +43,9 @@ public struct SelectedPod: Sendable, Hashable {
     }
 }
 
-/// Why the SPIFFE ID of a pod could not be rendered, such as a template that rendered `<no value>`.
+/// A failure to render the SPIFFE ID of a pod, such as a template that rendered `<no value>`.
 public struct RenderFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What failed and on which template or value.
+    /// The failure, naming the template or value.
     public var message: String
 
     /// Creates a failure.
@@ -57,7 +57,7 @@ public struct RenderFailure: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { message }
 }
 
-/// What a ClusterSPIFFEID selects in the cache: its namespaces and pods, each with its rendered ID.
+/// The namespaces and pods that a ClusterSPIFFEID selects in the cache, each pod with its rendered ID.
 public struct Selection: Sendable, Hashable {
     /// The ClusterSPIFFEID's name.
     public var clusterSPIFFEID: String
@@ -67,12 +67,19 @@ public struct Selection: Sendable, Hashable {
     public var namespaces: [String]
     /// The selected pods.
     public var pods: [SelectedPod]
+    /// Reasons the selection is incomplete, such as a spec the controller rejects; empty when complete.
+    /// An incomplete selection is no proof that a pod is gone.
+    public var problems: [String]
 
     /// Creates a selection.
-    public init(clusterSPIFFEID: String, annotations: [String: String], namespaces: [String], pods: [SelectedPod]) {
+    public init(
+        clusterSPIFFEID: String, annotations: [String: String], namespaces: [String], pods: [SelectedPod],
+        problems: [String] = []
+    ) {
         self.clusterSPIFFEID = clusterSPIFFEID
         self.annotations = annotations
         self.namespaces = namespaces
         self.pods = pods
+        self.problems = problems
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Registry
 import SPIFFE
 import YAML
@@ -10,7 +11,7 @@ public struct MappingConfigError: Error, Sendable, CustomStringConvertible {
     public var mark: Mark
     /// The dotted path of the offending key, such as `rules[2].type`.
     public var path: String
-    /// What is wrong and what to do.
+    /// The problem and its fix.
     public var message: String
 
     /// Creates an error.
@@ -54,6 +55,19 @@ public struct MappingConfigError: Error, Sendable, CustomStringConvertible {
 public enum MappingConfig {
     static let topKeys: Set<String> = ["includeDefaultRules", "rules"]
     static let ruleKeys: Set<String> = ["pattern", "type", "serviceID", "parentID", "checkerKind"]
+
+    /// Reads the config file at `path` and parses it into the ordered list of rules.
+    public static func rules(contentsOf path: String) throws(MappingConfigError) -> [MappingRule] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw MappingConfigError(
+                file: path, mark: .none, path: "",
+                message: "reading the file failed: \(error.localizedDescription); check the path and permissions")
+        }
+        return try rules(from: text, file: path)
+    }
 
     /// Parses the config text `text` read from `file` into the ordered list of rules.
     public static func rules(from text: String, file: String) throws(MappingConfigError) -> [MappingRule] {

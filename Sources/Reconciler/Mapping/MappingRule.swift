@@ -1,7 +1,7 @@
 import Registry
 import SPIFFE
 
-/// How a mapping rule finds the parent of the service it maps.
+/// The parent lookup of a mapping rule.
 public enum ParentRule: Sendable {
     /// The service has no parent (a poller).
     case none
@@ -20,7 +20,7 @@ public struct MappingRule: Sendable {
     public var serviceType: ServiceType
     /// The template of the service id, such as `{namespace}-{kind}-checker`.
     public var serviceID: CaptureTemplate
-    /// How the parent is found; ignored for pollers.
+    /// The parent lookup, ignored for pollers.
     public var parent: ParentRule
     /// The template of the checker kind, such as `{kind}`; used for checkers only.
     public var checkerKind: CaptureTemplate?

@@ -1,7 +1,7 @@
 import Registry
 import SPIFFE
 
-/// Where the parent of a mapped service comes from.
+/// The source of a mapped service's parent.
 public enum ParentReference: Sendable, Hashable {
     /// The service has no parent.
     case none
@@ -17,7 +17,7 @@ public struct MappedService: Sendable, Hashable {
     public var serviceID: String
     /// The service type.
     public var serviceType: ServiceType
-    /// Where the parent comes from.
+    /// The source of the parent.
     public var parent: ParentReference
     /// The checker kind; set for checkers only.
     public var checkerKind: String?
@@ -44,7 +44,7 @@ public struct MappedService: Sendable, Hashable {
 public enum MappingOutcome: Sendable, Hashable {
     /// The ID maps to this service.
     case mapped(MappedService)
-    /// The ID is not registered; the warning says why and how to fix it.
+    /// The ID is not registered, and the warning gives the reason and the fix.
     case rejected(AdmissionWarning)
 }
 

@@ -11,8 +11,10 @@ public struct QueueSettings: Sendable, Hashable {
     /// The number of failed attempts after which a key is parked as a dead letter.
     public var maxAttempts: Int = 15
     /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this.
+    /// NOTE: leases are not renewed, so a reconcile that runs longer than this can be claimed a second time.
     public var leaseDuration: TimeInterval = 60
     /// The number of worker threads.
+    /// TODO: a global rate limit across keys, on top of the per-key backoff, is not implemented yet.
     public var workerCount: Int = 2
     /// How long an idle worker waits before it looks at the table again, in seconds.
     public var pollInterval: TimeInterval = 0.05
@@ -21,7 +23,7 @@ public struct QueueSettings: Sendable, Hashable {
     public init() {}
 }
 
-/// Where a key stands in the work queue.
+/// The state of a key in the work queue.
 public enum QueueItemState: String, Sendable, Hashable, CaseIterable {
     /// Waiting for a worker, possibly not before a retry time.
     case queued
@@ -43,7 +45,7 @@ public struct QueueItem: Sendable, Hashable {
     public var notBefore: Date
     /// True when the key was enqueued again while a worker held it, so it runs once more afterwards.
     public var dirty: Bool
-    /// The worker that holds the key while it is processing.
+    /// The worker that has claimed the key while it is processing.
     public var leaseOwner: String?
     /// When the holder's claim expires.
     public var leaseExpiry: Date?
@@ -87,8 +89,8 @@ public enum QueuePolicy {
 
     /// Returns the row after an enqueue of its key, given the current row or nil when the key is not queued.
     ///
-    /// A queued key stays one row and becomes due at once; a processing key is marked dirty so it runs
-    /// again after its worker finishes; a parked key is revived with its failure count reset.
+    /// A queued key stays one row and becomes due at once. A processing key is marked dirty, so it runs
+    /// again after its worker finishes. A parked key is revived with its failure count reset.
     public static func enqueue(key: String, existing: QueueItem?, now: Date) -> QueueItem {
         guard var item = existing else {
             return QueueItem(key: key, state: .queued, notBefore: now, enqueuedAt: now)
@@ -124,7 +126,7 @@ public enum QueuePolicy {
     /// Returns the row after `owner` claims it at `now`.
     ///
     /// Reclaiming an expired lease counts as a failed attempt, so a key that stops its worker every time
-    /// is parked after `maxAttempts` instead of looping forever; in that case the result is parked.
+    /// is parked after `maxAttempts` instead of looping forever. Then the returned row is parked.
     public static func claim(_ item: QueueItem, owner: String, now: Date, settings: QueueSettings) -> QueueItem {
         var claimed = item
         if item.state == .processing {

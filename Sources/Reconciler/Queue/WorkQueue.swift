@@ -45,7 +45,7 @@ public final class WorkQueue: Sendable {
     private static let columns =
         "key, state, attempts, not_before, dirty, lease_owner, lease_expiry, last_error, enqueued_at"
 
-    /// The database that holds the queue table.
+    /// The database that contains the queue table.
     public let database: SQLiteDatabase
     /// The queue settings.
     public let settings: QueueSettings

@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// Why processing a key failed, and whether a retry may succeed.
+/// A failure to process a key, and whether a retry may succeed.
 public struct ReconcileFailure: Error, Sendable, CustomStringConvertible {
-    /// What failed, on which key or service, and what to do.
+    /// The failure, naming the key or service and what to do.
     public var message: String
     /// True when the key should be retried with backoff; false parks it at once.
     public var retryable: Bool
@@ -20,7 +20,7 @@ public struct ReconcileFailure: Error, Sendable, CustomStringConvertible {
 
 /// Worker threads that claim keys from a `WorkQueue` and run a handler on each.
 ///
-/// Each worker holds at most one key at a time. `drain(timeout:)` stops claiming and waits for the keys
+/// Each worker processes at most one key at a time. `drain(timeout:)` stops claiming and waits for the keys
 /// in hand; a key whose handler is still running when the timeout passes keeps its lease, so another
 /// process reclaims it after the lease expires.
 public final class WorkerPool: Sendable {
@@ -123,7 +123,7 @@ public final class WorkerPool: Sendable {
         }
     }
 
-    /// Claims a key and counts the worker busy in one step, so `waitUntilIdle` never sees the key gone
+    /// Claims a key and counts the worker busy in one step, so `waitUntilIdle` never finds the key gone
     /// from the table before the worker counts itself busy.
     private func claimMarkingBusy(owner: String) throws -> QueueItem? {
         state.withLock { $0.busy += 1 }
