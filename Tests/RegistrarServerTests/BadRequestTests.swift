@@ -135,11 +135,11 @@ extension BadRequest {
         BadRequest(
             name: "foreign trust domain",
             setup: podSetup(template: "spiffe://other.example/ns/{{ .PodMeta.Namespace }}/sa/serviceradar-poller"),
-            body: pod(), status: 200, allowed: true, text: "other.example"),
+            body: pod(), status: 200, allowed: true, text: "expected trust domain \"carverauto.dev\" but got"),
         BadRequest(
             name: "uppercase scheme",
             setup: podSetup(template: "SPIFFE://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/serviceradar-poller"),
-            body: pod(), status: 200, allowed: true, text: "SPIFFE://carverauto.dev/ns/demo/sa/serviceradar-poller\" is invalid"),
+            body: pod(), status: 200, allowed: true, text: "invalid SPIFFE ID \"SPIFFE://carverauto.dev/"),
         BadRequest(
             name: "agent with no poller", setup: podSetup(), body: pod(account: "serviceradar-agent"), status: 200,
             allowed: true, text: "", queueError: "poller"),

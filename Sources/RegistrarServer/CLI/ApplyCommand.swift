@@ -8,7 +8,8 @@ public enum ApplyCommand {
         "Admit ClusterSPIFFEIDs, Pods and Namespaces from files into the registry database, then reconcile."
 
     static let settingFlags: Set<String> = [
-        "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "mapping-rules-file", "mapping-rules",
+        "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "cluster-trust-domain", "class-name", "watch-classless",
+        "ignored-namespaces", "mapping-rules-file", "mapping-rules",
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
         "heartbeat-on-ready", "log-level",
     ]

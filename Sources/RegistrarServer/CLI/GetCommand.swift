@@ -1,5 +1,4 @@
 import Foundation
-import Reconciler
 import Registry
 
 /// `spiffe-registrar get pollers|agents|checkers|events` and `spiffe-registrar tree`: read a registry file.
@@ -47,7 +46,7 @@ public enum GetCommand {
         }
         let registry: ServiceRegistry
         switch openRegistry(parsed, environment: environment, command: "get", output: output) {
-        case .success(let opened): registry = opened.registry
+        case .success(let opened): registry = opened
         case .failure(let stop): return stop.code
         }
         do {
@@ -94,7 +93,7 @@ public enum GetCommand {
             return stop.code
         case .success(let opened):
             do {
-                output.out(RegistryFormatting.tree(try allServices(opened.registry, filter: ServiceFilter(), limit: nil)))
+                output.out(RegistryFormatting.tree(try allServices(opened, filter: ServiceFilter(), limit: nil)))
                 return ExitCode.success
             } catch {
                 output.err("spiffe-registrar tree: reading the registry failed: \(error)")
@@ -135,10 +134,10 @@ public enum GetCommand {
         let code: Int32
     }
 
-    /// Opens the registry file named by the configuration, which must exist already.
+    /// Opens the registry of the file named by the configuration, which must exist already.
     static func openRegistry(
         _ parsed: ParsedArguments, environment: [String: String], command: String, output: CommandOutput
-    ) -> Result<RegistrarCore, Stop> {
+    ) -> Result<ServiceRegistry, Stop> {
         let configuration: RegistrarConfiguration
         do {
             configuration = try RegistrarConfiguration.load(
@@ -154,13 +153,11 @@ public enum GetCommand {
                     + "that serve or apply writes")
             return .failure(Stop(code: ExitCode.failure))
         }
-        // Reading needs no trust domain or mapping rule; the reconciler opens only to apply its migrations.
-        var settings = ReconcilerSettings(trustDomains: (try? configuration.parsedTrustDomains()) ?? [])
-        settings.queue.workerCount = 1
         do {
-            return .success(try RegistrarCore(databasePath: path, settings: settings, logger: Logger(minimumLevel: .error)))
+            let options = SQLiteOptions(synchronous: configuration.databaseSync == .full ? .full : .normal)
+            return .success(ServiceRegistry(store: try SQLiteRegistryStore(path: path, options: options)))
         } catch {
-            output.err("spiffe-registrar \(command): \(error)")
+            output.err("spiffe-registrar \(command): failed to open the registry database \(path): \(error)")
             return .failure(Stop(code: ExitCode.failure))
         }
     }

@@ -118,6 +118,30 @@ extension ConfigurationSetting {
             configuration.trustDomains = try input.list()
         },
         ConfigurationSetting(
+            ["cluster", "trustDomain"], flag: "cluster-trust-domain", value: "DOMAIN",
+            help: "Trust domain of templates' .TrustDomain and of rendered IDs (default: first of --trust-domains)."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.clusterTrustDomain = try input.string()
+        },
+        ConfigurationSetting(
+            ["cluster", "className"], flag: "class-name", value: "NAME",
+            help: "Only ClusterSPIFFEIDs of this className apply, as the SPIRE controller's --class-name."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.className = try input.string(allowEmpty: true)
+        },
+        ConfigurationSetting(
+            ["cluster", "watchClassless"], flag: "watch-classless", value: "BOOL",
+            help: "With --class-name, ClusterSPIFFEIDs without a className apply too."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.watchClassless = try input.bool()
+        },
+        ConfigurationSetting(
+            ["cluster", "ignoredNamespaces"], flag: "ignored-namespaces", value: "LIST",
+            help: "Comma-separated namespaces that no ClusterSPIFFEID selects."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.ignoredNamespaces = try input.list()
+        },
+        ConfigurationSetting(
             ["cluster", "name"], flag: "cluster-name", value: "NAME",
             help: "Cluster name that ClusterSPIFFEID templates see as .ClusterName."
         ) { configuration, input throws(ConfigurationError) in

@@ -1,4 +1,5 @@
 import HTTPServer
+import Kubernetes
 import Reconciler
 import SPIFFE
 
@@ -109,7 +110,25 @@ extension RegistrarConfiguration {
     public func reconcilerSettings(
         readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
     ) throws(ConfigurationError) -> ReconcilerSettings {
-        var settings = ReconcilerSettings(trustDomains: try parsedTrustDomains())
+        let trustDomains = try parsedTrustDomains()
+        var settings = ReconcilerSettings(trustDomains: trustDomains)
+        if let clusterTrustDomain {
+            let parsed: TrustDomain
+            do {
+                parsed = try TrustDomain(parsing: clusterTrustDomain)
+            } catch {
+                throw ConfigurationError("invalid cluster trust domain \"\(clusterTrustDomain)\": \(error)")
+            }
+            guard trustDomains.contains(parsed) else {
+                throw ConfigurationError(
+                    "cluster trust domain \"\(clusterTrustDomain)\" is not one of the trust domains "
+                        + "\(trustDomains.map(\.name).sorted().joined(separator: ", ")); add it to --trust-domains")
+            }
+            settings.templateTrustDomain = parsed
+        }
+        settings.className = className
+        settings.watchClassless = watchClassless
+        settings.ignoredNamespaces = IgnoredNamespaces(Set(ignoredNamespaces))
         settings.mappingRules = try parsedMappingRules(readFile: readFile)
         settings.clusterName = clusterName
         settings.clusterDomain = clusterDomain

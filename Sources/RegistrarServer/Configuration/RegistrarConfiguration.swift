@@ -43,6 +43,15 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var databaseSync = DatabaseSync.full
     /// The trust domains whose SPIFFE IDs are registered.
     public var trustDomains: [String] = []
+    /// The trust domain that ClusterSPIFFEID templates see as `.TrustDomain` and that rendered IDs must
+    /// belong to, as the SPIRE controller's; nil takes the alphabetically first of ``trustDomains``.
+    public var clusterTrustDomain: String?
+    /// The controller class, as the SPIRE Controller Manager's `className`; empty for none.
+    public var className = ""
+    /// Whether ClusterSPIFFEIDs without a class apply when ``className`` is set.
+    public var watchClassless = false
+    /// Namespaces that no ClusterSPIFFEID selects, matched as whole names.
+    public var ignoredNamespaces = ["kube-system", "kube-public", "spire-system"]
     /// The cluster name that ClusterSPIFFEID templates see as `.ClusterName`.
     public var clusterName = ""
     /// The cluster domain that ClusterSPIFFEID templates see as `.ClusterDomain`.

@@ -16,11 +16,11 @@ final class AdmissionCommitter: @unchecked Sendable {
     // @unchecked because `state` is guarded by `condition`, which every access holds.
     private final class Entry {
         let object: KubernetesObject
-        let operation: ReconcilerOperation
+        let operation: AdmissionOperation
         var done = false
         var storeError: String?
 
-        init(object: KubernetesObject, operation: ReconcilerOperation) {
+        init(object: KubernetesObject, operation: AdmissionOperation) {
             self.object = object
             self.operation = operation
         }
@@ -43,7 +43,7 @@ final class AdmissionCommitter: @unchecked Sendable {
     }
 
     /// Admits `object` and returns its own outcome once its change is stored.
-    func admit(_ object: KubernetesObject, operation: ReconcilerOperation, dryRun: Bool) -> AdmissionOutcome {
+    func admit(_ object: KubernetesObject, operation: AdmissionOperation, dryRun: Bool) -> AdmissionOutcome {
         if dryRun || maxGroupSize == 1 {
             return reconciler.admit([object], operation: operation, dryRun: dryRun)
         }

@@ -51,7 +51,7 @@ public enum ObjectSubmission {
     /// - Parameter source: The name of the input in error messages, such as a file path or `request body`.
     /// - Throws: ``SubmissionError`` when the text does not parse or a document is not a Kubernetes object.
     public static func admit(
-        _ bytes: [UInt8], to reconciler: Reconciler, operation: ReconcilerOperation, dryRun: Bool,
+        _ bytes: [UInt8], to reconciler: Reconciler, operation: AdmissionOperation, dryRun: Bool,
         limits: YAMLLimits = YAMLLimits(), source: String
     ) throws(SubmissionError) -> SubmissionSummary {
         let objects = try decode(bytes, limits: limits, source: source)

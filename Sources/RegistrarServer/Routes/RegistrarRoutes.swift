@@ -54,7 +54,7 @@ enum RegistrarRoutes {
             return rejection
         }
         let operationText = (request.query("operation") ?? "CREATE").uppercased()
-        guard let operation = ReconcilerOperation(rawValue: operationText), operation != .connect else {
+        guard let operation = AdmissionOperation(rawValue: operationText), operation != .connect else {
             return .badRequest(
                 "invalid operation \"\(operationText)\" in the query; use CREATE, UPDATE or DELETE")
         }

@@ -60,8 +60,7 @@ struct WebhookRoute: Sendable {
             let warning = "\(review.kind.kind) \(review.name) not recorded: \(error)"
             return (.allow(uid: review.uid, warnings: [warning]), nil)
         }
-        let operation = ReconcilerOperation(rawValue: review.operation.rawValue) ?? .create
-        let outcome = committer.admit(object, operation: operation, dryRun: review.dryRun)
+        let outcome = committer.admit(object, operation: review.operation, dryRun: review.dryRun)
         if let reason = outcome.deniedReason {
             return (.deny(uid: review.uid, message: reason, warnings: outcome.warnings), nil)
         }
