@@ -10,10 +10,10 @@ import YAML
 /// The webhook runs twice: with the reconcile workers running, as in production, and with them paused,
 /// which measures the request path alone (parse, admit, durable enqueue). Every phase sends new pods.
 ///
-/// Options: `--seconds N` per phase (default 5), `--connections N` (default 32), `--database-sync
-/// full|normal` (default full, one fsync per commit), `--pods N` (default 256): the number of distinct
-/// pods the reviews cycle through, as a cluster's pods get admitted again on every change; 0 sends a
-/// new pod with every request, so the object cache grows all through the run. `--group-size N` sets
+/// Options: `--seconds N` per phase (default 5), `--connections N` (default 32), and `--database-sync
+/// full|normal` (default full, one fsync per commit). `--pods N` (default 256) is the number of
+/// distinct pods that the reviews cycle through, as a cluster's pods are admitted again on every
+/// change. With 0, every request sends a new pod, so the object cache grows all through the run. `--group-size N` sets
 /// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone). Each connection is a
 /// thread with its own client. Server and clients share the machine, so compare the two phases of one
 /// run rather than figures across machines.
@@ -37,7 +37,9 @@ func runWebhookBenchmark() {
         case ("--pods", let number?) where number >= 0 && number <= 1_000_000: podCount = Int(number)
         case ("--group-size", let number?) where number >= 1 && number <= 10_000: groupSize = Int(number)
         default:
-            print("usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--group-size N]")
+            print(
+                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--group-size N]"
+            )
             return
         }
     }
@@ -58,9 +60,10 @@ func runWebhookBenchmark() {
     print(
         "webhook benchmark: \(connections) keep-alive HTTPS connections, \(formatFigure(seconds)) s per phase, "
             + (podCount == 0 ? "a new pod per request" : "\(podCount) distinct pods"))
-    print("server: 127.0.0.1:\(server.port), \(server.registrar.configuration.httpThreads) HTTP threads, "
-        + "\(server.registrar.configuration.workerCount) reconcile workers, SQLite synchronous=\(sync.rawValue), "
-        + "admission group size \(groupSize)")
+    print(
+        "server: 127.0.0.1:\(server.port), \(server.registrar.configuration.httpThreads) HTTP threads, "
+            + "\(server.registrar.configuration.workerCount) reconcile workers, SQLite synchronous=\(sync.rawValue), "
+            + "admission group size \(groupSize)")
 
     let core = server.registrar.core
     let phase = Phase(seconds: seconds, connections: connections, podCount: podCount)
@@ -73,7 +76,9 @@ func runWebhookBenchmark() {
     alone.print(label: "webhook, workers paused")
     echo.print(label: "ceiling, /bench/echo")
     if echo.requestsPerSecond > 0 {
-        print("ratio to the ceiling, workers reconciling: \(formatFigure(webhook.requestsPerSecond / echo.requestsPerSecond))")
+        print(
+            "ratio to the ceiling, workers reconciling: \(formatFigure(webhook.requestsPerSecond / echo.requestsPerSecond))"
+        )
         print("ratio to the ceiling, workers paused: \(formatFigure(alone.requestsPerSecond / echo.requestsPerSecond))")
     }
     let drained = core.reconciler.waitUntilIdle(timeout: 10)
@@ -84,7 +89,7 @@ func runWebhookBenchmark() {
             + "\(services) services registered")
 }
 
-/// The namespace and an annotated ClusterSPIFFEID that selects the benchmark's pods.
+/// Admits the namespace and an annotated ClusterSPIFFEID that selects the benchmark's pods.
 private func admitSetup(_ server: LoopbackRegistrar) throws {
     let client = try server.makeClient()
     let setup = """
@@ -112,7 +117,7 @@ private struct BenchmarkError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A Pod CREATE AdmissionReview for a pod unique to `connection` and `sequence`, built by string
+/// Returns a Pod CREATE AdmissionReview for a pod unique to `connection` and `sequence`, built by string
 /// interpolation so that building it costs the client little. Its annotations register it as a poller
 /// of its own, so every admission leads to one registration.
 private func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
@@ -166,12 +171,14 @@ private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round
     let seconds = phase.seconds
     let connections = phase.connections
     let podsPerConnection = phase.podCount == 0 ? Int.max : max(1, phase.podCount / connections)
+
     let results = Mutex<[(latencies: [Double], failures: Int)]>([])
     let finished = DispatchGroup()
     let start = ContinuousClock.now
     let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
     let url = server.baseURL + path
     let configuration = server.clientConfiguration
+
     for connection in 0..<connections {
         finished.enter()
         let thread = Thread {
@@ -182,6 +189,7 @@ private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round
                 results.withLock { $0.append((latencies: [], failures: 1)) }
                 return
             }
+
             var sequence = 0
             while ContinuousClock.now < deadline {
                 let body =
@@ -204,6 +212,7 @@ private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round
         thread.start()
     }
     finished.wait()
+
     let elapsed = ContinuousClock.now - start
     let collected = results.withLock { $0 }
     let latencies = collected.flatMap(\.latencies).sorted()

@@ -4,7 +4,7 @@ import Registry
 import Testing
 import YAML
 
-/// One bad request and what the registrar must answer.
+/// One bad request and the response the registrar must send.
 struct BadRequest: Sendable, CustomTestStringConvertible {
     var name: String
     var route = "/webhook"
@@ -33,7 +33,11 @@ extension BadRequest {
 
     /// A valid Namespace review with `change` applied to its JSON text.
     static func editedReview(_ change: (String) -> String) -> [UInt8] {
-        Array(change(AdmissionReviewBuilder.review(of: TestObjects.namespace("other"), operation: "CREATE", uid: "u-1").jsonText()).utf8)
+        Array(
+            change(
+                AdmissionReviewBuilder.review(of: TestObjects.namespace("other"), operation: "CREATE", uid: "u-1")
+                    .jsonText()
+            ).utf8)
     }
 
     /// The namespace and a ClusterSPIFFEID for app `x` with `template`, before a pod review.
@@ -56,12 +60,14 @@ extension BadRequest {
         """
 
     static let all: [BadRequest] = [
-        BadRequest(name: "not JSON", body: Array("{\"apiVersion\": ".utf8), status: 400, text: "not a valid AdmissionReview"),
-        BadRequest(name: "YAML bomb", body: Array(billionLaughs.utf8), status: 400, text: "alias"),
-        // With Expect: 100-continue the server answers 413 before the body is sent. Without it the server
-        // may answer and close the socket while the client still uploads, and the client sees a reset.
         BadRequest(
-            name: "4 MiB body", headers: [(name: "Expect", value: "100-continue")], body: [UInt8](repeating: UInt8(ascii: " "), count: 4 << 20), status: 413,
+            name: "not JSON", body: Array("{\"apiVersion\": ".utf8), status: 400, text: "not a valid AdmissionReview"),
+        BadRequest(name: "YAML bomb", body: Array(billionLaughs.utf8), status: 400, text: "alias"),
+        // With Expect: 100-continue the server responds with 413 before the body is sent. Without it the server
+        // may respond and close the socket while the client still uploads, and the client sees a reset.
+        BadRequest(
+            name: "4 MiB body", headers: [(name: "Expect", value: "100-continue")],
+            body: [UInt8](repeating: UInt8(ascii: " "), count: 4 << 20), status: 413,
             text: "larger than the limit"),
         BadRequest(
             name: "wrong apiVersion",
@@ -75,7 +81,8 @@ extension BadRequest {
             name: "missing uid", body: editedReview { $0.replacingOccurrences(of: "\"uid\":\"u-1\",", with: "") },
             status: 400, text: "uid"),
         BadRequest(
-            name: "empty uid", body: editedReview { $0.replacingOccurrences(of: "\"uid\":\"u-1\"", with: "\"uid\":\"\"") },
+            name: "empty uid",
+            body: editedReview { $0.replacingOccurrences(of: "\"uid\":\"u-1\"", with: "\"uid\":\"\"") },
             status: 400, text: "uid"),
         BadRequest(
             name: "missing request",
@@ -91,7 +98,8 @@ extension BadRequest {
             text: "PATCH"),
         BadRequest(name: "empty body", body: [], status: 400, text: "empty"),
         BadRequest(name: "JSON array", body: Array("[1, 2]".utf8), status: 400, text: "mapping"),
-        BadRequest(name: "invalid UTF-8", body: [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d], status: 400, text: "invalid UTF-8"),
+        BadRequest(
+            name: "invalid UTF-8", body: [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d], status: 400, text: "invalid UTF-8"),
         BadRequest(
             name: "nesting too deep",
             body: Array((String(repeating: "[", count: 500) + String(repeating: "]", count: 500)).utf8), status: 400,
@@ -104,7 +112,8 @@ extension BadRequest {
             text: "application/x-www-form-urlencoded"),
         BadRequest(
             name: "unknown kind",
-            body: review(TestObjects.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: demo}")),
+            body: review(
+                TestObjects.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: demo}")),
             status: 200, allowed: true, text: "ignores kind Deployment"),
         BadRequest(
             name: "register yes", setup: podSetup(), body: pod(annotations: ["serviceradar.io/register": "yes"]),
@@ -126,7 +135,8 @@ extension BadRequest {
             status: 200, allowed: true, text: "Bad_ID!"),
         BadRequest(
             name: "unknown template function",
-            body: review(TestObjects.clusterSPIFFEID("f", template: "spiffe://carverauto.dev/{{ nosuchfunction }}", app: "f")),
+            body: review(
+                TestObjects.clusterSPIFFEID("f", template: "spiffe://carverauto.dev/{{ nosuchfunction }}", app: "f")),
             status: 200, allowed: true, text: "invalid SPIFFEID template"),
         BadRequest(
             name: "no value in the ID",

@@ -41,7 +41,10 @@ import YAML
         (["apply", "-f", "x.yaml", "--timeout", "soon"], "invalid --timeout 'soon'"),
         (["tree", "extra"], "unexpected argument 'extra'"),
         (["frobnicate"], "unknown command 'frobnicate'"),
-        (["serve", "--workers", "many", "--trust-domains", "example.org"], "invalid value \"many\" from flag --workers"),
+        (
+            ["serve", "--workers", "many", "--trust-domains", "example.org"],
+            "invalid value \"many\" from flag --workers"
+        ),
         (["serve", "--trust-domains", "example.org"], "--tls-cert-file"),
     ])
     func usageErrorExitsTwo(_ arguments: [String], _ message: String) throws {
@@ -115,7 +118,8 @@ import YAML
         let database = directory + "/registry.db"
         let stream = WebhookTests.pollerObjects.map { $0.yamlText() }.joined(separator: "\n---\n")
         let result = try runRegistrar(
-            ["apply", "-f", "-", "--database", database], environment: ["SPIFFE_REGISTRAR_TRUST_DOMAINS": "carverauto.dev"],
+            ["apply", "-f", "-", "--database", database],
+            environment: ["SPIFFE_REGISTRAR_TRUST_DOMAINS": "carverauto.dev"],
             standardInput: stream)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("standard input: 3 objects"))

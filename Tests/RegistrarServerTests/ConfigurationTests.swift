@@ -7,8 +7,10 @@ import Testing
     static let samples: [String: String] = [
         "listen": "127.0.0.1:9443", "http-threads": "8", "dev-plain-http": "true", "shutdown-timeout": "3",
         "bench-echo-route": "true", "tls-cert-file": "/etc/tls/tls.crt", "tls-key-file": "/etc/tls/tls.key",
-        "tls-client-ca-file": "/etc/tls/ca.crt", "cert-reload-interval": "2.5", "database": "/tmp/r.db", "database-sync": "normal",
-        "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org", "class-name": "spire",
+        "tls-client-ca-file": "/etc/tls/ca.crt", "cert-reload-interval": "2.5", "database": "/tmp/r.db",
+        "database-sync": "normal",
+        "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org",
+        "class-name": "spire",
         "watch-classless": "true", "ignored-namespaces": "kube-system,istio-system", "cluster-domain": "corp.local",
         "mapping-rules-file": "/etc/rules.yaml", "mapping-rules": "rules: []", "workers": "6",
         "queue-base-delay": "0.5", "queue-max-delay": "60", "queue-max-attempts": "3",
@@ -180,7 +182,8 @@ import Testing
     }
 
     @Test func invalidMappingRulesNameTheProblem() throws {
-        let configuration = try Self.load(["--mapping-rules", "rules: [{pattern: /x, type: database, serviceID: x}]"], validates: false)
+        let configuration = try Self.load(
+            ["--mapping-rules", "rules: [{pattern: /x, type: database, serviceID: x}]"], validates: false)
         let error = try #require(throws: ConfigurationError.self) { try configuration.parsedMappingRules() }
         #expect(error.description.contains("database"))
     }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import HTTPServer
-import RegistrarServer
 import Reconciler
+import RegistrarServer
 import Registry
 import Synchronization
 import Testing

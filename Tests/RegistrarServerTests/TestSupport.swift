@@ -101,7 +101,8 @@ enum TestObjects {
 
     /// A ClusterSPIFFEID selecting pods labelled `app: <app>` with `template` as its ID template.
     static func clusterSPIFFEID(
-        _ name: String, template: String, app: String, annotations: [String: String] = ["serviceradar.io/register": "true"],
+        _ name: String, template: String, app: String,
+        annotations: [String: String] = ["serviceradar.io/register": "true"],
         extraSpec: String = ""
     ) -> Node {
         let annotationLines = annotations.sorted { $0.key < $1.key }.map { "    \($0.key): '\($0.value)'" }

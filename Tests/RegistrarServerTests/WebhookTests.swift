@@ -6,7 +6,8 @@ import Testing
 import YAML
 
 @Suite struct WebhookTests {
-    static let pollerTemplate = "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}"
+    static let pollerTemplate =
+        "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}"
 
     /// The namespace, a poller ClusterSPIFFEID and its Ready pod.
     static var pollerObjects: [Node] {
@@ -155,6 +156,7 @@ import YAML
             TestObjects.namespace(),
             TestObjects.clusterSPIFFEID("edge", template: WebhookTests.pollerTemplate, app: "edge"),
         ])
+
         let threads = 16
         let perThread = 10
         let replies = Locked<[Int: AdmissionReply]>([:])
@@ -184,6 +186,7 @@ import YAML
             }
         }
         finished.wait()
+
         #expect(failures.value.isEmpty)
         let all = replies.value
         #expect(all.count == threads * perThread)

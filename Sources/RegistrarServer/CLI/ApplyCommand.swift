@@ -8,7 +8,8 @@ public enum ApplyCommand {
         "Admit ClusterSPIFFEIDs, Pods and Namespaces from files into the registry database, then reconcile."
 
     static let settingFlags: Set<String> = [
-        "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "cluster-trust-domain", "class-name", "watch-classless",
+        "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "cluster-trust-domain",
+        "class-name", "watch-classless",
         "ignored-namespaces", "mapping-rules-file", "mapping-rules",
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
         "heartbeat-on-ready", "log-level",
@@ -42,7 +43,8 @@ public enum ApplyCommand {
         }
         let paths = parsed.all("file")
         guard !paths.isEmpty else {
-            return usageError("missing -f PATH; name at least one file, folder or - for stdin", command: "apply", output: output)
+            return usageError(
+                "missing -f PATH; name at least one file, folder or - for stdin", command: "apply", output: output)
         }
         guard parsed.positionals.isEmpty else {
             return usageError(
@@ -117,8 +119,8 @@ public enum ApplyCommand {
         }
     }
 
-    /// Runs the workers until the queue is empty or `timeout` passes; returns false and lists the keys
-    /// left when it is not empty, or when keys were parked as dead letters.
+    /// Runs the workers until the queue is empty or `timeout` passes. Returns false, and lists the keys,
+    /// when keys are left in the queue or were parked as dead letters.
     static func drain(_ core: RegistrarCore, timeout: TimeInterval, output: CommandOutput) -> Bool {
         core.startWorkers()
         let idle = core.reconciler.waitUntilIdle(timeout: timeout)

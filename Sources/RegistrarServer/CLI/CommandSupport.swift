@@ -10,7 +10,8 @@ public enum ExitCode {
     public static let usage: Int32 = 2
 }
 
-/// Where a command writes: `out` for results, `err` for diagnostics. Each call gets whole lines.
+/// The destinations of a command's output: `out` for results, `err` for diagnostics. Each call gets
+/// whole lines.
 public struct CommandOutput: Sendable {
     /// Writes text meant for the user or a pipe.
     public let out: @Sendable (String) -> Void

@@ -9,8 +9,11 @@ public enum GetCommand {
     static var options: [OptionSpec] {
         [
             OptionSpec("output", short: "o", value: "FORMAT", help: "Output format: table (default), json or yaml."),
-            OptionSpec("status", value: "STATUS", help: "Only services in this status: pending, active, inactive, revoked."),
-            OptionSpec("source", value: "SOURCE", help: "Only services of this source: k8s_spiffe, config, implicit, edge_onboarding."),
+            OptionSpec(
+                "status", value: "STATUS", help: "Only services in this status: pending, active, inactive, revoked."),
+            OptionSpec(
+                "source", value: "SOURCE",
+                help: "Only services of this source: k8s_spiffe, config, implicit, edge_onboarding."),
             OptionSpec("parent", value: "ID", help: "Only services under this poller or agent id."),
             OptionSpec("limit", value: "N", help: "At most N rows, from 1 to 100000 (default: all)."),
             configOption,
@@ -35,9 +38,9 @@ public enum GetCommand {
         }
         guard parsed.positionals.count == 1, let resource = parsed.positionals.first, resources.contains(resource)
         else {
-            let given = parsed.positionals.isEmpty ? "nothing" : "'\(parsed.positionals.joined(separator: " "))'"
+            let found = parsed.positionals.isEmpty ? "nothing" : "'\(parsed.positionals.joined(separator: " "))'"
             return usageError(
-                "expected one of \(resources.joined(separator: ", ")) but got \(given)", command: "get", output: output)
+                "expected one of \(resources.joined(separator: ", ")) but got \(found)", command: "get", output: output)
         }
         let filters: Filters
         switch Filters.parse(parsed) {
@@ -102,32 +105,41 @@ public enum GetCommand {
         }
     }
 
-    /// Every service that matches `filter`, following the registry's pages, at most `limit`.
+    /// Returns every service that matches `filter`, at most `limit`, following the registry's pages.
     public static func allServices(_ registry: ServiceRegistry, filter: ServiceFilter, limit: Int?) throws
         -> [RegisteredService]
     {
-        var services: [RegisteredService] = []
-        var page = filter
-        repeat {
-            page.limit = min(1000, (limit ?? Int.max) - services.count)
+        try collectPages(limit: limit) { size, cursor in
+            var page = filter
+            page.limit = size
+            page.cursor = cursor
             let result = try registry.services(matching: page)
-            services += result.services
-            page.cursor = result.nextCursor
-        } while page.cursor != nil && services.count < (limit ?? Int.max)
-        return services
+            return (result.services, result.nextCursor)
+        }
     }
 
-    /// Every event, oldest first, following the registry's pages, at most `limit`.
+    /// Returns every event, oldest first and at most `limit`, following the registry's pages.
     public static func allEvents(_ registry: ServiceRegistry, limit: Int?) throws -> [RegistrationEvent] {
-        var events: [RegistrationEvent] = []
-        var filter = EventFilter()
+        try collectPages(limit: limit) { size, cursor in
+            let result = try registry.events(matching: EventFilter(limit: size, cursor: cursor))
+            return (result.events, result.nextCursor)
+        }
+    }
+
+    /// Calls `fetch` with a page size of at most 1000 and the previous page's cursor until the last page
+    /// or `limit` items.
+    private static func collectPages<Item>(
+        limit: Int?, fetch: (_ size: Int, _ cursor: String?) throws -> ([Item], String?)
+    ) throws -> [Item] {
+        let maximum = limit ?? Int.max
+        var items: [Item] = []
+        var cursor: String? = nil
         repeat {
-            filter.limit = min(1000, (limit ?? Int.max) - events.count)
-            let result = try registry.events(matching: filter)
-            events += result.events
-            filter.cursor = result.nextCursor
-        } while filter.cursor != nil && events.count < (limit ?? Int.max)
-        return events
+            let (page, next) = try fetch(min(1000, maximum - items.count), cursor)
+            items += page
+            cursor = next
+        } while cursor != nil && items.count < maximum
+        return items
     }
 
     struct Stop: Error {

@@ -31,7 +31,7 @@ public enum RegistryFormatting {
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }
 
-    /// The columns of `get pollers|agents|checkers`.
+    /// Renders the table of `get pollers|agents|checkers`.
     public static func servicesTable(_ services: [RegisteredService]) -> String {
         let rows = services.map { service in
             [
@@ -44,7 +44,7 @@ public enum RegistryFormatting {
             headers: ["ID", "TYPE", "STATUS", "SOURCE", "PARENT", "KIND", "SPIFFE ID", "LAST SEEN"], rows: rows)
     }
 
-    /// The columns of `get events`.
+    /// Renders the table of `get events`.
     public static func eventsTable(_ events: [RegistrationEvent]) -> String {
         let rows = events.map { event in
             [
@@ -55,7 +55,7 @@ public enum RegistryFormatting {
         return table(headers: ["TIME", "SERVICE", "TYPE", "EVENT", "FROM", "TO", "ACTOR", "REASON"], rows: rows)
     }
 
-    /// A service as a node with snake_case field names, the registry's JSON column names.
+    /// Converts a service to a node with the registry's snake_case column names.
     public static func node(_ service: RegisteredService) -> Node {
         var entries: [(String, Node)] = [
             ("id", .string(service.id)), ("type", .string(service.type.rawValue)),
@@ -76,7 +76,7 @@ public enum RegistryFormatting {
         return .mapping(entries)
     }
 
-    /// An event as a node.
+    /// Converts an event to a node.
     public static func node(_ event: RegistrationEvent) -> Node {
         var entries: [(String, Node)] = [
             ("id", .int(Int(event.id))), ("time", .string(timestamp(event.time))),

@@ -7,7 +7,7 @@ public struct ConfigurationSetting: Sendable {
     public let flag: String
     /// The placeholder of the value in help text.
     public let valueName: String
-    /// What the setting sets, in what unit.
+    /// The help text: what the setting sets, and in what unit.
     public let help: String
     let apply: @Sendable (inout RegistrarConfiguration, SettingInput) throws(ConfigurationError) -> Void
 
@@ -237,7 +237,8 @@ extension ConfigurationSetting {
             configuration.heartbeatOnReady = try input.bool()
         },
         ConfigurationSetting(
-            ["log", "level"], flag: "log-level", value: "LEVEL", help: "Lowest log level written: debug, info, warning, error."
+            ["log", "level"], flag: "log-level", value: "LEVEL",
+            help: "Lowest log level written: debug, info, warning, error."
         ) { configuration, input throws(ConfigurationError) in
             configuration.logLevel = try input.choice(LogLevel.self)
         },

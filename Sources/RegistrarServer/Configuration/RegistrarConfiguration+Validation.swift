@@ -47,7 +47,7 @@ extension RegistrarConfiguration {
         }
     }
 
-    /// The trust domains, parsed; at least one is required.
+    /// Parses the trust domains; at least one is required.
     public func parsedTrustDomains() throws(ConfigurationError) -> Set<TrustDomain> {
         guard !trustDomains.isEmpty else {
             throw ConfigurationError(
@@ -65,7 +65,8 @@ extension RegistrarConfiguration {
         return result
     }
 
-    /// The mapping rules from the rules file or the inline text, or the built-in rules.
+    /// Reads and parses the mapping rules from the rules file or the inline text; without either, returns
+    /// the built-in rules.
     public func parsedMappingRules(
         readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
     ) throws(ConfigurationError) -> [MappingRule] {
@@ -106,7 +107,7 @@ extension RegistrarConfiguration {
             threadCount: httpThreads)
     }
 
-    /// The reconciler settings, with the mapping rules read and parsed.
+    /// Builds the reconciler settings, reading and parsing the mapping rules.
     public func reconcilerSettings(
         readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
     ) throws(ConfigurationError) -> ReconcilerSettings {

@@ -1,4 +1,4 @@
-/// What the webhook does with a ClusterSPIFFEID spec that the SPIRE controller itself would reject.
+/// The webhook's action on a ClusterSPIFFEID spec that the SPIRE controller itself would reject.
 public enum ValidationMode: String, Sendable, CaseIterable {
     /// Allow the request and return the problems as warnings.
     case warn
@@ -10,16 +10,16 @@ public enum ValidationMode: String, Sendable, CaseIterable {
 public enum DatabaseSync: String, Sendable, CaseIterable {
     /// Every commit calls fsync, so an acknowledged admission survives a power loss as well as `kill -9`.
     case full
-    /// Commits survive `kill -9` of the process, but the last ones can be lost on power loss or an OS
-    /// crash; commits no longer wait for the disk.
+    /// Commits survive `kill -9` of the process and no longer wait for the disk. The last commits can be
+    /// lost on power loss or an OS crash.
     case normal
 }
 
 /// Every setting of the registrar, with its built-in default.
 ///
 /// Settings come, from lowest to highest precedence, from these defaults, a YAML config file,
-/// `SPIFFE_REGISTRAR_*` environment variables and command-line flags; ``ConfigurationSetting/all``
-/// lists the names under which each setting is reachable. ``validate()`` checks the combination.
+/// `SPIFFE_REGISTRAR_*` environment variables and command-line flags. ``ConfigurationSetting/all``
+/// lists the names under which each setting is reachable, and ``validate()`` checks the combination.
 public struct RegistrarConfiguration: Sendable, Equatable {
     /// The IP address the HTTPS server listens on.
     public var listenHost = "0.0.0.0"
@@ -37,14 +37,14 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var certificateReloadIntervalSeconds = 10.0
     /// Serve plain HTTP without TLS; for development, and only on a loopback address.
     public var devPlainHTTP = false
-    /// Path of the SQLite file that holds the registry, the work queue and the object cache.
+    /// Path of the SQLite file that contains the registry, the work queue and the object cache.
     public var databasePath = "/var/lib/spiffe-registrar/registry.db"
     /// When SQLite calls fsync on a commit.
     public var databaseSync = DatabaseSync.full
     /// The trust domains whose SPIFFE IDs are registered.
     public var trustDomains: [String] = []
-    /// The trust domain that ClusterSPIFFEID templates see as `.TrustDomain` and that rendered IDs must
-    /// belong to, as the SPIRE controller's; nil takes the alphabetically first of ``trustDomains``.
+    /// The trust domain that ClusterSPIFFEID templates see as `.TrustDomain`, and that rendered IDs must
+    /// belong to, as in the SPIRE controller. When nil, the alphabetically first of ``trustDomains``.
     public var clusterTrustDomain: String?
     /// The controller class, as the SPIRE Controller Manager's `className`; empty for none.
     public var className = ""
@@ -80,7 +80,7 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var idleTimeoutSeconds = 60
     /// Seconds a graceful shutdown waits for requests in hand and work items in progress.
     public var shutdownTimeoutSeconds = 20.0
-    /// What the webhook does with a ClusterSPIFFEID spec that the SPIRE controller would reject.
+    /// The webhook's action on a ClusterSPIFFEID spec that the SPIRE controller would reject.
     public var validationMode = ValidationMode.warn
     /// The maximum number of concurrent webhook admissions committed in one transaction; 1 commits
     /// each alone.

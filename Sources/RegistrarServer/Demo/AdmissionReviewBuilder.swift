@@ -51,7 +51,12 @@ public enum AdmissionReviewBuilder {
         request.append(("object", isDelete ? .null : object))
         request.append(("oldObject", isDelete ? object : (oldObject ?? .null)))
         request.append(("dryRun", .bool(dryRun)))
-        let optionsKind = isDelete ? "DeleteOptions" : operation == "CREATE" ? "CreateOptions" : "UpdateOptions"
+        let optionsKind: String
+        switch operation {
+        case "DELETE": optionsKind = "DeleteOptions"
+        case "CREATE": optionsKind = "CreateOptions"
+        default: optionsKind = "UpdateOptions"
+        }
         request.append(
             ("options", .mapping([("kind", .string(optionsKind)), ("apiVersion", .string("meta.k8s.io/v1"))])))
         return .mapping([
@@ -67,7 +72,8 @@ public enum AdmissionReviewBuilder {
         var kept: [MappingEntry] = []
         for entry in entries where entry.key.scalarText != "status" {
             if entry.key.scalarText == "spec", case .mapping(let specEntries) = entry.value.content {
-                let spec = Node(.mapping(specEntries.filter { $0.key.scalarText != "nodeName" }), mark: entry.value.mark)
+                let spec = Node(
+                    .mapping(specEntries.filter { $0.key.scalarText != "nodeName" }), mark: entry.value.mark)
                 kept.append(MappingEntry(key: entry.key, value: spec))
             } else {
                 kept.append(entry)
@@ -76,7 +82,7 @@ public enum AdmissionReviewBuilder {
         return Node(.mapping(kept), mark: object.mark, tag: object.tag)
     }
 
-    /// The objects of the recorded demo cluster state, in the order the List holds them.
+    /// The objects of the recorded demo cluster state, in the order of the List.
     public static func recordedDemoObjects() throws -> [Node] {
         let root = try YAMLParser.parseSingle(recordedDemoState)
         guard case .sequence(let items)? = root["items"]?.content else { return [] }

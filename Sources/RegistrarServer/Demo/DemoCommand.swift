@@ -12,8 +12,10 @@ public enum DemoCommand {
         """
 
     static let options = [
-        OptionSpec("database", value: "PATH", help: "Keep the demo registry in this SQLite file (default: a temporary file)."),
-        OptionSpec("log-level", value: "LEVEL", help: "Show server log lines at this level and above (default: error)."),
+        OptionSpec(
+            "database", value: "PATH", help: "Keep the demo registry in this SQLite file (default: a temporary file)."),
+        OptionSpec(
+            "log-level", value: "LEVEL", help: "Show server log lines at this level and above (default: error)."),
     ]
 
     /// Runs the command and returns the exit status.
@@ -31,7 +33,8 @@ public enum DemoCommand {
         let levelText = parsed.value("log-level") ?? "error"
         guard let level = LogLevel(rawValue: levelText) else {
             return usageError(
-                "invalid --log-level '\(levelText)'; use debug, info, warning or error", command: "demo", output: output)
+                "invalid --log-level '\(levelText)'; use debug, info, warning or error", command: "demo", output: output
+            )
         }
         do {
             try DemoRun(output: output).run(databasePath: parsed.value("database"), logger: Logger(minimumLevel: level))

@@ -5,9 +5,9 @@ import Synchronization
 
 /// The running service: the registry, the reconcile workers and the HTTPS server.
 ///
-/// ``start(configuration:logger:)`` starts them in that order; ``shutdown()`` stops them in reverse:
-/// the server stops accepting and finishes the requests in hand, the workers finish or return their
-/// work items, and the database closes when the last reference goes.
+/// ``start(configuration:logger:)`` starts them in that order, and ``shutdown()`` stops them in
+/// reverse. The server stops accepting and finishes the requests in hand, then the workers finish or
+/// return their work items. The database closes when the last reference goes.
 public final class Registrar: Sendable {
     /// The settings in force.
     public let configuration: RegistrarConfiguration
@@ -95,7 +95,7 @@ public final class Registrar: Sendable {
         let queue = DispatchQueue(label: "spiffe-registrar.signals")
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGHUP, SIGTERM, SIGINT] {
-            // The default action must be off, or the signal ends the process before the source sees it.
+            // The default action must be off, or the signal ends the process before the source receives it.
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
             source.setEventHandler { [self] in

@@ -49,7 +49,7 @@ public final class RegistrarCore: Sendable {
         workersRunning.store(true, ordering: .releasing)
     }
 
-    /// Stops taking work items and waits up to `timeout` seconds for the ones in hand; items not taken
+    /// Stops taking work items and waits up to `timeout` seconds for the ones in hand. Items not taken
     /// stay queued in the database for the next start.
     @discardableResult
     public func stopWorkers(timeout: TimeInterval) -> Bool {
@@ -82,7 +82,7 @@ public final class RegistrarCore: Sendable {
         }
     }
 
-    /// Returns whether the database answers a query.
+    /// Returns whether a query on the database succeeds.
     public func databaseIsOpen() -> Bool {
         (try? database.read { connection in try connection.query("SELECT 1") { $0.int64(0) } }) == [1]
     }
@@ -100,8 +100,8 @@ extension ReconcilerLogRecord.Level {
 }
 
 extension LogKey {
-    /// Maps the reconciler's field names to log keys; names that are not a ``LogKey`` go into `detail`
-    /// as `name=value` pairs, so nothing is lost.
+    /// Maps the reconciler's field names to log keys. Names that are not a ``LogKey`` go into `detail`
+    /// as `name=value` pairs.
     static func fields(_ fields: [String: String]) -> [LogKey: String] {
         var result: [LogKey: String] = [:]
         var details: [String] = []

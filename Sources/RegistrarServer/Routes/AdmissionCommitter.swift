@@ -110,8 +110,8 @@ final class AdmissionCommitter: @unchecked Sendable {
             if outcome.allowed {
                 for entry in run { entry.storeError = outcome.storeError }
             } else {
-                // A denial stores nothing for the whole run, so each entry is committed alone; each
-                // passed its own dry run, so a denial here means the cache changed in between.
+                // A denial stores nothing for the whole run, so each entry is committed alone. Each entry
+                // passed its own dry run, so a denial here means that the cache changed in between.
                 for entry in run {
                     let single = reconciler.admit([entry.object], operation: entry.operation, dryRun: false)
                     entry.storeError = single.storeError ?? single.deniedReason.map { "denied on commit: \($0)" }

@@ -12,9 +12,9 @@ public struct SubmissionSummary: Sendable, Equatable {
     public var enqueuedKeys: [String] = []
     /// Warnings of at most 120 characters each.
     public var warnings: [String] = []
-    /// Why the objects were denied, when the validation mode denies them.
+    /// The reason for a denial by the validation mode, or nil when the objects are allowed.
     public var deniedReason: String?
-    /// Why the change could not be stored durably.
+    /// The reason the change could not be stored durably, or nil when it was stored.
     public var storeError: String?
 
     /// Creates an empty summary.
@@ -37,7 +37,7 @@ public struct SubmissionSummary: Sendable, Equatable {
 
 /// A request body or file that is not a YAML or JSON stream of Kubernetes objects.
 public struct SubmissionError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong, where (line and column), and what to do.
+    /// The problem, its line and column, and the fix.
     public let description: String
 }
 

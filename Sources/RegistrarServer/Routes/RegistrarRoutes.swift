@@ -16,6 +16,7 @@ enum RegistrarRoutes {
         let committer = AdmissionCommitter(
             reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
         let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
+
         var router = Router()
         router.add("POST", "/webhook") { request in webhook.handle(request) }
         router.add("POST", "/api/v1/reconcile") { request in reconcile(request, core: core, limits: limits) }
@@ -26,6 +27,7 @@ enum RegistrarRoutes {
                 HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: benchEchoBody)
             }
         }
+
         let logger = core.logger
         let routes = router
         return { request in
