@@ -14,7 +14,8 @@ import YAML
 /// full|normal` (default full, one fsync per commit). `--pods N` (default 256) is the number of
 /// distinct pods that the reviews cycle through, as a cluster's pods are admitted again on every
 /// change. With 0, every request sends a new pod, so the object cache grows all through the run. `--group-size N` sets
-/// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone). Each connection is a
+/// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone), and `--http-threads N`
+/// sets `server.threads` (default 4). Each connection is a
 /// thread with its own client. Server and clients share the machine, so compare the two phases of one
 /// run rather than figures across machines.
 func runWebhookBenchmark() {
@@ -23,6 +24,7 @@ func runWebhookBenchmark() {
     var sync = DatabaseSync.full
     var podCount = 256
     var groupSize = RegistrarConfiguration().admissionGroupSize
+    var httpThreads = RegistrarConfiguration().httpThreads
     var arguments = Array(CommandLine.arguments.dropFirst(2))
     while !arguments.isEmpty {
         let option = arguments.removeFirst()
@@ -36,6 +38,7 @@ func runWebhookBenchmark() {
         case ("--connections", let number?) where number >= 1 && number <= 256: connections = Int(number)
         case ("--pods", let number?) where number >= 0 && number <= 1_000_000: podCount = Int(number)
         case ("--group-size", let number?) where number >= 1 && number <= 10_000: groupSize = Int(number)
+        case ("--http-threads", let number?) where number >= 1 && number <= 256: httpThreads = Int(number)
         default:
             print(
                 "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--group-size N]"
@@ -50,6 +53,7 @@ func runWebhookBenchmark() {
             $0.benchEchoRoute = true
             $0.databaseSync = sync
             $0.admissionGroupSize = groupSize
+            $0.httpThreads = httpThreads
         }
         try admitSetup(server)
     } catch {
