@@ -53,13 +53,17 @@ public final class Registrar: Sendable {
             "registrar started",
             [
                 .address: server.address.description, .file: configuration.databasePath,
-                .count: String(configuration.workerCount),
+                .detail: "tls=\(server.usesTLS) workers=\(configuration.workerCount)",
             ])
         return Registrar(configuration: configuration, core: core, server: server)
     }
 
     /// Re-reads the serving certificate and key; a failed reload keeps the current pair and is logged.
     public func reloadCertificates() {
+        guard server.usesTLS else {
+            core.logger.info("no certificate to reload, because the server runs plain HTTP")
+            return
+        }
         do {
             try server.reloadCertificates()
             core.logger.info("certificate reloaded", [.detail: "serial=\(server.certificateSerial ?? "none")"])
@@ -79,7 +83,7 @@ public final class Registrar: Sendable {
         }
         guard first else { return true }
         let timeout = configuration.shutdownTimeoutSeconds
-        core.logger.info("shutting down", [.count: String(server.requestsInFlight)])
+        core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
         let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
         let workersDone = core.stopWorkers(timeout: timeout)
         core.logger.info(
