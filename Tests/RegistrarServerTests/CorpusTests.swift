@@ -12,7 +12,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
     var serviceID: String?
     /// The rendered SPIFFE ID, for registered services.
     var spiffeID: String?
-    /// Fragments of the warning that says why the pod is skipped; warnings shorten long IDs.
+    /// Fragments of the warning that states why the pod is skipped; warnings shorten long IDs.
     var warning: [String]?
     /// True when the registrar skips the pod without saying why yet.
     var knownGap = false

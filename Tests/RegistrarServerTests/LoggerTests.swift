@@ -18,18 +18,15 @@ import YAML
         #expect(node["error"]?.scalarText == "tab\there \u{1}")
     }
 
-    @Test func fieldsFollowKeyOrder() {
+    @Test func fieldsFollowKeyOrder() throws {
         let line = Logger.format(
             time: Date(timeIntervalSince1970: 0), level: .info, message: "m",
             fields: [.error: "e", .spiffeID: "spiffe://x/y", .key: "pod/demo/a"])
-        let spiffe = line.range(of: "\"spiffe_id\"")?.lowerBound
-        let key = line.range(of: "\"key\"")?.lowerBound
-        let error = line.range(of: "\"error\"")?.lowerBound
-        #expect(spiffe != nil && key != nil && error != nil)
-        if let spiffe, let key, let error {
-            #expect(spiffe < key)
-            #expect(key < error)
-        }
+        let spiffe = try #require(line.range(of: "\"spiffe_id\"")).lowerBound
+        let key = try #require(line.range(of: "\"key\"")).lowerBound
+        let error = try #require(line.range(of: "\"error\"")).lowerBound
+        #expect(spiffe < key)
+        #expect(key < error)
     }
 
     @Test func levelsBelowMinimumDropped() {
