@@ -58,6 +58,33 @@ import YAML
         #expect(try server.drainedServices().first?.status == .inactive)
     }
 
+    @Test func clusterSPIFFEIDDeleteDeactivates() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        #expect(try server.drainedServices().first?.status == .active)
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: Self.pollerObjects[1], operation: "DELETE"))
+        #expect(reply.allowed == true)
+        let services = try server.drainedServices()
+        #expect(services.map(\.id) == ["demo-poller"])
+        #expect(services.first?.status == .inactive)
+    }
+
+    @Test func podUpdateWithMetadataChangesRegistration() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        _ = try server.drainedServices()
+        let updated = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/metadata": #"{"site":"edge"}"#])
+        let reply = try server.admit(
+            AdmissionReviewBuilder.review(of: updated, operation: "UPDATE", oldObject: Self.pollerObjects[2]))
+        #expect(reply.allowed == true)
+        #expect(reply.warnings.isEmpty, "\(reply.warnings)")
+        let service = try #require(try server.drainedServices().first)
+        #expect(service.metadata["site"] == "edge")
+        #expect(service.version > 1)
+    }
+
     @Test func reconcileRouteTakesManyDocuments() throws {
         let server = try TestServer()
         let stream = Self.pollerObjects.map { $0.yamlText() }.joined(separator: "\n---\n")
