@@ -63,8 +63,8 @@ enum RegistryBenchmark {
 
     /// Prints the p99 latency of one heartbeat in its own transaction at several registry sizes.
     ///
-    /// Each size has its own file. The heartbeats go to the files in turns of 50, so that load from other
-    /// processes on the machine falls on all sizes alike.
+    /// Each size has its own file, filled with active services. The heartbeats go to the files in turns
+    /// of 50, so that load from other processes on the machine falls on all sizes alike.
     private static func measureHeartbeatLatency(directory: URL) throws {
         let sizes = [1000, 10_000, 100_000]
         var registries: [ServiceRegistry] = []
@@ -77,6 +77,12 @@ enum RegistryBenchmark {
                         .poller(PollerRegistration(id: pollerID(index), source: .config, createdBy: "bench")))
                 }
                 _ = try registry.apply(batch, actor: nil)
+                // One heartbeat each makes the services active, so that the measured heartbeats below
+                // are all the steady-state case (an active service reporting again) at every size.
+                let heartbeats = (start..<min(size, start + 2000)).map { index in
+                    ServiceHeartbeat(serviceID: pollerID(index), type: .poller, time: Date())
+                }
+                _ = try registry.recordHeartbeats(heartbeats)
             }
             // Start every size from a checkpointed, empty WAL.
             _ = try store.database.read { try $0.query("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int64(0) } }

@@ -54,6 +54,12 @@ import Testing
             let registry = ServiceRegistry(store: store)
             let missing = try acknowledged.filter { try registry.service(id: $0) == nil }
             #expect(missing.isEmpty, "run \(run) lost acknowledged writes: \(missing.prefix(5))")
+            // Agents come only from acknowledged heartbeat batches, so each one must be active.
+            let inactiveAgents = try acknowledged.filter { id in
+                guard id.contains("-a") else { return false }
+                return try registry.service(id: id)?.status != .active
+            }
+            #expect(inactiveAgents.isEmpty, "run \(run) lost heartbeats: \(inactiveAgents.prefix(5))")
         }
         #expect(acknowledged.count >= 20)
     }

@@ -89,8 +89,11 @@ public struct CheckerRegistration: Sendable, Hashable {
 
 /// A registration of any service type.
 public enum ServiceRegistration: Sendable, Hashable {
+    /// A poller registration.
     case poller(PollerRegistration)
+    /// An agent registration.
     case agent(AgentRegistration)
+    /// A checker registration.
     case checker(CheckerRegistration)
 
     /// The id of the service to register.

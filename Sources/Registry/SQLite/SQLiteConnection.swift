@@ -2,9 +2,13 @@ import CSQLite
 
 /// A value bound to a statement parameter or read from a result column.
 public enum SQLiteValue: Sendable, Hashable {
+    /// SQL NULL.
     case null
+    /// A 64-bit signed integer.
     case integer(Int64)
+    /// A 64-bit floating-point number.
     case real(Double)
+    /// UTF-8 text, copied by SQLite when it is bound.
     case text(String)
 }
 
