@@ -106,6 +106,15 @@ import YAML
         #expect(try server.drainedServices().map(\.id) == ["demo-poller"])
     }
 
+    @Test func documentLimitFromSettings() throws {
+        let server = try TestServer { $0.yamlMaxDocuments = 2 }
+        let stream = Self.pollerObjects.map { $0.yamlText() }.joined(separator: "\n---\n")
+        let response = try server.post("/api/v1/reconcile", body: Array(stream.utf8), contentType: "application/yaml")
+        #expect(response.status == 400)
+        #expect(response.text.contains("more than 2 documents"), "\(response.text)")
+        #expect(try server.drainedServices().isEmpty)
+    }
+
     @Test func reconcileDryRunWritesNothing() throws {
         let server = try TestServer()
         let list = Node.mapping([

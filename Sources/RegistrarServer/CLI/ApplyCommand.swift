@@ -1,5 +1,6 @@
 import Foundation
 import Reconciler
+import YAML
 
 /// `spiffe-registrar apply -f PATH...`: admits manifests offline, straight into a registry file, through
 /// the same reconciler entry point as the webhook, then drains the work queue.
@@ -12,7 +13,8 @@ public enum ApplyCommand {
         "class-name", "watch-classless",
         "ignored-namespaces", "mapping-rules-file", "mapping-rules",
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
-        "heartbeat-on-ready", "log-level",
+        "heartbeat-on-ready", "log-level", "queue-lease-duration", "yaml-max-depth", "yaml-max-alias-expansions",
+        "yaml-max-documents", "yaml-max-scalar-bytes", "max-annotation-bytes",
     ]
 
     static var options: [OptionSpec] {
@@ -90,7 +92,8 @@ public enum ApplyCommand {
             do {
                 let result = try ObjectSubmission.admit(
                     input.bytes, to: core.reconciler, operation: parsed.flag("delete") ? .delete : .create,
-                    dryRun: dryRun, source: input.name)
+                    dryRun: dryRun, limits: configuration.yamlLimits(maxInputBytes: YAMLLimits().maxInputBytes),
+                    source: input.name)
                 report(result, name: input.name, output: output)
                 failed = failed || result.deniedReason != nil || result.storeError != nil
             } catch {

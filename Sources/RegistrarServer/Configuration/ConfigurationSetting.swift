@@ -189,10 +189,46 @@ extension ConfigurationSetting {
             configuration.queueMaxAttempts = try input.int(in: 1...1000)
         },
         ConfigurationSetting(
+            ["queue", "leaseDuration"], flag: "queue-lease-duration", value: "SECONDS",
+            help: "Seconds a worker's claim on a work item lasts; a stopped worker's item is retried after it."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.queueLeaseDurationSeconds = try input.seconds(in: 1...86_400)
+        },
+        ConfigurationSetting(
             ["limits", "maxBodyBytes"], flag: "max-body-bytes", value: "BYTES",
             help: "Maximum request body in bytes; larger bodies get 413."
         ) { configuration, input throws(ConfigurationError) in
             configuration.maxBodyBytes = try input.int(in: 1024...(256 << 20))
+        },
+        ConfigurationSetting(
+            ["limits", "yamlMaxDepth"], flag: "yaml-max-depth", value: "N",
+            help: "Maximum nesting of YAML and JSON sequences and mappings in a request or file."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.yamlMaxDepth = try input.int(in: 8...10_000)
+        },
+        ConfigurationSetting(
+            ["limits", "yamlMaxAliasExpansions"], flag: "yaml-max-alias-expansions", value: "N",
+            help: "Maximum nodes that YAML aliases may copy in one input, against alias bombs."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.yamlMaxAliasExpansions = try input.int(in: 0...10_000_000)
+        },
+        ConfigurationSetting(
+            ["limits", "yamlMaxDocuments"], flag: "yaml-max-documents", value: "N",
+            help: "Maximum YAML documents in one request or file."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.yamlMaxDocuments = try input.int(in: 1...1_000_000)
+        },
+        ConfigurationSetting(
+            ["limits", "yamlMaxScalarBytes"], flag: "yaml-max-scalar-bytes", value: "BYTES",
+            help: "Maximum length in bytes of one YAML or JSON scalar."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.yamlMaxScalarBytes = try input.int(in: 1024...(256 << 20))
+        },
+        ConfigurationSetting(
+            ["limits", "maxAnnotationBytes"], flag: "max-annotation-bytes", value: "BYTES",
+            help: "Maximum size in bytes of a workload's annotations (Kubernetes allows 256 KiB)."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxAnnotationBytes = try input.int(in: 1024...(16 << 20))
         },
         ConfigurationSetting(
             ["limits", "maxHeaderBytes"], flag: "max-header-bytes", value: "BYTES",

@@ -2,6 +2,7 @@ import HTTPServer
 import Kubernetes
 import Reconciler
 import SPIFFE
+import YAML
 
 extension RegistrarConfiguration {
     /// Checks the settings together; each error names the value and the fix.
@@ -88,6 +89,13 @@ extension RegistrarConfiguration {
         }
     }
 
+    /// The YAML limits for input of at most `maxInputBytes`.
+    public func yamlLimits(maxInputBytes: Int) -> YAMLLimits {
+        YAMLLimits(
+            maxInputBytes: maxInputBytes, maxDepth: yamlMaxDepth, maxAliasExpansions: yamlMaxAliasExpansions,
+            maxDocuments: yamlMaxDocuments, maxScalarBytes: yamlMaxScalarBytes)
+    }
+
     /// The HTTP server settings.
     public var httpServerConfiguration: HTTPServerConfiguration {
         var limits = HTTPServerConfiguration.Limits()
@@ -139,6 +147,8 @@ extension RegistrarConfiguration {
         settings.queue.baseDelay = queueBaseDelaySeconds
         settings.queue.maxDelay = queueMaxDelaySeconds
         settings.queue.maxAttempts = queueMaxAttempts
+        settings.queue.leaseDuration = queueLeaseDurationSeconds
+        settings.annotations.maxTotalBytes = maxAnnotationBytes
         return settings
     }
 }

@@ -68,6 +68,18 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var queueMaxDelaySeconds = 300.0
     /// The number of failed attempts after which a work item is parked as a dead letter.
     public var queueMaxAttempts = 15
+    /// The maximum nesting of YAML and JSON sequences and mappings in a request or file.
+    public var yamlMaxDepth = 128
+    /// The maximum number of nodes that YAML aliases may copy in one input, which stops alias bombs.
+    public var yamlMaxAliasExpansions = 10_000
+    /// The maximum number of YAML documents in one request or file.
+    public var yamlMaxDocuments = 1_000
+    /// The maximum length of one YAML or JSON scalar in bytes.
+    public var yamlMaxScalarBytes = 1 << 20
+    /// The maximum size of a workload's annotations in bytes, as the Kubernetes API server's limit.
+    public var maxAnnotationBytes = 256 * 1024
+    /// Seconds a worker's claim on a work item lasts; an item whose worker stopped is retried after it.
+    public var queueLeaseDurationSeconds = 60.0
     /// Maximum request body in bytes; larger bodies get 413.
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Memory per connection in bytes for the request line and headers; larger headers get 431.

@@ -12,7 +12,7 @@ enum RegistrarRoutes {
 
     /// Builds the router and wraps it so every failed request is logged once.
     static func handler(core: RegistrarCore, configuration: RegistrarConfiguration) -> HTTPHandler {
-        let limits = YAMLLimits(maxInputBytes: configuration.maxBodyBytes)
+        let limits = configuration.yamlLimits(maxInputBytes: configuration.maxBodyBytes)
         let committer = AdmissionCommitter(
             reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
         let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
