@@ -42,7 +42,6 @@ public enum ServeCommand {
             registrar = try Registrar.start(configuration: configuration, logger: logger)
         } catch {
             logger.error("registrar failed to start", [.error: error.description])
-            output.err("spiffe-registrar serve: \(error)")
             return ExitCode.failure
         }
         return registrar.runUntilTerminated()

@@ -38,7 +38,8 @@ public final class Registrar: Sendable {
         let core = try RegistrarCore(
             databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
             logger: logger)
-        core.startWorkers()
+        // The server starts first, so a bad certificate or a busy port fails before any worker runs.
+        // Until the workers start, /readyz reports not ready, and admissions wait durably in the queue.
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -46,9 +47,9 @@ public final class Registrar: Sendable {
                 onError: { message in logger.error("http server error", [.error: message]) },
                 handler: RegistrarRoutes.handler(core: core, configuration: configuration))
         } catch {
-            core.stopWorkers(timeout: configuration.shutdownTimeoutSeconds)
             throw ConfigurationError("failed to start the HTTPS server: \(error)")
         }
+        core.startWorkers()
         logger.info(
             "registrar started",
             [

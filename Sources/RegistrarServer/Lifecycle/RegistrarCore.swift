@@ -34,8 +34,8 @@ public final class RegistrarCore: Sendable {
                 log: { record in logger.log(record.level.logLevel, record.message, LogKey.fields(record.fields)) })
         } catch {
             throw ConfigurationError(
-                "failed to open the registry database \(databasePath): \(error); check that the directory exists "
-                    + "and is writable, and that no other program holds the file")
+                "failed to open the registry database \(databasePath): \(error) Set --database to a file in an "
+                    + "existing, writable directory.")
         }
     }
 
