@@ -39,6 +39,10 @@ public final class RegistrarCore: Sendable {
         }
     }
 
+    deinit {
+        logger.info("registry database closed", [.file: database.path])
+    }
+
     /// Whether the reconcile workers run.
     public var isProcessing: Bool { workersRunning.load(ordering: .acquiring) }
 
