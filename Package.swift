@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(
             name: "RegistrarServerTests",
             dependencies: ["RegistrarServer", "spiffe-registrar", "HTTPClient", "HTTPServer", "Registry"],
-            swiftSettings: strict),
+            exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

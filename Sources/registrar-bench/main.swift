@@ -7,6 +7,7 @@ let benchmarks: [(name: String, summary: String, run: () throws -> Void)] = [
         "registry", "registrations, batched heartbeats, isKnownPoller and heartbeat p99 on a temporary SQLite file",
         RegistryBenchmark.run
     ),
+    ("webhook", "load POST /webhook over HTTPS keep-alive and compare it with a canned response", runWebhookBenchmark),
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? ""

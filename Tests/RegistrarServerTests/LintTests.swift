@@ -151,37 +151,12 @@ private let serviceRadarNames = [
     }
 }
 
-/// Runs the built `spiffe-registrar` binary and returns its exit status and output.
-func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String)
-{
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("spiffe-registrar")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    let input = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-    }
-    try input.fileHandleForWriting.close()
-    let stdout = output.fileHandleForReading.readDataToEndOfFile()
-    let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
 @Suite struct LintCommandTests {
     @Test func publishedServiceRadarExitsOne() throws {
         let path = fixtures.appendingPathComponent("serviceradar-demo/spire").path
         let result = try runRegistrar(["lint", "-f", path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("spire-clusterspiffeid-poller.yaml:7:21: error:"))
+        #expect(result.standardOutput.contains("spire-clusterspiffeid-poller.yaml:7:21: error:"))
     }
 
     @Test func substitutedStdinExitsZero() throws {
@@ -190,9 +165,9 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
             .replacingOccurrences(of: "$(SERVICERADAR_NAMESPACE)", with: "demo")
         let state = repository.appendingPathComponent("manifests/demo/recorded-state.json").path
         let result = try runRegistrar(
-            ["lint", "-f", "-", "--trust-domain", "carverauto.dev", "--pod", state], stdin: text)
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("renders spiffe://carverauto.dev/ns/demo/sa/serviceradar-poller"))
+            ["lint", "-f", "-", "--trust-domain", "carverauto.dev", "--pod", state], standardInput: text)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("renders spiffe://carverauto.dev/ns/demo/sa/serviceradar-poller"))
     }
 
     @Test func spiffeIDArgumentsExitCodes() throws {
@@ -200,7 +175,7 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
         #expect(good.status == 0)
         let bad = try runRegistrar(["lint", "--spiffe-id", "spiffe://example.org/web", "--spiffe-id", "spiffe://Bad/x"])
         #expect(bad.status == 1)
-        #expect(bad.stdout.contains("spiffe://Bad/x: error:"))
+        #expect(bad.standardOutput.contains("spiffe://Bad/x: error:"))
     }
 
     @Test(arguments: [
@@ -213,7 +188,7 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
     func usageErrorsExitTwo(arguments: [String]) throws {
         let result = try runRegistrar(arguments)
         #expect(result.status == 2)
-        #expect(!result.stderr.isEmpty)
+        #expect(!result.standardError.isEmpty)
     }
 
     @Test func pathsAfterOptionsAreFiles() throws {
@@ -221,15 +196,16 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
         let result = try runRegistrar([
             "lint", "-f", "\(folder)/001-spire-controller-manager.yaml", "\(folder)/002-spire-controller-manager.yaml",
         ])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("in 2 inputs"))
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("in 2 inputs"))
     }
 
     @Test func oversizedStdinIsRejected() throws {
         let result = try runRegistrar(
-            ["lint", "--max-input-bytes", "1000", "-f", "-"], stdin: String(repeating: "# comment\n", count: 200))
+            ["lint", "--max-input-bytes", "1000", "-f", "-"],
+            standardInput: String(repeating: "# comment\n", count: 200))
         #expect(result.status == 1)
-        #expect(result.stdout.contains("<stdin>: error: the input is more than 1000 bytes"))
+        #expect(result.standardOutput.contains("<stdin>: error: the input is more than 1000 bytes"))
     }
 
     @Test func folderWithoutManifestsIsError() throws {
@@ -238,18 +214,18 @@ func runRegistrar(_ arguments: [String], stdin: String? = nil) throws -> (status
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try runRegistrar(["lint", "-f", folder.path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("has no .yaml, .yml or .json files"))
+        #expect(result.standardOutput.contains("has no .yaml, .yml or .json files"))
     }
 
     @Test func missingFileIsError() throws {
         let result = try runRegistrar(["lint", "-f", "/nonexistent/manifest.yaml"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("no such file or folder"))
+        #expect(result.standardOutput.contains("no such file or folder"))
     }
 
     @Test func helpExitsZero() throws {
         let result = try runRegistrar(["lint", "--help"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("--trust-domain"))
+        #expect(result.standardOutput.contains("--trust-domain"))
     }
 }

@@ -1,0 +1,154 @@
+import HTTPServer
+import Kubernetes
+import Reconciler
+import SPIFFE
+import YAML
+
+extension RegistrarConfiguration {
+    /// Checks the settings together; each error names the value and the fix.
+    public func validate() throws(ConfigurationError) {
+        guard SocketAddress(host: listenHost, port: listenPort) != nil else {
+            throw ConfigurationError(
+                "listen host \"\(listenHost)\" is not an IP address; set --listen to an IPv4 or IPv6 literal "
+                    + "such as 0.0.0.0:8443")
+        }
+        _ = try parsedTrustDomains()
+        switch (tlsCertificateFile, tlsPrivateKeyFile) {
+        case (nil, nil):
+            guard devPlainHTTP else {
+                throw ConfigurationError(
+                    "no serving certificate is configured; set --tls-cert-file and --tls-key-file, or "
+                        + "--dev-plain-http=true with a loopback --listen address for development")
+            }
+            guard SocketAddress(host: listenHost, port: listenPort)?.isLoopback == true else {
+                throw ConfigurationError(
+                    "--dev-plain-http serves only on a loopback address, but the listen host is \"\(listenHost)\"; "
+                        + "set --listen 127.0.0.1:PORT or configure TLS")
+            }
+        case (.some, nil):
+            throw ConfigurationError(
+                "--tls-cert-file is set but --tls-key-file is not; set the key file of the certificate too")
+        case (nil, .some):
+            throw ConfigurationError(
+                "--tls-key-file is set but --tls-cert-file is not; set the certificate file of the key too")
+        case (.some, .some):
+            guard !devPlainHTTP else {
+                throw ConfigurationError(
+                    "--dev-plain-http=true and a TLS certificate are both set; remove one of them")
+            }
+        }
+        if mappingRulesFile != nil, mappingRules != nil {
+            throw ConfigurationError(
+                "both --mapping-rules-file and --mapping-rules are set; give the rules one way only")
+        }
+        guard queueMaxDelaySeconds >= queueBaseDelaySeconds else {
+            throw ConfigurationError(
+                "queue max delay \(queueMaxDelaySeconds)s is below the base delay \(queueBaseDelaySeconds)s; "
+                    + "raise --queue-max-delay or lower --queue-base-delay")
+        }
+    }
+
+    /// Parses the trust domains; at least one is required.
+    public func parsedTrustDomains() throws(ConfigurationError) -> Set<TrustDomain> {
+        guard !trustDomains.isEmpty else {
+            throw ConfigurationError(
+                "no trust domain is configured; set --trust-domains (or SPIFFE_REGISTRAR_TRUST_DOMAINS), "
+                    + "such as example.org")
+        }
+        var result: Set<TrustDomain> = []
+        for name in trustDomains {
+            do {
+                result.insert(try TrustDomain(parsing: name))
+            } catch {
+                throw ConfigurationError("invalid trust domain \"\(name)\": \(error)")
+            }
+        }
+        return result
+    }
+
+    /// Reads and parses the mapping rules from the rules file or the inline text; without either, returns
+    /// the built-in rules.
+    public func parsedMappingRules(
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+    ) throws(ConfigurationError) -> [MappingRule] {
+        let text: String
+        let name: String
+        if let mappingRulesFile {
+            text = try readFile(mappingRulesFile)
+            name = mappingRulesFile
+        } else if let mappingRules {
+            text = mappingRules
+            name = "--mapping-rules"
+        } else {
+            return MappingRule.defaults
+        }
+        do {
+            return try MappingConfig.rules(from: text, file: name)
+        } catch {
+            throw ConfigurationError("invalid mapping rules: \(error)")
+        }
+    }
+
+    /// The YAML limits for input of at most `maxInputBytes`.
+    public func yamlLimits(maxInputBytes: Int) -> YAMLLimits {
+        YAMLLimits(
+            maxInputBytes: maxInputBytes, maxDepth: yamlMaxDepth, maxAliasExpansions: yamlMaxAliasExpansions,
+            maxDocuments: yamlMaxDocuments, maxScalarBytes: yamlMaxScalarBytes)
+    }
+
+    /// The HTTP server settings.
+    public var httpServerConfiguration: HTTPServerConfiguration {
+        var limits = HTTPServerConfiguration.Limits()
+        limits.maxBodyBytes = maxBodyBytes
+        limits.maxHeaderBytes = maxHeaderBytes
+        limits.maxConnections = maxConnections
+        limits.maxConnectionsPerIP = maxConnectionsPerIP
+        limits.idleTimeoutSeconds = idleTimeoutSeconds
+        var tls: HTTPServerConfiguration.TLS?
+        if let tlsCertificateFile, let tlsPrivateKeyFile {
+            tls = HTTPServerConfiguration.TLS(
+                certificateFile: tlsCertificateFile, privateKeyFile: tlsPrivateKeyFile,
+                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile)
+        }
+        return HTTPServerConfiguration(
+            host: listenHost, port: listenPort, tls: tls, allowPlainHTTP: devPlainHTTP, limits: limits,
+            threadCount: httpThreads)
+    }
+
+    /// Builds the reconciler settings, reading and parsing the mapping rules.
+    public func reconcilerSettings(
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+    ) throws(ConfigurationError) -> ReconcilerSettings {
+        let trustDomains = try parsedTrustDomains()
+        var settings = ReconcilerSettings(trustDomains: trustDomains)
+        if let clusterTrustDomain {
+            let parsed: TrustDomain
+            do {
+                parsed = try TrustDomain(parsing: clusterTrustDomain)
+            } catch {
+                throw ConfigurationError("invalid cluster trust domain \"\(clusterTrustDomain)\": \(error)")
+            }
+            guard trustDomains.contains(parsed) else {
+                throw ConfigurationError(
+                    "cluster trust domain \"\(clusterTrustDomain)\" is not one of the trust domains "
+                        + "\(trustDomains.map(\.name).sorted().joined(separator: ", ")); add it to --trust-domains")
+            }
+            settings.templateTrustDomain = parsed
+        }
+        settings.className = className
+        settings.watchClassless = watchClassless
+        settings.ignoredNamespaces = IgnoredNamespaces(Set(ignoredNamespaces))
+        settings.mappingRules = try parsedMappingRules(readFile: readFile)
+        settings.clusterName = clusterName
+        settings.clusterDomain = clusterDomain
+        settings.validateClusterSPIFFEIDs = validationMode == .deny
+        settings.reconcile.readyPodIsHeartbeat = heartbeatOnReady
+        settings.queue.workerCount = workerCount
+        settings.queue.baseDelay = queueBaseDelaySeconds
+        settings.queue.maxDelay = queueMaxDelaySeconds
+        settings.queue.maxAttempts = queueMaxAttempts
+        settings.queue.leaseDuration = queueLeaseDurationSeconds
+        settings.annotations.maxTotalBytes = maxAnnotationBytes
+        return settings
+    }
+}

@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Synchronization
+
+/// The running service: the registry, the reconcile workers and the HTTPS server.
+///
+/// ``start(configuration:logger:)`` starts them in that order, and ``shutdown()`` stops them in
+/// reverse. The server stops accepting and finishes the requests in hand, then the workers finish or
+/// return their work items. The database closes when the last reference goes.
+public final class Registrar: Sendable {
+    /// The settings in force.
+    public let configuration: RegistrarConfiguration
+    /// The registry, queue and reconciler.
+    public let core: RegistrarCore
+    /// The HTTPS server.
+    public let server: HTTPServer
+    private let stopped = Mutex(false)
+
+    private init(configuration: RegistrarConfiguration, core: RegistrarCore, server: HTTPServer) {
+        self.configuration = configuration
+        self.core = core
+        self.server = server
+    }
+
+    /// The port the server listens on, also when the configuration asked for port 0.
+    public var port: UInt16 { server.port }
+
+    /// Opens the database, starts the workers and the server.
+    ///
+    /// - Throws: ``ConfigurationError`` when the database, the certificate or the listen address fails.
+    public static func start(
+        configuration: RegistrarConfiguration, logger: Logger,
+        readFile: (String) throws(ConfigurationError) -> String = readConfigurationFile
+    ) throws(ConfigurationError) -> Registrar {
+        try configuration.validate()
+        let settings = try configuration.reconcilerSettings(readFile: readFile)
+        let core = try RegistrarCore(
+            databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
+            logger: logger)
+        // The server starts first, so a bad certificate or a busy port fails before any worker runs.
+        // Until the workers start, /readyz reports not ready, and admissions wait durably in the queue.
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(
+                configuration: configuration.httpServerConfiguration,
+                onError: { message in logger.error("http server error", [.error: message]) },
+                handler: RegistrarRoutes.handler(core: core, configuration: configuration))
+        } catch {
+            throw ConfigurationError("failed to start the HTTPS server: \(error)")
+        }
+        core.startWorkers()
+        logger.info(
+            "registrar started",
+            [
+                .address: server.address.description, .file: configuration.databasePath,
+                .detail: "tls=\(server.usesTLS) workers=\(configuration.workerCount)",
+            ])
+        return Registrar(configuration: configuration, core: core, server: server)
+    }
+
+    /// Re-reads the serving certificate and key; a failed reload keeps the current pair and is logged.
+    public func reloadCertificates() {
+        guard server.usesTLS else {
+            core.logger.info("no certificate to reload, because the server runs plain HTTP")
+            return
+        }
+        do {
+            try server.reloadCertificates()
+            core.logger.info("certificate reloaded", [.detail: "serial=\(server.certificateSerial ?? "none")"])
+        } catch {
+            core.logger.error("certificate reload failed; the previous certificate stays in use", [.error: "\(error)"])
+        }
+    }
+
+    /// Stops the server, then the workers, each within the shutdown timeout; later calls do nothing.
+    ///
+    /// - Returns: true when every request and work item in hand finished in time.
+    @discardableResult
+    public func shutdown() -> Bool {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return true }
+        let timeout = configuration.shutdownTimeoutSeconds
+        core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
+        let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
+        let workersDone = core.stopWorkers(timeout: timeout)
+        core.logger.info(
+            "registrar stopped", [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
+        return requestsDone && workersDone
+    }
+
+    /// Serves until SIGTERM or SIGINT, reloading certificates on SIGHUP, then shuts down gracefully.
+    ///
+    /// - Returns: The exit status: 0 after a graceful shutdown.
+    public func runUntilTerminated() -> Int32 {
+        let terminated = DispatchSemaphore(value: 0)
+        let queue = DispatchQueue(label: "spiffe-registrar.signals")
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGHUP, SIGTERM, SIGINT] {
+            // The default action must be off, or the signal ends the process before the source receives it.
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { [self] in
+                if signalNumber == SIGHUP {
+                    core.logger.info("reloading certificates", [.signal: "SIGHUP"])
+                    reloadCertificates()
+                } else {
+                    core.logger.info("shutdown requested", [.signal: signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"])
+                    terminated.signal()
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        terminated.wait()
+        shutdown()
+        for source in sources { source.cancel() }
+        return 0
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import HTTPServer
+import Kubernetes
+import YAML
+
+/// The HTTP routes of the registrar.
+enum RegistrarRoutes {
+    /// A fixed AdmissionReview response, the cheapest reply the webhook could send, for the benchmark.
+    static let benchEchoBody = Array(
+        #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"bench","allowed":true}}"#
+            .utf8)
+
+    /// Builds the router and wraps it so every failed request is logged once.
+    static func handler(core: RegistrarCore, configuration: RegistrarConfiguration) -> HTTPHandler {
+        let limits = configuration.yamlLimits(maxInputBytes: configuration.maxBodyBytes)
+        let committer = AdmissionCommitter(
+            reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
+        let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
+
+        var router = Router()
+        router.add("POST", "/webhook") { request in webhook.handle(request) }
+        router.add("POST", "/api/v1/reconcile") { request in reconcile(request, core: core, limits: limits) }
+        router.add("GET", "/healthz") { _ in .text("ok\n") }
+        router.add("GET", "/readyz") { _ in readiness(core) }
+        if configuration.benchEchoRoute {
+            router.add("POST", "/bench/echo") { _ in
+                HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: benchEchoBody)
+            }
+        }
+
+        let logger = core.logger
+        let routes = router
+        return { request in
+            let response: HTTPResponse
+            do {
+                response = try routes.handle(request)
+            } catch {
+                logger.error(
+                    "request failed", [.method: request.method, .path: request.path, .error: "\(error)"])
+                return .error(500, "internal error while handling \(request.method) \(request.path)")
+            }
+            if response.status >= 400 {
+                logger.log(
+                    response.status >= 500 ? .error : .warning, "request rejected",
+                    [
+                        .method: request.method, .path: request.path, .status: String(response.status),
+                        .error: response.errorText,
+                    ])
+            }
+            return response
+        }
+    }
+
+    static func reconcile(_ request: HTTPRequest, core: RegistrarCore, limits: YAMLLimits) -> HTTPResponse {
+        if let rejection = ContentType.require(request, allowed: ContentType.yamlOrJSON, route: "/api/v1/reconcile") {
+            return rejection
+        }
+        let operationText = (request.query("operation") ?? "CREATE").uppercased()
+        guard let operation = AdmissionOperation(rawValue: operationText), operation != .connect else {
+            return .badRequest(
+                "invalid operation \"\(operationText)\" in the query; use CREATE, UPDATE or DELETE")
+        }
+        let dryRunText = request.query("dryRun") ?? "false"
+        guard let dryRun = Bool(dryRunText) else {
+            return .badRequest("invalid dryRun \"\(dryRunText)\" in the query; use true or false")
+        }
+        let summary: SubmissionSummary
+        do {
+            summary = try ObjectSubmission.admit(
+                request.body, to: core.reconciler, operation: operation, dryRun: dryRun, limits: limits,
+                source: "the request body")
+        } catch {
+            return .badRequest(error.description)
+        }
+        if summary.storeError != nil {
+            return .json(summary.node, status: 503)
+        }
+        return .json(summary.node, status: summary.deniedReason == nil ? 200 : 422)
+    }
+
+    static func readiness(_ core: RegistrarCore) -> HTTPResponse {
+        guard core.databaseIsOpen() else {
+            return .error(503, "not ready: the registry database does not answer")
+        }
+        guard core.isProcessing else {
+            return .error(503, "not ready: the reconcile workers are not running")
+        }
+        return .text("ok\n")
+    }
+}
+
+extension HTTPResponse {
+    /// The first 300 characters of a byte body, for the log line of a failed request.
+    var errorText: String {
+        guard case .bytes(let bytes) = body else { return "" }
+        let text = String(decoding: bytes.prefix(300), as: UTF8.self)
+        return text.trimmingSpaces
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import RegistrarServer
+import Testing
+
+@Suite struct ConfigurationTests {
+    /// A valid value for every setting that differs from its default, by flag name.
+    static let samples: [String: String] = [
+        "listen": "127.0.0.1:9443", "http-threads": "8", "dev-plain-http": "true", "shutdown-timeout": "3",
+        "bench-echo-route": "true", "tls-cert-file": "/etc/tls/tls.crt", "tls-key-file": "/etc/tls/tls.key",
+        "tls-client-ca-file": "/etc/tls/ca.crt", "cert-reload-interval": "2.5", "database": "/tmp/r.db",
+        "database-sync": "normal",
+        "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org",
+        "class-name": "spire",
+        "watch-classless": "true", "ignored-namespaces": "kube-system,istio-system", "cluster-domain": "corp.local",
+        "mapping-rules-file": "/etc/rules.yaml", "mapping-rules": "rules: []", "workers": "6",
+        "queue-base-delay": "0.5", "queue-max-delay": "60", "queue-max-attempts": "3", "queue-lease-duration": "5",
+        "yaml-max-depth": "64",
+        "yaml-max-alias-expansions": "100", "yaml-max-documents": "10", "yaml-max-scalar-bytes": "4096",
+        "max-annotation-bytes": "65536",
+        "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
+        "max-connections-per-ip": "5", "idle-timeout": "30", "validation-mode": "deny", "admission-group-size": "8",
+        "heartbeat-on-ready": "false", "log-level": "debug",
+    ]
+
+    static func parse(_ arguments: [String]) throws -> ParsedArguments {
+        let options = [OptionSpec("config", value: "FILE", help: "")] + ConfigurationSetting.all.map(\.option)
+        return try ParsedArguments.parse(arguments, options: options, command: "serve")
+    }
+
+    static func load(
+        _ arguments: [String] = [], environment: [String: String] = [:], file: String? = nil,
+        validates: Bool = true
+    ) throws(ConfigurationError) -> RegistrarConfiguration {
+        let parsed: ParsedArguments
+        do {
+            parsed = try parse(arguments + (file == nil ? [] : ["--config", "/etc/registrar.yaml"]))
+        } catch {
+            throw ConfigurationError("test arguments invalid: \(error)")
+        }
+        return try RegistrarConfiguration.load(
+            arguments: parsed, environment: environment, readFile: { _ throws(ConfigurationError) in file ?? "" },
+            validatesServing: validates)
+    }
+
+    @Test func samplesCoverEverySetting() {
+        #expect(Set(Self.samples.keys) == Set(ConfigurationSetting.all.map(\.flag)))
+    }
+
+    @Test(arguments: ConfigurationSetting.all.map(\.flag))
+    func settingReachableFourWays(_ flag: String) throws {
+        let setting = try #require(ConfigurationSetting.all.first { $0.flag == flag })
+        let value = try #require(Self.samples[flag])
+        let defaults = try Self.load(validates: false)
+
+        let fromFlag = try Self.load(["--\(flag)", value], validates: false)
+        let fromEnvironment = try Self.load(environment: [setting.environmentVariable: value], validates: false)
+        let yamlValue = flag == "mapping-rules" ? "{rules: []}" : "\"\(value)\""
+        let file = "\(setting.path[0]):\n  \(setting.path[1]): \(yamlValue)\n"
+        let fromFile = try Self.load(file: file, validates: false)
+
+        #expect(fromFlag != defaults)
+        #expect(fromEnvironment == fromFlag)
+        if flag == "mapping-rules" {
+            #expect(fromFile.mappingRules != nil)
+        } else {
+            #expect(fromFile == fromFlag)
+        }
+    }
+
+    @Test func flagsOverrideEnvironmentOverrideFile() throws {
+        let file = "queue:\n  workers: 3\ncluster:\n  name: from-file\n  domain: file.local\n"
+        let environment = ["SPIFFE_REGISTRAR_WORKERS": "4", "SPIFFE_REGISTRAR_CLUSTER_NAME": "from-env"]
+        let configuration = try Self.load(
+            ["--workers", "5"], environment: environment, file: file, validates: false)
+        #expect(configuration.workerCount == 5)
+        #expect(configuration.clusterName == "from-env")
+        #expect(configuration.clusterDomain == "file.local")
+    }
+
+    @Test func unknownFileKeyNamesKeyAndPosition() throws {
+        let file = "queue:\n  workers: 3\n  wrokers: 4\n"
+        let error = try #require(throws: ConfigurationError.self) { try Self.load(file: file, validates: false) }
+        #expect(error.description.contains("\"queue.wrokers\""))
+        #expect(error.description.contains("/etc/registrar.yaml:3:3"))
+        #expect(error.description.contains("workers"))
+    }
+
+    @Test func unknownSectionNamesIt() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(file: "server:\n  listen: 127.0.0.1:1\nsevrer: {}\n", validates: false)
+        }
+        #expect(error.description.contains("\"sevrer\""))
+        #expect(error.description.contains(":3:1"))
+    }
+
+    @Test func unknownEnvironmentVariableNamesIt() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(environment: ["SPIFFE_REGISTRAR_WROKERS": "2"], validates: false)
+        }
+        #expect(error.description.contains("SPIFFE_REGISTRAR_WROKERS"))
+    }
+
+    @Test(arguments: [
+        (["--workers", "many"], "\"many\""),
+        (["--workers", "0"], "from 1 to 256"),
+        (["--listen", "8443"], "HOST:PORT"),
+        (["--listen", "127.0.0.1:99999"], "0 to 65535"),
+        (["--log-level", "verbose"], "debug, info, warning, error"),
+        (["--validation-mode", "strict"], "warn, deny"),
+        (["--heartbeat-on-ready", "yes"], "true or false"),
+        (["--cert-reload-interval", "nan"], "number of seconds"),
+        (["--trust-domains", "Example.ORG"], "Example.ORG"),
+    ])
+    func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
+        let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(arguments + trustDomain, validates: false).parsedTrustDomains()
+        }
+        #expect(error.description.contains(text), "\(error)")
+    }
+
+    @Test func invalidFileValueNamesPosition() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(file: "queue:\n  workers: lots\n", validates: false)
+        }
+        #expect(error.description.contains("/etc/registrar.yaml:2:12"))
+        #expect(error.description.contains("\"lots\""))
+    }
+
+    @Test func servingNeedsCertificateOrDevFlag() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--trust-domains", "example.org"])
+        }
+        #expect(error.description.contains("--tls-cert-file"))
+        #expect(error.description.contains("--dev-plain-http"))
+    }
+
+    @Test func plainHTTPOnlyOnLoopback() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--trust-domains", "example.org", "--dev-plain-http", "true", "--listen", "0.0.0.0:8080"])
+        }
+        #expect(error.description.contains("loopback"))
+        let loopback = try Self.load([
+            "--trust-domains", "example.org", "--dev-plain-http", "true", "--listen", "127.0.0.1:8080",
+        ])
+        #expect(loopback.devPlainHTTP)
+    }
+
+    @Test func certificateNeedsKey() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--trust-domains", "example.org", "--tls-cert-file", "/x.crt"])
+        }
+        #expect(error.description.contains("--tls-key-file"))
+    }
+
+    @Test func missingTrustDomainSaysHowToSetIt() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--dev-plain-http", "true", "--listen", "127.0.0.1:1"])
+        }
+        #expect(error.description.contains("SPIFFE_REGISTRAR_TRUST_DOMAINS"))
+    }
+
+    @Test func ipv6ListenAddress() throws {
+        let configuration = try Self.load(["--listen", "[::1]:8443"], validates: false)
+        #expect(configuration.listenHost == "::1")
+        #expect(configuration.listenPort == 8443)
+    }
+
+    @Test func inlineMappingRulesFromFile() throws {
+        let file = """
+            cluster:
+              trustDomains: [example.org]
+            mapping:
+              rules:
+                includeDefaultRules: false
+                rules:
+                  - pattern: /ns/{namespace}/sa/edge-poller
+                    type: poller
+                    serviceID: "{namespace}-edge"
+            """
+        let configuration = try Self.load(file: file, validates: false)
+        #expect(configuration.trustDomains == ["example.org"])
+        let rules = try configuration.parsedMappingRules()
+        #expect(rules.count == 1)
+    }
+
+    @Test func invalidMappingRulesNameTheProblem() throws {
+        let configuration = try Self.load(
+            ["--mapping-rules", "rules: [{pattern: /x, type: database, serviceID: x}]"], validates: false)
+        let error = try #require(throws: ConfigurationError.self) { try configuration.parsedMappingRules() }
+        #expect(error.description.contains("database"))
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import HTTPClient
+import RegistrarServer
+import Registry
+import Testing
+import YAML
+
+@Suite struct WebhookTests {
+    static let pollerTemplate =
+        "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}"
+
+    /// The namespace, a poller ClusterSPIFFEID and its Ready pod.
+    static var pollerObjects: [Node] {
+        [
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("poller", template: pollerTemplate, app: "poller"),
+            TestObjects.pod("poller-1", app: "poller", account: "serviceradar-poller"),
+        ]
+    }
+
+    @Test func uidEchoed() throws {
+        let server = try TestServer()
+        let uid = "705ab4f5-6393-11e8-b7cc-42010a800002"
+        let reply = try server.admit(
+            AdmissionReviewBuilder.review(of: TestObjects.namespace(), operation: "CREATE", uid: uid))
+        #expect(reply.status == 200)
+        #expect(reply.uid == uid)
+        #expect(reply.allowed == true)
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        let server = try TestServer()
+        for object in Self.pollerObjects {
+            let reply = try server.admit(AdmissionReviewBuilder.review(of: object, operation: "CREATE", dryRun: true))
+            #expect(reply.allowed == true)
+        }
+        #expect(try server.drainedServices().isEmpty)
+        #expect(try server.core.reconciler.queue.counts().values.reduce(0, +) == 0)
+        #expect(server.core.reconciler.cache.snapshot().pods.isEmpty)
+        #expect(server.core.reconciler.cache.snapshot().clusterSPIFFEIDs.isEmpty)
+    }
+
+    @Test func pollerRegistersActive() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        let services = try server.drainedServices()
+        #expect(services.map(\.id) == ["demo-poller"])
+        #expect(services.first?.status == .active)
+    }
+
+    @Test func podDeleteDeactivates() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        _ = try server.drainedServices()
+        let reply = try server.admit(
+            AdmissionReviewBuilder.review(of: Self.pollerObjects[2], operation: "DELETE"))
+        #expect(reply.allowed == true)
+        #expect(try server.drainedServices().first?.status == .inactive)
+    }
+
+    @Test func clusterSPIFFEIDDeleteDeactivates() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        #expect(try server.drainedServices().first?.status == .active)
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: Self.pollerObjects[1], operation: "DELETE"))
+        #expect(reply.allowed == true)
+        let services = try server.drainedServices()
+        #expect(services.map(\.id) == ["demo-poller"])
+        #expect(services.first?.status == .inactive)
+    }
+
+    @Test func podUpdateWithMetadataChangesRegistration() throws {
+        let server = try TestServer()
+        try server.admitAll(Self.pollerObjects)
+        _ = try server.drainedServices()
+        let updated = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/metadata": #"{"site":"edge"}"#])
+        let reply = try server.admit(
+            AdmissionReviewBuilder.review(of: updated, operation: "UPDATE", oldObject: Self.pollerObjects[2]))
+        #expect(reply.allowed == true)
+        #expect(reply.warnings.isEmpty, "\(reply.warnings)")
+        let service = try #require(try server.drainedServices().first)
+        #expect(service.metadata["site"] == "edge")
+        #expect(service.version > 1)
+    }
+
+    @Test func reconcileRouteTakesManyDocuments() throws {
+        let server = try TestServer()
+        let stream = Self.pollerObjects.map { $0.yamlText() }.joined(separator: "\n---\n")
+        let response = try server.post("/api/v1/reconcile", body: Array(stream.utf8), contentType: "application/yaml")
+        #expect(response.status == 200, "\(response.text)")
+        let summary = try YAMLParser.parseSingle(response.body)
+        #expect(summary["objects"]?.scalarText == "3")
+        #expect(summary["allowed"]?.scalarText == "true")
+        #expect(try server.drainedServices().map(\.id) == ["demo-poller"])
+    }
+
+    @Test func reconcileRouteTakesList() throws {
+        let server = try TestServer()
+        let list = Node.mapping([
+            ("apiVersion", .string("v1")), ("kind", .string("List")), ("items", .sequence(Self.pollerObjects)),
+        ])
+        let response = try server.post("/api/v1/reconcile", body: list.jsonBytes())
+        #expect(response.status == 200, "\(response.text)")
+        #expect(try server.drainedServices().map(\.id) == ["demo-poller"])
+    }
+
+    @Test func documentLimitFromSettings() throws {
+        let server = try TestServer { $0.yamlMaxDocuments = 2 }
+        let stream = Self.pollerObjects.map { $0.yamlText() }.joined(separator: "\n---\n")
+        let response = try server.post("/api/v1/reconcile", body: Array(stream.utf8), contentType: "application/yaml")
+        #expect(response.status == 400)
+        #expect(response.text.contains("more than 2 documents"), "\(response.text)")
+        #expect(try server.drainedServices().isEmpty)
+    }
+
+    @Test func reconcileDryRunWritesNothing() throws {
+        let server = try TestServer()
+        let list = Node.mapping([
+            ("apiVersion", .string("v1")), ("kind", .string("List")), ("items", .sequence(Self.pollerObjects)),
+        ])
+        let response = try server.post("/api/v1/reconcile", body: list.jsonBytes(), query: "?dryRun=true")
+        #expect(response.status == 200)
+        #expect(try server.drainedServices().isEmpty)
+    }
+
+    @Test func healthAndReadiness() throws {
+        let server = try TestServer()
+        let health = try server.client.send(method: "GET", url: server.loopback.baseURL + "/healthz")
+        #expect(health.status == 200)
+        let ready = try server.client.send(method: "GET", url: server.loopback.baseURL + "/readyz")
+        #expect(ready.status == 200)
+        server.core.stopWorkers(timeout: 5)
+        let stopped = try server.client.send(method: "GET", url: server.loopback.baseURL + "/readyz")
+        #expect(stopped.status == 503)
+        #expect(stopped.text.contains("workers"))
+    }
+
+    @Test func benchRouteOnlyWhenEnabled() throws {
+        let plain = try TestServer()
+        #expect(try plain.post("/bench/echo", body: []).status == 404)
+        let bench = try TestServer { $0.benchEchoRoute = true }
+        let response = try bench.post("/bench/echo", body: Array("{}".utf8))
+        #expect(response.status == 200)
+        #expect(response.text.contains("\"allowed\":true"))
+    }
+
+    @Test func denyModeRejectsInvalidSpec() throws {
+        let server = try TestServer { $0.validationMode = .deny }
+        let bad = TestObjects.clusterSPIFFEID("bad", template: "spiffe://carverauto.dev/{{ nosuchfunction }}", app: "x")
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: bad, operation: "CREATE"))
+        #expect(reply.status == 200)
+        #expect(reply.allowed == false)
+        #expect(reply.statusMessage?.contains("nosuchfunction") == true)
+        #expect(server.core.reconciler.cache.snapshot().clusterSPIFFEIDs.isEmpty)
+    }
+
+    @Test func warningsAreAtMost120Characters() throws {
+        let server = try TestServer()
+        try server.admitAll([
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("poller", template: Self.pollerTemplate, app: "poller"),
+        ])
+        let longValue = String(repeating: "y", count: 400)
+        let pod = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/register": longValue])
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        #expect(!reply.warnings.isEmpty)
+        for warning in reply.warnings {
+            #expect(warning.count <= 120, "\(warning)")
+        }
+    }
+}
+
+@Suite struct ConcurrentAdmissionTests {
+    /// A pod that registers poller `edge-<index>` through its annotations, or an invalid one.
+    static func pod(_ index: Int, valid: Bool) -> Node {
+        TestObjects.pod(
+            "edge-\(index)", app: "edge", account: "edge-\(index)",
+            annotations: [
+                "serviceradar.io/register": valid ? "true" : "maybe", "serviceradar.io/service-type": "poller",
+                "serviceradar.io/service-id": "edge-\(index)",
+            ])
+    }
+
+    @Test(arguments: [1, 64])
+    func concurrentAdmissionsAllStored(groupSize: Int) throws {
+        let server = try TestServer { $0.admissionGroupSize = groupSize }
+        try server.admitAll([
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("edge", template: WebhookTests.pollerTemplate, app: "edge"),
+        ])
+
+        let threads = 16
+        let perThread = 10
+        let replies = Locked<[Int: AdmissionReply]>([:])
+        let failures = Locked<[String]>([])
+        let finished = DispatchGroup()
+        let configuration = server.loopback.clientConfiguration
+        let url = server.loopback.baseURL + "/webhook"
+        for thread in 0..<threads {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                do {
+                    let client = try HTTPClient(configuration: configuration)
+                    for step in 0..<perThread {
+                        let index = thread * perThread + step
+                        let review = AdmissionReviewBuilder.review(
+                            of: Self.pod(index, valid: index % 7 != 0), operation: "CREATE")
+                        let response = try client.send(
+                            method: "POST", url: url, headers: [("Content-Type", "application/json")],
+                            body: review.jsonBytes())
+                        let reply = try AdmissionReply(response)
+                        replies.update { $0[index] = reply }
+                    }
+                } catch {
+                    failures.update { $0.append("\(error)") }
+                }
+            }
+        }
+        finished.wait()
+
+        #expect(failures.value.isEmpty)
+        let all = replies.value
+        #expect(all.count == threads * perThread)
+        for (index, reply) in all {
+            #expect(reply.status == 200)
+            #expect(reply.allowed == true)
+            if index % 7 == 0 {
+                #expect(reply.warnings.contains { $0.contains("maybe") }, "edge-\(index): \(reply.warnings)")
+            } else {
+                #expect(reply.warnings.isEmpty, "edge-\(index): \(reply.warnings)")
+            }
+        }
+        let registered = Set(try server.drainedServices(timeout: 30).map(\.id))
+        let expected = Set((0..<threads * perThread).filter { $0 % 7 != 0 }.map { "edge-\($0)" })
+        #expect(registered == expected)
+    }
+}
