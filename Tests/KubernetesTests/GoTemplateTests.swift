@@ -105,6 +105,8 @@ struct GoTemplateTests {
             template: "{{ .PodSpec.HostNetwork }} {{ .PodSpec.Containers }}", output: "false [{main} {sidecar}]"),
         Rendering(template: "{{ $n := .PodMeta.Name }}{{ with $n }}{{ . }}{{ end }}", output: "poller-7d9f"),
         Rendering(template: "no actions at all", output: "no actions at all"),
+        Rendering(
+            template: "{{ printf \"%1000000000s|\" \"a\" }}", output: "%!(NOVERB)%!(EXTRA string=a)"),
     ]
 
     @Test(arguments: renderings)
@@ -168,6 +170,15 @@ struct GoTemplateTests {
             template: "{{ range .TrustDomain }}{{ end }}", kind: .execution,
             message: "range can't iterate over example.org"),
         Failure(template: "{{ range 100000000 }}{{ end }}", kind: .limit, message: "steps"),
+        Failure(
+            template: "{{ printf \"%9999999s\" \"a\" }}", kind: .limit,
+            message: "printf result is over the limit of 16384 bytes", column: 4),
+        Failure(
+            template: "{{ printf \"%-9000v\" .PodSpec.Containers }}", kind: .limit,
+            message: "printf result is over the limit of 16384 bytes"),
+        Failure(
+            template: "spiffe://x/{{ range 99000 }}{{ $x := printf \"%1000000000s\" \"a\" }}{{ end }}b",
+            kind: .limit, message: "steps"),
     ]
 
     @Test(arguments: failures)
@@ -191,6 +202,23 @@ struct GoTemplateTests {
         let limits = TemplateLimits(maxOutputBytes: 10)
         let template = try GoTemplate(parsing: "{{ range 20 }}ab{{ end }}", name: "t", limits: limits)
         #expect(throws: TemplateError.self) { try template.render(sampleData) }
+    }
+
+    @Test
+    func stepCostGrowsWithStringBytes() throws {
+        let limits = TemplateLimits(maxSteps: 1000)
+        let small = try GoTemplate(
+            parsing: "{{ range 10 }}{{ $x := printf \"%10s\" \"a\" }}{{ end }}ok", name: "t", limits: limits)
+        #expect(try small.render(sampleData) == "ok")
+        let large = try GoTemplate(
+            parsing: "{{ range 10 }}{{ $x := printf \"%10000s\" \"a\" }}{{ end }}ok", name: "t", limits: limits)
+        do {
+            let output = try large.render(sampleData)
+            Issue.record("expected a step limit error, rendered \(output.utf8.count) bytes")
+        } catch {
+            #expect(error.kind == .limit)
+            #expect(error.message.contains("1000 steps"), "\(error.message)")
+        }
     }
 
     @Test

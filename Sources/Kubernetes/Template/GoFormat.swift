@@ -30,7 +30,13 @@ enum GoFormat {
 
     /// `fmt.Sprintf` with the verbs `%v %s %d %q %x %X %o %b %c %t %%`, flags `-+ 0#`, width and
     /// precision. Mismatches print Go's `%!d(string=x)` forms instead of failing.
-    static func sprintf(_ format: String, _ arguments: [TemplateValue]) -> String {
+    ///
+    /// - Throws: `FormatSizeError` when the result would be longer than `maxBytes`. A width is
+    ///   checked before its padding is built, so `%9999999s` costs no more than `%s`.
+    static func sprintf(_ format: String, _ arguments: [TemplateValue], maxBytes: Int) throws(FormatSizeError)
+        -> String
+    {
+        let printer = Printer(maxBytes: maxBytes)
         var result = ""
         var argumentIndex = 0
         let characters = Array(format)
@@ -54,10 +60,10 @@ enum GoFormat {
                 }
                 index += 1
             }
-            spec.width = readNumber(characters, &index)
-            if index < characters.count, characters[index] == "." {
+            spec.width = parseNumber(characters, &index)
+            if index + 1 < characters.count, characters[index] == "." {
                 index += 1
-                spec.precision = readNumber(characters, &index) ?? 0
+                spec.precision = parseNumber(characters, &index) ?? 0
             }
             guard index < characters.count else {
                 result += "%!(NOVERB)"
@@ -73,120 +79,166 @@ enum GoFormat {
                 result += "%!\(spec.verb)(MISSING)"
                 continue
             }
-            result += formatValue(arguments[argumentIndex], spec)
+            try printer.append(printer.formatValue(arguments[argumentIndex], spec), to: &result)
             argumentIndex += 1
         }
         if argumentIndex < arguments.count {
             let extra = arguments[argumentIndex...].map { value in
                 value == .null ? "<nil>" : "\(value.goTypeName)=\(value.printed)"
             }
-            result += "%!(EXTRA " + extra.joined(separator: ", ") + ")"
+            try printer.append("%!(EXTRA " + extra.joined(separator: ", ") + ")", to: &result)
         }
         return result
     }
 
-    private static func readNumber(_ characters: [Character], _ index: inout Int) -> Int? {
+    /// The magnitude above which Go's `fmt` treats a width or precision as an overflow.
+    private static let maxWidth = 1_000_000
+
+    /// Parses a width or precision as Go's `fmt` does: a number that grows past `maxWidth` while
+    /// digits remain is an overflow, which consumes the rest of the format, so the caller then prints
+    /// `%!(NOVERB)`.
+    private static func parseNumber(_ characters: [Character], _ index: inout Int) -> Int? {
         var value: Int?
-        while index < characters.count, let digit = characters[index].wholeNumberValue, characters[index].isASCII {
-            value = min((value ?? 0) * 10 + digit, 1_000_000)
+        while index < characters.count, characters[index].isASCII, let digit = characters[index].wholeNumberValue {
+            if let value, value > maxWidth {
+                index = characters.count
+                return nil
+            }
+            value = (value ?? 0) * 10 + digit
             index += 1
         }
         return value
     }
 
-    private static func badVerb(_ value: TemplateValue, _ verb: Character) -> String {
-        if value == .null { return "%!\(verb)(<nil>)" }
-        return "%!\(verb)(\(value.goTypeName)=\(value.printed))"
-    }
+    /// The per-value formatting of one `sprintf` call, with its result size limit.
+    private struct Printer {
+        let maxBytes: Int
 
-    private static func formatValue(_ value: TemplateValue, _ spec: Spec) -> String {
-        switch value {
-        case .string(let text):
-            switch spec.verb {
-            case "v", "s":
-                let cut = spec.precision.map { String(text.unicodeScalars.prefix($0)) } ?? text
-                return pad(cut, spec, numeric: false)
-            case "q":
-                return pad(GoQuote.quote(text), spec, numeric: false)
-            case "x", "X":
-                let hex = text.utf8.map { byte in
-                    let digits = String(byte, radix: 16, uppercase: spec.verb == "X")
-                    return digits.count == 1 ? "0" + digits : digits
+        /// Appends `text` to `result`, or throws when the result would be over `maxBytes`.
+        func append(_ text: String, to result: inout String) throws(FormatSizeError) {
+            guard result.utf8.count + text.utf8.count <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            result += text
+        }
+
+        func badVerb(_ value: TemplateValue, _ verb: Character) -> String {
+            if value == .null { return "%!\(verb)(<nil>)" }
+            return "%!\(verb)(\(value.goTypeName)=\(value.printed))"
+        }
+
+        func formatValue(_ value: TemplateValue, _ spec: Spec) throws(FormatSizeError) -> String {
+            switch value {
+            case .string(let text):
+                switch spec.verb {
+                case "v", "s":
+                    let cut = spec.precision.map { String(text.unicodeScalars.prefix($0)) } ?? text
+                    return try pad(cut, spec, numeric: false)
+                case "q":
+                    return try pad(GoQuote.quote(text), spec, numeric: false)
+                case "x", "X":
+                    let hex = text.utf8.map { byte in
+                        let digits = String(byte, radix: 16, uppercase: spec.verb == "X")
+                        return digits.count == 1 ? "0" + digits : digits
+                    }
+                    return try pad(hex.joined(), spec, numeric: false)
+                default:
+                    return badVerb(value, spec.verb)
                 }
-                return pad(hex.joined(), spec, numeric: false)
-            default:
-                return badVerb(value, spec.verb)
+            case .int(let number):
+                return try formatInteger(number, spec) ?? badVerb(value, spec.verb)
+            case .bool(let flag):
+                guard spec.verb == "v" || spec.verb == "t" else { return badVerb(value, spec.verb) }
+                return try pad(flag ? "true" : "false", spec, numeric: false)
+            case .null:
+                guard spec.verb == "v" else { return badVerb(value, spec.verb) }
+                return try pad("<nil>", spec, numeric: false)
+            case .list(let items):
+                return try formatElements(items, spec, open: "[")
+            case .map(let map):
+                var result = "map["
+                for (position, key) in map.entries.keys.sorted().enumerated() {
+                    if position > 0 { try append(" ", to: &result) }
+                    try append(try formatValue(.string(key), spec), to: &result)
+                    try append(":", to: &result)
+                    try append(try formatValue(map.entries[key] ?? .null, spec), to: &result)
+                }
+                return result + "]"
+            case .structure(let structure):
+                return try formatElements(structure.fields.map(\.value), spec, open: "{")
             }
-        case .int(let number):
-            return formatInteger(number, spec) ?? badVerb(value, spec.verb)
-        case .bool(let flag):
-            guard spec.verb == "v" || spec.verb == "t" else { return badVerb(value, spec.verb) }
-            return pad(flag ? "true" : "false", spec, numeric: false)
-        case .null:
-            guard spec.verb == "v" else { return badVerb(value, spec.verb) }
-            return pad("<nil>", spec, numeric: false)
-        case .list(let items):
-            return "[" + items.map { formatValue($0, spec) }.joined(separator: " ") + "]"
-        case .map(let map):
-            let pairs = map.entries.keys.sorted().map { key in
-                formatValue(.string(key), spec) + ":" + formatValue(map.entries[key] ?? .null, spec)
-            }
-            return "map[" + pairs.joined(separator: " ") + "]"
-        case .structure(let structure):
-            return "{" + structure.fields.map { formatValue($0.value, spec) }.joined(separator: " ") + "}"
         }
-    }
 
-    private static func formatInteger(_ number: Int, _ spec: Spec) -> String? {
-        let magnitude = number.magnitude
-        var digits: String
-        switch spec.verb {
-        case "v", "d": digits = String(magnitude)
-        case "x": digits = String(magnitude, radix: 16)
-        case "X": digits = String(magnitude, radix: 16, uppercase: true)
-        case "o": digits = String(magnitude, radix: 8)
-        case "b": digits = String(magnitude, radix: 2)
-        case "c":
-            guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "\u{FFFD}" }
-            return pad(String(Character(scalar)), spec, numeric: false)
-        case "q":
-            guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "'\u{FFFD}'" }
-            var body = String(GoQuote.quote(String(Character(scalar))).dropFirst().dropLast())
-            if body == "\\\"" { body = "\"" }
-            if body == "'" { body = "\\'" }
-            return pad("'" + body + "'", spec, numeric: false)
-        default:
-            return nil
+        /// Formats the elements of a slice (`open` is `[`) or the fields of a struct (`{`).
+        private func formatElements(_ items: [TemplateValue], _ spec: Spec, open: String) throws(FormatSizeError)
+            -> String
+        {
+            var result = open
+            for (position, item) in items.enumerated() {
+                if position > 0 { try append(" ", to: &result) }
+                try append(try formatValue(item, spec), to: &result)
+            }
+            return result + (open == "[" ? "]" : "}")
         }
-        if spec.sharp {
+
+        func formatInteger(_ number: Int, _ spec: Spec) throws(FormatSizeError) -> String? {
+            let magnitude = number.magnitude
+            var digits: String
             switch spec.verb {
-            case "x": digits = "0x" + digits
-            case "X": digits = "0X" + digits
-            case "o": digits = "0" + digits
-            default: break
+            case "v", "d": digits = String(magnitude)
+            case "x": digits = String(magnitude, radix: 16)
+            case "X": digits = String(magnitude, radix: 16, uppercase: true)
+            case "o": digits = String(magnitude, radix: 8)
+            case "b": digits = String(magnitude, radix: 2)
+            case "c":
+                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "\u{FFFD}" }
+                return try pad(String(Character(scalar)), spec, numeric: false)
+            case "q":
+                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "'\u{FFFD}'" }
+                var body = String(GoQuote.quote(String(Character(scalar))).dropFirst().dropLast())
+                if body == "\\\"" { body = "\"" }
+                if body == "'" { body = "\\'" }
+                return try pad("'" + body + "'", spec, numeric: false)
+            default:
+                return nil
             }
+            if spec.sharp {
+                switch spec.verb {
+                case "x": digits = "0x" + digits
+                case "X": digits = "0X" + digits
+                case "o": digits = "0" + digits
+                default: break
+                }
+            }
+            var sign = ""
+            if number < 0 {
+                sign = "-"
+            } else if spec.plus {
+                sign = "+"
+            } else if spec.space {
+                sign = " "
+            }
+            if spec.zero, !spec.minus, let width = spec.width, digits.count + sign.count < width {
+                guard width <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+                digits = String(repeating: "0", count: width - digits.count - sign.count) + digits
+            }
+            return try pad(sign + digits, spec, numeric: true)
         }
-        var sign = ""
-        if number < 0 {
-            sign = "-"
-        } else if spec.plus {
-            sign = "+"
-        } else if spec.space {
-            sign = " "
-        }
-        if spec.zero, !spec.minus, let width = spec.width, digits.count + sign.count < width {
-            digits = String(repeating: "0", count: width - digits.count - sign.count) + digits
-        }
-        return pad(sign + digits, spec, numeric: true)
-    }
 
-    private static func pad(_ text: String, _ spec: Spec, numeric: Bool) -> String {
-        guard let width = spec.width else { return text }
-        let count = text.unicodeScalars.count
-        guard count < width else { return text }
-        let filler = String(repeating: spec.zero && !spec.minus && !numeric ? "0" : " ", count: width - count)
-        return spec.minus ? text + filler : filler + text
+        /// Pads `text` to the width, after checking that the width fits in `maxBytes`.
+        func pad(_ text: String, _ spec: Spec, numeric: Bool) throws(FormatSizeError) -> String {
+            guard let width = spec.width else { return text }
+            guard width <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            let count = text.unicodeScalars.count
+            guard count < width else { return text }
+            let filler = String(repeating: spec.zero && !spec.minus && !numeric ? "0" : " ", count: width - count)
+            return spec.minus ? text + filler : filler + text
+        }
     }
+}
+
+/// A `printf` result that would be longer than the limit.
+struct FormatSizeError: Error {
+    /// The limit in bytes.
+    var maxBytes: Int
 }
 
 /// The escapers behind the template functions `html`, `js` and `urlquery`.

@@ -8,9 +8,16 @@ public struct TemplateLimits: Sendable, Hashable {
     /// Maximum nesting of blocks and parentheses, which bounds the recursion of the parser and
     /// the executor.
     public var maxNestingDepth: Int
-    /// Maximum number of evaluation steps (actions, commands and loop iterations) for one execution,
-    /// so that `{{range 1000000000}}` stops instead of running for minutes.
+    /// Maximum number of evaluation steps for one execution, so that `{{range 1000000000}}` stops
+    /// instead of running for minutes. Actions, commands, arguments and loop iterations cost one
+    /// step each. A function call also costs one step for every `bytesPerStep` bytes of the string
+    /// arguments it reads and of the string it returns, so the work of a template is bounded by
+    /// `maxSteps` whatever sizes its strings have. Every string that a function returns must also
+    /// fit in `maxOutputBytes`.
     public var maxSteps: Int
+
+    /// The number of string bytes, read or built by a function, that cost one step.
+    public static let bytesPerStep = 64
 
     /// Creates limits; every argument has a default.
     public init(
