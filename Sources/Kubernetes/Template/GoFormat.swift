@@ -17,19 +17,11 @@ enum GoFormat {
         return false
     }
 
-    private struct Spec {
-        var minus = false
-        var plus = false
-        var zero = false
-        var space = false
-        var sharp = false
-        var width: Int?
-        var precision: Int?
-        var verb: Character = "v"
-    }
+    private typealias Spec = GoFormatSpec
 
-    /// `fmt.Sprintf` with the verbs `%v %s %d %q %x %X %o %b %c %t %%`, flags `-+ 0#`, width and
-    /// precision. Mismatches print Go's `%!d(string=x)` forms instead of failing.
+    /// `fmt.Sprintf` with the verbs `%v %s %d %q %x %X %o %O %b %c %U %t %%`, the flags `-+ 0#`,
+    /// width and precision (as numbers or `*` arguments) and argument indexes such as `%[2]d`.
+    /// Mismatches print Go's `%!d(string=x)` forms instead of failing.
     ///
     /// - Throws: `FormatSizeError` when the result would be longer than `maxBytes`. A width is
     ///   checked before its padding is built, so `%9999999s` costs no more than `%s`.
@@ -37,77 +29,32 @@ enum GoFormat {
         -> String
     {
         let printer = Printer(maxBytes: maxBytes)
+        var parser = GoFormatParser(format: format, arguments: arguments)
         var result = ""
-        var argumentIndex = 0
-        let characters = Array(format)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            index += 1
-            guard character == "%" else {
-                result.append(character)
-                continue
-            }
-            var spec = Spec()
-            flags: while index < characters.count {
-                switch characters[index] {
-                case "-": spec.minus = true
-                case "+": spec.plus = true
-                case "0": spec.zero = true
-                case " ": spec.space = true
-                case "#": spec.sharp = true
-                default: break flags
-                }
-                index += 1
-            }
-            spec.width = parseNumber(characters, &index)
-            if index + 1 < characters.count, characters[index] == "." {
-                index += 1
-                spec.precision = parseNumber(characters, &index) ?? 0
-            }
-            guard index < characters.count else {
-                result += "%!(NOVERB)"
+        while !parser.isAtEnd {
+            try printer.append(parser.readLiteral(), to: &result)
+            if parser.isAtEnd { break }
+            let directive = parser.readDirective()
+            try printer.append(directive.notes, to: &result)
+            guard let spec = directive.spec else {
+                try printer.append("%!(NOVERB)", to: &result)
                 break
             }
-            spec.verb = characters[index]
-            index += 1
-            if spec.verb == "%" {
-                result += "%"
-                continue
+            switch directive.operand {
+            case .percent: try printer.append("%", to: &result)
+            case .badIndex: try printer.append("%!\(spec.verb)(BADINDEX)", to: &result)
+            case .missing: try printer.append("%!\(spec.verb)(MISSING)", to: &result)
+            case .value(let value): try printer.append(try printer.formatValue(value, spec), to: &result)
             }
-            guard argumentIndex < arguments.count else {
-                result += "%!\(spec.verb)(MISSING)"
-                continue
-            }
-            try printer.append(printer.formatValue(arguments[argumentIndex], spec), to: &result)
-            argumentIndex += 1
         }
-        if argumentIndex < arguments.count {
-            let extra = arguments[argumentIndex...].map { value in
+        // Go does not report unused arguments when the format used explicit indexes.
+        if !parser.isReordered, parser.argumentIndex < arguments.count {
+            let extra = arguments[parser.argumentIndex...].map { value in
                 value == .null ? "<nil>" : "\(value.goTypeName)=\(value.printed)"
             }
             try printer.append("%!(EXTRA " + extra.joined(separator: ", ") + ")", to: &result)
         }
         return result
-    }
-
-    /// The magnitude above which Go's `fmt` treats a width or precision as an overflow.
-    private static let maxWidth = 1_000_000
-
-    /// Parses a width or precision as Go's `fmt` does: a number that grows past `maxWidth` while
-    /// digits remain is an overflow, which consumes the rest of the format, so the caller then prints
-    /// `%!(NOVERB)`.
-    private static func parseNumber(_ characters: [Character], _ index: inout Int) -> Int? {
-        var value: Int?
-        while index < characters.count, characters[index].isASCII, let digit = characters[index].wholeNumberValue {
-            if let value, value > maxWidth {
-                index = characters.count
-                return nil
-            }
-            value = (value ?? 0) * 10 + digit
-            index += 1
-        }
-        return value
     }
 
     /// The per-value formatting of one `sprintf` call, with its result size limit.
@@ -120,7 +67,7 @@ enum GoFormat {
             result += text
         }
 
-        func badVerb(_ value: TemplateValue, _ verb: Character) -> String {
+        func badVerb(_ value: TemplateValue, _ verb: Unicode.Scalar) -> String {
             if value == .null { return "%!\(verb)(<nil>)" }
             return "%!\(verb)(\(value.goTypeName)=\(value.printed))"
         }
@@ -130,16 +77,11 @@ enum GoFormat {
             case .string(let text):
                 switch spec.verb {
                 case "v", "s":
-                    let cut = spec.precision.map { String(text.unicodeScalars.prefix($0)) } ?? text
-                    return try pad(cut, spec, numeric: false)
+                    return try pad(truncated(text, spec), spec, numeric: false)
                 case "q":
-                    return try pad(GoQuote.quote(text), spec, numeric: false)
+                    return try pad(GoQuote.quote(truncated(text, spec)), spec, numeric: false)
                 case "x", "X":
-                    let hex = text.utf8.map { byte in
-                        let digits = String(byte, radix: 16, uppercase: spec.verb == "X")
-                        return digits.count == 1 ? "0" + digits : digits
-                    }
-                    return try pad(hex.joined(), spec, numeric: false)
+                    return try formatHex(text, spec)
                 default:
                     return badVerb(value, spec.verb)
                 }
@@ -179,15 +121,50 @@ enum GoFormat {
             return result + (open == "[" ? "]" : "}")
         }
 
+        /// Cuts `text` to the precision, counted in Unicode scalars as Go counts runes.
+        private func truncated(_ text: String, _ spec: Spec) -> String {
+            guard let precision = spec.precision else { return text }
+            return String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision)))
+        }
+
+        /// Formats the bytes of `text` in hexadecimal, as Go's `fmtSbx` does: the precision limits
+        /// the bytes, `#` adds `0x`, and a space flag separates the bytes (each with `0x` under `#`).
+        private func formatHex(_ text: String, _ spec: Spec) throws(FormatSizeError) -> String {
+            var bytes = Array(text.utf8)
+            if let precision = spec.precision, precision < bytes.count {
+                bytes.removeSubrange(precision...)
+            }
+            guard !bytes.isEmpty else { return try pad("", spec, numeric: false) }
+            var encodedCount = 2 * bytes.count
+            if spec.space {
+                encodedCount = (spec.sharp ? 2 * encodedCount : encodedCount) + bytes.count - 1
+            } else if spec.sharp {
+                encodedCount += 2
+            }
+            guard encodedCount <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            let uppercase = spec.verb == "X"
+            let prefix = uppercase ? "0X" : "0x"
+            var result = spec.sharp ? prefix : ""
+            for (position, byte) in bytes.enumerated() {
+                if spec.space, position > 0 {
+                    result += spec.sharp ? " " + prefix : " "
+                }
+                let digits = String(byte, radix: 16, uppercase: uppercase)
+                result += digits.count == 1 ? "0" + digits : digits
+            }
+            return try pad(result, spec, numeric: false)
+        }
+
+        /// Formats an integer as Go's `fmtInteger` does. A precision sets the minimum number of
+        /// digits (and `%.0d` of 0 prints nothing), and without one the `0` flag pads the digits
+        /// to the width. Prefixes from `#` come after that zero padding, as in Go.
         func formatInteger(_ number: Int, _ spec: Spec) throws(FormatSizeError) -> String? {
-            let magnitude = number.magnitude
-            var digits: String
+            let radix: Int
             switch spec.verb {
-            case "v", "d": digits = String(magnitude)
-            case "x": digits = String(magnitude, radix: 16)
-            case "X": digits = String(magnitude, radix: 16, uppercase: true)
-            case "o": digits = String(magnitude, radix: 8)
-            case "b": digits = String(magnitude, radix: 2)
+            case "v", "d": radix = 10
+            case "x", "X": radix = 16
+            case "o", "O": radix = 8
+            case "b": radix = 2
             case "c":
                 guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "\u{FFFD}" }
                 return try pad(String(Character(scalar)), spec, numeric: false)
@@ -197,17 +174,31 @@ enum GoFormat {
                 if body == "\\\"" { body = "\"" }
                 if body == "'" { body = "\\'" }
                 return try pad("'" + body + "'", spec, numeric: false)
+            case "U":
+                return try formatUnicode(number, spec)
             default:
                 return nil
             }
+            var spacePadded = spec
+            spacePadded.zero = false
+            var digits = String(number.magnitude, radix: radix, uppercase: spec.verb == "X")
+            let hasSign = number < 0 || spec.plus || spec.space
+            if let precision = spec.precision {
+                if precision == 0, number == 0 { return try pad("", spacePadded, numeric: true) }
+                try zeroExtend(&digits, to: precision)
+            } else if spec.zero, let width = spec.width {
+                try zeroExtend(&digits, to: hasSign ? width - 1 : width)
+            }
             if spec.sharp {
                 switch spec.verb {
+                case "b": digits = "0b" + digits
+                case "o" where !digits.hasPrefix("0"): digits = "0" + digits
                 case "x": digits = "0x" + digits
                 case "X": digits = "0X" + digits
-                case "o": digits = "0" + digits
                 default: break
                 }
             }
+            if spec.verb == "O" { digits = "0o" + digits }
             var sign = ""
             if number < 0 {
                 sign = "-"
@@ -216,11 +207,31 @@ enum GoFormat {
             } else if spec.space {
                 sign = " "
             }
-            if spec.zero, !spec.minus, let width = spec.width, digits.count + sign.count < width {
-                guard width <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
-                digits = String(repeating: "0", count: width - digits.count - sign.count) + digits
+            return try pad(sign + digits, spacePadded, numeric: true)
+        }
+
+        /// Formats `U+0041` as Go's `fmtUnicode` does: at least four hexadecimal digits or the
+        /// precision, then ` 'A'` under `#` when the character is printable. Negative numbers print
+        /// as their unsigned 64-bit value.
+        private func formatUnicode(_ number: Int, _ spec: Spec) throws(FormatSizeError) -> String {
+            let value = UInt64(bitPattern: Int64(number))
+            var digits = String(value, radix: 16, uppercase: true)
+            try zeroExtend(&digits, to: max(4, spec.precision ?? 4))
+            var text = "U+" + digits
+            if spec.sharp, value <= 0x10_FFFF, let scalar = Unicode.Scalar(UInt32(value)),
+                scalar.value >= 0x20 && scalar.value < 0x7F || scalar.value >= 0x7F && scalar.isPrintable
+            {
+                text += " '" + String(Character(scalar)) + "'"
             }
-            return try pad(sign + digits, spec, numeric: true)
+            var spacePadded = spec
+            spacePadded.zero = false
+            return try pad(text, spacePadded, numeric: true)
+        }
+
+        private func zeroExtend(_ digits: inout String, to count: Int) throws(FormatSizeError) {
+            guard digits.utf8.count < count else { return }
+            guard count <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            digits = String(repeating: "0", count: count - digits.utf8.count) + digits
         }
 
         /// Pads `text` to the width, after checking that the width fits in `maxBytes`.
