@@ -99,6 +99,9 @@ struct ClusterSPIFFEIDTests {
             spec: "  spiffeIDTemplate: spiffe://x/a b\n", path: "spec.spiffeIDTemplate", severity: .warning,
             message: "column 13 of the template"),
         FindingCase(
+            spec: "  spiffeIDTemplate: \"spiffe://x/{{/* c */}}a b\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "renders \"spiffe://x/a b\", which is not a valid SPIFFE ID"),
+        FindingCase(
             spec: "  spiffeIDTemplate: \"spiffe://x/ns/$(NS)/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
             severity: .warning, message: "contains '$' at line 1, column 15"),
         FindingCase(
@@ -131,6 +134,21 @@ struct ClusterSPIFFEIDTests {
         #expect(finding.severity == testCase.severity)
         #expect(finding.message.contains(testCase.message), "\(finding.message)")
         #expect(finding.mark.line >= 6)
+    }
+
+    static let commentOnlyTemplates = [
+        "spiffe://x/{{/* c */}}{{- /* d */ -}} a",
+        "spiffe://x/a {{- /* note */ -}}",
+        "{{/* scheme next */}}spiffe://x/a",
+    ]
+
+    @Test(arguments: commentOnlyTemplates)
+    func commentOnlyTemplateIsValid(_ text: String) throws {
+        let template = try GoTemplate(parsing: text, name: "t")
+        #expect(template.isConstant)
+        #expect(try template.render(.null) == "spiffe://x/a")
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"\(text)\"\n")
+        #expect(clusterSPIFFEID.validate() == [])
     }
 
     @Test

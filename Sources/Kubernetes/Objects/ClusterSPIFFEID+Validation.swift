@@ -76,8 +76,8 @@ extension ClusterSPIFFEID {
         } catch {
             return [ValidationFinding(path: path, mark: mark, message: "invalid SPIFFEID template: \(error)")]
         }
-        if template.isConstant {
-            return validateConstantID(spec.spiffeIDTemplate, trustDomain: trustDomain, path: path, mark: mark)
+        if let output = template.constantOutput {
+            return validateConstantID(output, trustDomain: trustDomain, path: path, mark: mark)
         }
         guard let (character, line, column) = template.firstLiteralCharacter(where: { !SPIFFEIDCharacters.allows($0) })
         else { return [] }
@@ -90,9 +90,13 @@ extension ClusterSPIFFEID {
         ]
     }
 
+    /// Validates the output of a template without actions, which is the ID of every pod.
     private func validateConstantID(_ text: String, trustDomain: TrustDomain?, path: String, mark: Mark)
         -> [ValidationFinding]
     {
+        // Comments and trim markers make the output differ from the template text, and then
+        // positions refer to the output.
+        let isTemplateText = text == spec.spiffeIDTemplate
         do {
             let id = try SPIFFEID(parsing: text)
             if let trustDomain, id.trustDomain != trustDomain {
@@ -105,13 +109,17 @@ extension ClusterSPIFFEID {
             }
             return []
         } catch {
-            var message = "the template has no actions and its text is not a valid SPIFFE ID: \(error)"
+            var message =
+                isTemplateText
+                ? "the template has no actions and its text is not a valid SPIFFE ID: \(error)"
+                : "the template has no actions and renders \"\(text)\", which is not a valid SPIFFE ID: \(error)"
             if let offset = error.byteOffset {
                 let prefix = text.utf8.prefix(offset)
                 let column = String(decoding: prefix, as: UTF8.self).unicodeScalars.count + 1
                 let character =
                     String(decoding: text.utf8.dropFirst(offset), as: UTF8.self).first.map(String.init) ?? ""
-                message += " The character '\(character)' is at column \(column) of the template."
+                let place = isTemplateText ? "the template" : "the rendered text"
+                message += " The character '\(character)' is at column \(column) of \(place)."
                 if character == "$" {
                     message += " \"$(...)\" looks like a variable that kustomize or a shell was meant to substitute."
                 }

@@ -82,12 +82,19 @@ public struct GoTemplate: Sendable {
         }
     }
 
-    /// True when the template has no actions, so its output is its text.
-    public var isConstant: Bool {
-        nodes.allSatisfy {
-            if case .text = $0 { return true }
-            return false
+    /// True when the template has no actions, so its output is its text without comments and trim
+    /// markers.
+    public var isConstant: Bool { constantOutput != nil }
+
+    /// The output of a template without actions, or nil when it has actions. Comments and the
+    /// spaces that `{{-` and `-}}` trim are not part of it.
+    var constantOutput: String? {
+        var output = ""
+        for node in nodes {
+            guard case .text(let text) = node else { return nil }
+            output += text
         }
+        return output
     }
 
     /// Executes the template with `data` as dot.
