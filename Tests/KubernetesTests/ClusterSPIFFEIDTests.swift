@@ -229,7 +229,23 @@ struct ClusterSPIFFEIDTests {
         #expect(selection.rendered.map(\.spiffeID.description) == ["spiffe://example.org/team/red"])
         #expect(selection.failures.count == 1)
         #expect(selection.failures.first?.name == "b")
-        #expect(selection.failures.first?.message.contains("<no value>") == true)
+        let message = try #require(selection.failures.first?.message)
+        #expect(message.contains("read a map key that pod demo/b does not have"), "\(message)")
+        #expect(message.contains("\"spiffe://example.org/team/<no value>\""), "\(message)")
+        #expect(!message.contains("placeholder"), "\(message)")
+        #expect(!message.contains("invalid SPIFFE ID"), "\(message)")
+    }
+
+    @Test
+    func invalidRenderedIDNamedOnce() throws {
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"spiffe://example.org/a b/{{ .PodMeta.Name }}\"\n")
+        let settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "example.org"), clusterName: "c")
+        let selection = ClusterSPIFFEIDSelector.select(
+            clusterSPIFFEID, namespaces: [Namespace(metadata: ObjectMeta(name: "demo"))],
+            pods: [Pod(metadata: ObjectMeta(name: "p1", namespace: "demo", uid: "1"))], settings: settings)
+        let message = try #require(selection.failures.first?.message)
+        #expect(message.hasPrefix("failed to render SPIFFE ID: invalid SPIFFE ID \"spiffe://example.org/a b/p1\""))
+        #expect(message.components(separatedBy: "invalid SPIFFE ID").count == 2, "\(message)")
     }
 
     @Test
