@@ -102,6 +102,18 @@ struct ClusterSPIFFEIDTests {
             spec: "  spiffeIDTemplate: \"spiffe://x/{{/* c */}}a b\"\n", path: "spec.spiffeIDTemplate",
             severity: .warning, message: "renders \"spiffe://x/a b\", which is not a valid SPIFFE ID"),
         FindingCase(
+            spec: "  spiffeIDTemplate: \"SPIFFE://x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"SPIFFE://\", but the scheme must be lowercase"),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"Spif{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"Spif\", but the scheme must be lowercase"),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"https://x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"https://x\", not \"spiffe://\""),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"{{/* c */}}x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"x/\", not \"spiffe://\""),
+        FindingCase(
             spec: "  spiffeIDTemplate: \"spiffe://x/ns/$(NS)/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
             severity: .warning, message: "contains '$' at line 1, column 15"),
         FindingCase(
@@ -134,6 +146,20 @@ struct ClusterSPIFFEIDTests {
         #expect(finding.severity == testCase.severity)
         #expect(finding.message.contains(testCase.message), "\(finding.message)")
         #expect(finding.mark.line >= 6)
+    }
+
+    static let schemeUnknownTemplates = [
+        "{{ .TrustDomain }}/x",
+        "spif{{ `fe` }}://x/{{ .PodMeta.Name }}",
+        "spiffe://{{ .TrustDomain }}/{{ .PodMeta.Name }}",
+        "{{/* c */}}spiffe:/{{ `/x/` }}{{ .PodMeta.Name }}",
+        "{{ if .PodMeta.Name }}spiffe://x/a{{ end }}",
+    ]
+
+    @Test(arguments: schemeUnknownTemplates)
+    func schemeNotReportedWhenActionsDecide(_ text: String) throws {
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"\(text)\"\n")
+        #expect(clusterSPIFFEID.validate() == [])
     }
 
     static let commentOnlyTemplates = [

@@ -97,6 +97,17 @@ public struct GoTemplate: Sendable {
         return output
     }
 
+    /// The text that every output starts with: the template's text before its first action, without
+    /// comments and trimmed spaces.
+    var literalPrefix: String {
+        var prefix = ""
+        for node in nodes {
+            guard case .text(let text) = node else { break }
+            prefix += text
+        }
+        return prefix
+    }
+
     /// Executes the template with `data` as dot.
     ///
     /// - Throws: `TemplateError` of kind `.execution` as Go's `Execute` fails (for example a missing
