@@ -196,6 +196,24 @@ private let hostileCases: [HostileCase] = [
     HostileCase(
         "extra bracket in flow YAML", .syntax, "unexpected content after the end of the document", text: "[a, b]]"),
     HostileCase("merge of a scalar", .syntax, "the merge key << needs a mapping", text: "a: 1\n<<: 5\n"),
+    HostileCase("long block key", .syntax, "the key is 1100 characters long", at: Mark(line: 2, column: 1)) {
+        longScalar("a: 1\n", count: 1100, ": 1\n")
+    },
+    HostileCase("long first block key", .syntax, "the key is 1025 characters long", at: Mark(line: 1, column: 1)) {
+        longScalar("", count: 1025, ": 1\n")
+    },
+    HostileCase("long key in a sequence", .syntax, "the key is 1100 characters long") {
+        longScalar("- ", count: 1100, ": 1\n")
+    },
+    HostileCase("long quoted key", .syntax, "the key is 1102 characters long") {
+        longScalar("a: 1\n\"", count: 1100, "\": 1\n")
+    },
+    HostileCase("long flow key", .syntax, "the key is 1100 characters long") {
+        longScalar("a: {b: 1, ", count: 1100, ": 1}\n")
+    },
+    HostileCase(
+        "YAML 2.0 directive", .syntax, "only YAML 1.1 and 1.2 documents are read", at: Mark(line: 1, column: 1),
+        text: "%YAML 2.0\n---\na: 1\n"),
 ]
 
 @Suite struct HostileInputTests {
