@@ -72,6 +72,28 @@ import YAML
         #expect(documents.count == 1)
     }
 
+    @Test(arguments: [
+        "a: &x [1, 2]\nb: *x\n", #"{"a": [1, 2], "b": [1, 2]}"#, "---\na: [1, 2]\n---\nb: [1, 2]\n",
+    ])
+    func nodeLimitCountsAliasCopies(input: String) throws {
+        // Each input builds 9 nodes: mappings, keys, sequences, items and the nodes an alias copies.
+        let separateDocuments = input.hasPrefix("---")
+        let limit = separateDocuments ? 10 : 9
+        let documents = try YAMLParser.parse(input, limits: YAMLLimits(maxNodes: limit))
+        #expect(documents.count == (separateDocuments ? 2 : 1))
+        let error = #expect(throws: YAMLError.self) {
+            try YAMLParser.parse(input, limits: YAMLLimits(maxNodes: limit - 1))
+        }
+        #expect(error?.code == .nodeLimitExceeded)
+        #expect(error?.message.contains("more than \(limit - 1) nodes (maxNodes)") == true)
+    }
+
+    @Test func defaultLimits() {
+        let limits = YAMLLimits()
+        #expect(limits.maxInputBytes == 4 << 20)
+        #expect(limits.maxNodes == 1_000_000)
+    }
+
     @Test func depthLimitIsSettable() throws {
         let input = "a: {b: {c: [1]}}"
         #expect(try YAMLParser.parseSingle(input, limits: YAMLLimits(maxDepth: 4))["a"] != nil)
