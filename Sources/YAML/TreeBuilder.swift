@@ -15,7 +15,7 @@ struct TreeBuilder {
         var nodeCount = 1
         /// The most container levels below this one among the children so far.
         var childHeight = 0
-        /// The resolved value and mark of each scalar key, for finding duplicates.
+        /// The resolved value and mark of each scalar key, for finding duplicates, until `keyIndex` replaces it.
         var keys: [(value: ScalarValue, mark: Mark)] = []
         /// The same keys by value, built once a mapping outgrows a linear scan.
         var keyIndex: [ScalarValue: Mark] = [:]
@@ -161,7 +161,6 @@ struct TreeBuilder {
                 for entry in frame.keys { frame.keyIndex[entry.value] = entry.mark }
             }
             earlier = frame.keyIndex[value]
-            frame.keyIndex[value] = key.mark
         }
         if let earlier {
             throw YAMLError(
@@ -169,7 +168,12 @@ struct TreeBuilder {
                 "duplicate key \"\(key.scalarText ?? "")\" in one mapping; it was first set at \(earlier). "
                     + "Remove one of them")
         }
-        frame.keys.append((value, key.mark))
+        // Once the index exists it is the only record of the keys, so large mappings store each key once.
+        if frame.keyIndex.isEmpty {
+            frame.keys.append((value, key.mark))
+        } else {
+            frame.keyIndex[value] = key.mark
+        }
     }
 
     private static func isMergeKey(_ key: Node) -> Bool {

@@ -13,7 +13,8 @@ public struct YAMLLimits: Sendable, Hashable {
     /// The maximum length of one scalar in UTF-8 bytes. The default is 1 MiB.
     public var maxScalarBytes: Int
     /// The maximum number of nodes that one parse builds, over all documents and counting every node that
-    /// aliases copy. It bounds memory, which is about 100 bytes per node. The default is 1,000,000.
+    /// aliases copy. It bounds memory: a release build peaked at about 90 bytes per node on a flat mapping of
+    /// 1.5 million short entries. The default is 1,000,000.
     public var maxNodes: Int
 
     /// Creates limits; every argument has the default given on its property.

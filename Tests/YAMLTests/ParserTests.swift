@@ -88,6 +88,37 @@ import YAML
         #expect(error?.message.contains("more than \(limit - 1) nodes (maxNodes)") == true)
     }
 
+    @Test(arguments: [(12, 15), (3, 20), (1, 2)])
+    func duplicateKeyInLargeMapping(first: Int, repeated: Int) throws {
+        var lines = (1...20).map { "k\($0): \($0)" }
+        lines[repeated - 1] = "k\(first): again"
+        let error = #expect(throws: YAMLError.self) { try YAMLParser.parse(lines.joined(separator: "\n")) }
+        #expect(error?.code == .duplicateKey)
+        #expect(error?.mark == Mark(line: repeated, column: 1))
+        #expect(error?.message.contains("first set at line \(first), column 1") == true, "\(String(describing: error))")
+    }
+
+    @Test func nodeStorageIsCompact() {
+        // Every parsed node stores a mark and a tag slot, so their size decides the memory of large inputs.
+        #expect(MemoryLayout<Mark>.size == 8)
+        #expect(MemoryLayout<Node>.stride <= 40)
+    }
+
+    @Test func markAndTagRoundTrip() throws {
+        var mark = Mark(line: -1, column: Int.max)
+        #expect(mark == Mark(line: 0, column: Int(UInt32.max)))
+        mark.line = 7
+        #expect(mark.line == 7)
+        let node = try YAMLParser.parseSingle("a: !custom x\nb: y\n")
+        #expect(node["a"]?.tag == "!custom")
+        #expect(node["b"]?.tag == nil)
+        var retagged = try #require(node["b"])
+        retagged.tag = "!other"
+        #expect(retagged.tag == "!other")
+        retagged.tag = nil
+        #expect(retagged.tag == nil)
+    }
+
     @Test func defaultLimits() {
         let limits = YAMLLimits()
         #expect(limits.maxInputBytes == 4 << 20)
