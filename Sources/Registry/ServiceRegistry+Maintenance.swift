@@ -85,12 +85,14 @@ extension ServiceRegistry {
         }
     }
 
+    /// Returns `duration` in seconds, saturated at the span of storable times, so that a longer duration
+    /// selects nothing instead of overflowing.
     private func positiveSeconds(_ duration: Duration, name: String) throws -> TimeInterval {
         let seconds = duration.timeInterval
         guard seconds > 0 else {
             throw RegistryError(.invalid, serviceID: nil, "\(name) is \(seconds) s; set a duration above zero")
         }
-        return seconds
+        return min(seconds, StoredTime.latest.timeIntervalSince(StoredTime.earliest))
     }
 
     private func transition(

@@ -39,7 +39,16 @@ extension ServiceRegistry {
     }
 
     /// Returns one page of the events that match `filter`, oldest first.
+    ///
+    /// A `since` or `until` beyond the storable range (years 1 to 9999) is treated as that range's end.
+    /// - Throws: `RegistryError` `invalid` for a NaN time, a bad limit or cursor; the store's error when it
+    ///   fails.
     public func events(matching filter: EventFilter) throws -> EventPage {
+        for (name, time) in [("since", filter.since), ("until", filter.until)] {
+            if let time, time.timeIntervalSince1970.isNaN {
+                throw RegistryError(.invalid, serviceID: nil, "event filter \(name) is NaN; send a time or omit it")
+            }
+        }
         let afterID = try filter.cursor.map { try PageCursor.decodeEvent($0) }
         let (rows, last) = try page(limit: filter.limit) { reader, limit in
             try reader.events(matching: filter, afterID: afterID, limit: limit)

@@ -38,6 +38,7 @@ extension ServiceRegistry {
     {
         let id = heartbeat.serviceID
         try validator.validateID(id)
+        try validator.validateTime(heartbeat.time, field: "heartbeat time of '\(id)'", serviceID: id)
         let seen = Lifecycle.seenTime(of: heartbeat, now: context.now)
         guard let existing = try context.transaction.service(id: id) else {
             return try registerImplicitly(heartbeat, seen: seen, actor: actor, context)

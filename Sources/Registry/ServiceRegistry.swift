@@ -63,8 +63,17 @@ public final class ServiceRegistry: Sendable {
     }
 
     /// Returns the registry clock's time, rounded to the microsecond that the stores keep.
-    func now() -> Date {
-        StoredTime.rounded(clock())
+    ///
+    /// - Throws: `RegistryError` `invalid` when the clock returns NaN or a time outside the storable range.
+    func now() throws -> Date {
+        let time = clock()
+        guard StoredTime.isStorable(time) else {
+            throw RegistryError(
+                .invalid, serviceID: nil,
+                "the registry clock returned \(time.timeIntervalSince1970) s since 1970, outside "
+                    + "\(StoredTime.rangeDescription); fix the clock passed to ServiceRegistry")
+        }
+        return StoredTime.rounded(time)
     }
 
     /// Runs `body` in one store transaction, retrying it when a concurrent write changed a row it read.
@@ -76,7 +85,7 @@ public final class ServiceRegistry: Sendable {
         for _ in 0..<attempts {
             do {
                 let (result, context) = try store.write { transaction in
-                    let context = WriteContext(transaction: transaction, now: now())
+                    let context = WriteContext(transaction: transaction, now: try now())
                     return (try body(context), context)
                 }
                 cache.update(context.knownPollerAnswers)

@@ -22,6 +22,16 @@ struct RegistryValidator {
         }
     }
 
+    /// Rejects a time that the stores cannot keep: NaN, infinities and times outside years 1 to 9999.
+    func validateTime(_ time: Date, field: String, serviceID: String?) throws {
+        guard StoredTime.isStorable(time) else {
+            throw RegistryError(
+                .invalid, serviceID: serviceID,
+                "\(field) \(time.timeIntervalSince1970) s since 1970 is out of range; send a time from "
+                    + StoredTime.rangeDescription)
+        }
+    }
+
     func validateMetadata(_ metadata: [String: String], serviceID: String) throws {
         guard metadata.count <= settings.maxMetadataEntries else {
             throw RegistryError(

@@ -318,8 +318,30 @@ private struct SQLConditions {
 /// Conversion between `Date` and the integer microseconds that the tables store. PostgreSQL timestamps
 /// have the same microsecond resolution.
 enum StoredTime {
+    /// The earliest time the stores keep, 0001-01-01T00:00:00Z.
+    static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+    /// The latest time the stores keep, 9999-12-31T23:59:59Z.
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799)
+    /// The accepted range, as it appears in error messages.
+    static let rangeDescription = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+    /// Returns whether `date` is a number within `earliest...latest`; NaN and infinities are not.
+    static func isStorable(_ date: Date) -> Bool {
+        // Compares the raw seconds, because `Date` comparisons do not treat NaN as unordered.
+        let seconds = date.timeIntervalSince1970
+        return seconds >= earliest.timeIntervalSince1970 && seconds <= latest.timeIntervalSince1970
+    }
+
+    /// Returns `date` in microseconds since 1970, clamped to `earliest...latest`; NaN becomes `earliest`.
+    ///
+    /// Callers validate times that come from requests first, so the clamp only affects computed query
+    /// bounds such as "now minus a 10^15 s retention", for which the nearest storable time is correct.
     static func encode(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = date.timeIntervalSince1970
+        let lower = earliest.timeIntervalSince1970
+        let upper = latest.timeIntervalSince1970
+        let clamped = seconds.isNaN ? lower : min(max(seconds, lower), upper)
+        return Int64((clamped * 1_000_000).rounded())
     }
 
     static func decode(_ microseconds: Int64) -> Date {
