@@ -3,6 +3,8 @@ import Foundation
 extension ServiceRegistry {
     /// Moves active services without a heartbeat for `threshold` to inactive and returns how many moved.
     ///
+    /// A service set active by an admin that never sent a heartbeat counts from the time it became active.
+    ///
     /// - Parameter threshold: Defaults to the settings' `inactiveThreshold` (24 hours).
     /// Works in transactions of at most `lifecycleBatchSize` services.
     @discardableResult

@@ -94,6 +94,17 @@ import Testing
         #expect(event.actor == "lifecycle")
     }
 
+    @Test func markInactiveCountsUnseenFromActivation() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        try fixture.registry.setStatus(id: "p1", to: .active, actor: "admin", reason: "manual")
+        fixture.clock.advance(seconds: 24 * 3600 - 1)
+        #expect(try fixture.registry.markInactive() == 0)
+        fixture.clock.advance(seconds: 2)
+        #expect(try fixture.registry.markInactive() == 1)
+        #expect(try fixture.status("p1") == .inactive)
+    }
+
     @Test func markInactiveMovesMoreThanOneBatch() throws {
         let fixture = try RegistryFixture(settings: RegistrySettings(lifecycleBatchSize: 3))
         let heartbeats = (0..<10).map { fixture.heartbeat("p\($0)") }

@@ -41,6 +41,7 @@ public protocol RegistryStoreReader {
     /// The filter's `limit` and `cursor` are ignored; the registry passes them decoded.
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `lastSeen` is before `date`, oldest first.
+    /// A service without a heartbeat counts as last seen at its `statusChangedAt`.
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `statusChangedAt` is before `date`, oldest first.
     func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService]

@@ -78,7 +78,13 @@ public enum RegistrySchema {
                 );
                 CREATE INDEX registry_events_service ON registry_events (service_id, id);
                 CREATE INDEX registry_events_time ON registry_events (time);
-                """)
+                """),
+        SQLiteMigration(
+            component: "registry", version: 2,
+            sql: """
+                CREATE INDEX registry_services_last_seen_or_status_changed
+                    ON registry_services (status, coalesce(last_seen, status_changed_at));
+                """),
     ]
 }
 
@@ -120,7 +126,8 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
         try connection.query(
             """
             SELECT \(Self.serviceColumns) FROM registry_services
-            WHERE status = ? AND last_seen < ? ORDER BY last_seen, id LIMIT ?
+            WHERE status = ? AND coalesce(last_seen, status_changed_at) < ?
+            ORDER BY coalesce(last_seen, status_changed_at), id LIMIT ?
             """,
             [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
     }
