@@ -14,6 +14,7 @@ public final class ServiceRegistry: Sendable {
     private let clock: @Sendable () -> Date
     private let cache: KnownPollerCache
     private let revokedRejections = Atomic<Int>(0)
+    private let staleRejections = Atomic<Int>(0)
 
     /// Creates a registry on `store`.
     ///
@@ -35,6 +36,12 @@ public final class ServiceRegistry: Sendable {
     /// The number of heartbeats and registrations rejected because the service is revoked.
     public var revokedRejectionCount: Int {
         revokedRejections.load(ordering: .relaxed)
+    }
+
+    /// The number of heartbeats rejected as stale: dated more than the inactive threshold before the
+    /// registry clock.
+    public var staleHeartbeatRejectionCount: Int {
+        staleRejections.load(ordering: .relaxed)
     }
 
     /// Returns whether `id` is a pending, active or inactive poller.
@@ -92,6 +99,9 @@ public final class ServiceRegistry: Sendable {
                 if context.revokedRejections > 0 {
                     revokedRejections.add(context.revokedRejections, ordering: .relaxed)
                 }
+                if context.staleRejections > 0 {
+                    staleRejections.add(context.staleRejections, ordering: .relaxed)
+                }
                 return result
             } catch let conflict as RegistryStoreConflict {
                 lastConflict = conflict
@@ -115,6 +125,7 @@ final class WriteContext {
     let now: Date
     private(set) var knownPollerAnswers: [String: Bool] = [:]
     private(set) var revokedRejections = 0
+    private(set) var staleRejections = 0
 
     init(transaction: any RegistryStoreTransaction, now: Date) {
         self.transaction = transaction
@@ -151,6 +162,11 @@ final class WriteContext {
     /// Counts a request rejected because its service is revoked, once the transaction commits.
     func countRevokedRejection() {
         revokedRejections += 1
+    }
+
+    /// Counts a heartbeat rejected as stale, once the transaction commits.
+    func countStaleRejection() {
+        staleRejections += 1
     }
 
     /// Returns an event about `service` at this transaction's time.
