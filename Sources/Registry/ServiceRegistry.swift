@@ -30,7 +30,7 @@ public final class ServiceRegistry: Sendable {
         self.settings = settings
         self.validator = RegistryValidator(settings: settings)
         self.clock = now
-        self.cache = KnownPollerCache(limit: settings.knownPollerCacheLimit)
+        self.cache = KnownPollerCache()
     }
 
     /// The number of heartbeats and registrations rejected because the service is revoked.
@@ -46,25 +46,33 @@ public final class ServiceRegistry: Sendable {
 
     /// Returns whether `id` is a pending, active or inactive poller.
     ///
-    /// After the first call for an id the result comes from memory. Every registry write updates the
-    /// cached result at once, so a poller revoked by a completed call is unknown on the next call.
-    /// - Throws: The store's error when the id is not cached and the store read fails.
+    /// The first call loads the ids of all known pollers from the store; later calls answer from memory.
+    /// Every write of this registry updates that set before it returns, so a poller revoked by a completed
+    /// call is unknown on the next call. Writes by other registries or processes on the same store reach
+    /// the set only through the store's change detection or `invalidate(ids:)` and `invalidateAll()`.
+    /// - Throws: The store's error when a read that the call needs fails.
     public func isKnownPoller(_ id: String) throws -> Bool {
-        let (cached, generation) = cache.lookup(id)
-        if let cached { return cached }
-        let service = try store.read { try $0.service(id: id) }
-        let known = Lifecycle.isKnownPoller(service)
-        cache.fill(id, known: known, generation: generation)
-        return known
+        switch cache.lookup(id) {
+        case .answer(let known):
+            return known
+        case .loadAll(let generation):
+            let ids = try store.read { try $0.knownPollerIDs() }
+            cache.fillAll(ids, generation: generation)
+            return ids.contains(id)
+        case .readOne(let generation):
+            let known = Lifecycle.isKnownPoller(try store.read { try $0.service(id: id) })
+            cache.fill(id, known: known, generation: generation)
+            return known
+        }
     }
 
-    /// Drops the cached `isKnownPoller` results of `ids`, for a store that learns of changes made by
+    /// Makes `isKnownPoller` read `ids` from the store again, for a store that learns of changes made by
     /// other replicas (such as PostgreSQL `LISTEN/NOTIFY`).
     public func invalidate(ids: [String]) {
         cache.invalidate(ids: ids)
     }
 
-    /// Drops every cached `isKnownPoller` result, for example after a lost notification connection.
+    /// Makes `isKnownPoller` load every known poller again, for example after a lost notification connection.
     public func invalidateAll() {
         cache.invalidateAll()
     }

@@ -195,6 +195,34 @@ final class FailingStore: RegistryStore {
         #expect(try registry.isKnownPoller("other") == false)
     }
 
+    @Test func unknownIdsNeedNoStoreRead() throws {
+        let fixture = try RegistryFixture()
+        let store = FailingStore(inner: fixture.store)
+        let registry = fixture.makeRegistry(on: store)
+        try registry.registerPoller("p1")
+        #expect(try registry.isKnownPoller("p1"))
+        store.failing.store(true, ordering: .relaxed)
+        for index in 0..<1000 {
+            #expect(try registry.isKnownPoller("unknown-\(index)") == false)
+        }
+        #expect(try registry.isKnownPoller("p1"))
+    }
+
+    @Test func firstCallLoadsEveryPoller() throws {
+        let fixture = try RegistryFixture()
+        for index in 0..<50 {
+            try fixture.registry.registerPoller("p\(index)")
+        }
+        try fixture.registry.setStatus(id: "p7", to: .revoked, actor: "alice", reason: "compromised")
+        let store = FailingStore(inner: fixture.store)
+        let registry = fixture.makeRegistry(on: store)
+        #expect(try registry.isKnownPoller("p0"))
+        store.failing.store(true, ordering: .relaxed)
+        for index in 0..<50 {
+            #expect(try registry.isKnownPoller("p\(index)") == (index != 7), "p\(index)")
+        }
+    }
+
     @Test func invalidateReadsStoreAgain() throws {
         let fixture = try RegistryFixture()
         try fixture.registry.registerPoller("p1")

@@ -45,10 +45,30 @@ public protocol RegistryStoreReader {
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `statusChangedAt` is before `date`, oldest first.
     func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService]
+    /// Returns the ids of all pollers that are not revoked.
+    func knownPollerIDs() throws -> Set<String>
     /// Returns the counts by type, status and source.
     func stats() throws -> RegistryStats
     /// Returns up to `limit` events that match `filter` with ids greater than `afterID`, oldest first.
     func events(matching filter: EventFilter, afterID: Int64?, limit: Int) throws -> [RegistrationEvent]
+}
+
+extension RegistryStoreReader {
+    /// Returns the ids of all pollers that are not revoked, reading them page by page with
+    /// `services(matching:afterID:limit:)`; stores with a cheaper query implement it themselves.
+    public func knownPollerIDs() throws -> Set<String> {
+        var ids: Set<String> = []
+        var afterID: String?
+        let pageSize = 1000
+        while true {
+            let page = try services(matching: ServiceFilter(type: .poller), afterID: afterID, limit: pageSize)
+            for service in page where service.status != .revoked {
+                ids.insert(service.id)
+            }
+            guard page.count == pageSize, let last = page.last else { return ids }
+            afterID = last.id
+        }
+    }
 }
 
 /// The writes the registry makes, all inside one transaction.

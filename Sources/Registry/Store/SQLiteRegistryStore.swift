@@ -141,6 +141,14 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
     }
 
+    func knownPollerIDs() throws -> Set<String> {
+        let ids = try connection.query(
+            "SELECT id FROM registry_services WHERE type = ? AND status != ?",
+            [.text(ServiceType.poller.rawValue), .text(ServiceStatus.revoked.rawValue)]
+        ) { $0.text(0) }
+        return Set(ids)
+    }
+
     func stats() throws -> RegistryStats {
         let groups = try connection.query(
             "SELECT type, status, source, count(*) FROM registry_services GROUP BY type, status, source"
