@@ -30,7 +30,9 @@ public final class ServiceRegistry: Sendable {
         self.settings = settings
         self.validator = RegistryValidator(settings: settings)
         self.clock = now
-        self.cache = KnownPollerCache()
+        let cache = KnownPollerCache()
+        self.cache = cache
+        store.observeExternalChanges { [weak cache] in cache?.invalidateAll() }
     }
 
     /// The number of heartbeats and registrations rejected because the service is revoked.
@@ -49,7 +51,9 @@ public final class ServiceRegistry: Sendable {
     /// The first call loads the ids of all known pollers from the store; later calls answer from memory.
     /// Every write of this registry updates that set before it returns, so a poller revoked by a completed
     /// call is unknown on the next call. Writes by other registries or processes on the same store reach
-    /// the set only through the store's change detection or `invalidate(ids:)` and `invalidateAll()`.
+    /// the set through the store's change detection (`RegistryStore.observeExternalChanges(_:)`), or
+    /// `invalidate(ids:)` and `invalidateAll()`. On SQLite that makes the answer at most about 100 ms
+    /// (`SQLiteOptions.externalChangePollInterval`) behind another process's commit.
     /// - Throws: The store's error when a read that the call needs fails.
     public func isKnownPoller(_ id: String) throws -> Bool {
         switch cache.lookup(id) {

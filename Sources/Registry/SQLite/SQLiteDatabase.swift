@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Settings for opening a SQLite database file.
 public struct SQLiteOptions: Sendable, Hashable {
@@ -19,14 +20,21 @@ public struct SQLiteOptions: Sendable, Hashable {
     /// (default 1000, SQLite's own threshold). Nil leaves the checkpoint to SQLite, which runs it inside
     /// the commit that crosses 1000 pages.
     public var backgroundCheckpointPages: Int?
+    /// How often a background thread checks whether another connection (another `SQLiteDatabase` or
+    /// another process) committed to the file, and then tells the change observers (default 100 ms).
+    /// Nil turns the thread off, so other connections' commits are noticed only at this database's next
+    /// write transaction.
+    public var externalChangePollInterval: Duration?
 
-    /// Creates options with the given fsync policy, busy timeout and checkpoint threshold.
+    /// Creates options with the given fsync policy, busy timeout, checkpoint threshold and change polling.
     public init(
-        synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000
+        synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000,
+        externalChangePollInterval: Duration? = .milliseconds(100)
     ) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.backgroundCheckpointPages = backgroundCheckpointPages
+        self.externalChangePollInterval = externalChangePollInterval
     }
 }
 
@@ -55,13 +63,24 @@ public struct SQLiteMigration: Sendable, Hashable {
 /// The database has one connection. Every call takes the lock, so transactions run one at a time within
 /// the process, and SQLite's file locks (with the busy timeout) order them against other processes.
 /// Other modules that keep tables in the same file pass their migrations to `migrate(_:)`.
+///
+/// Commits by other connections to the same file (another `SQLiteDatabase`, or another process such as
+/// `spiffe-registrar apply` while `serve` runs) are detected with `PRAGMA data_version`, which changes
+/// only when another connection commits. The database checks it at the start of every write transaction
+/// and, with `externalChangePollInterval` set, on a background thread; then it calls the observers added
+/// with `addExternalChangeObserver(_:)`. So a cache kept by an observer is at most one poll interval plus
+/// one check behind another connection's commit, and never behind this database's own commits.
 public final class SQLiteDatabase: @unchecked Sendable {
-    // The class is @unchecked Sendable because `connection` is a non-Sendable class. It is safe because
-    // `connection` is private, never escapes, and is touched only inside `withConnection`, which holds
-    // `lock` for the whole call.
+    // The class is @unchecked Sendable because `connection` and `lastDataVersion` are not Sendable. It is
+    // safe because both are private, never escape, and are touched only inside `withConnection`, which
+    // holds `lock` for the whole call.
     private let lock = NSLock()
     private let connection: SQLiteConnection
     private let checkpointer: WALCheckpointer?
+    private var changePoller: ExternalChangePoller?
+    private var lastDataVersion: Int64 = 0
+    private let observers = Mutex<[@Sendable () -> Void]>([])
+    private let externalChanges = Atomic<Int>(0)
 
     /// The path of the database file.
     public let path: String
@@ -98,11 +117,33 @@ public final class SQLiteDatabase: @unchecked Sendable {
         } else {
             checkpointer = nil
         }
+        lastDataVersion = try Self.dataVersion(connection)
+        if let interval = options.externalChangePollInterval {
+            // NOTE: observers learn of another process's commit up to one interval (100 ms by default) late,
+            // or at this database's next write, whichever comes first; reads in between may use stale caches.
+            changePoller = ExternalChangePoller(interval: interval) { [weak self] in
+                guard let self else { return false }
+                _ = try? withConnection { try self.checkExternalChanges($0) }
+                return true
+            }
+        }
     }
 
     deinit {
+        changePoller?.stop()
         connection.setWALHook(nil)
         checkpointer?.stop()
+    }
+
+    /// The number of times a commit by another connection was detected.
+    public var externalChangeCount: Int {
+        externalChanges.load(ordering: .relaxed)
+    }
+
+    /// Adds `observer`, which is called (with the database's lock held, so it must not use the database)
+    /// each time a commit by another connection is detected.
+    public func addExternalChangeObserver(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 
     /// The background checkpoints that ran to the end, or 0 without a background checkpointer.
@@ -160,6 +201,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try withConnection { connection in
             try connection.run("BEGIN IMMEDIATE")
             do {
+                try checkExternalChanges(connection)
                 let result = try body(connection)
                 try connection.run("COMMIT")
                 return result
@@ -186,9 +228,56 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Calls the observers when another connection committed since the last check. Runs with `lock` held.
+    private func checkExternalChanges(_ connection: SQLiteConnection) throws {
+        let version = try Self.dataVersion(connection)
+        guard version != lastDataVersion else { return }
+        lastDataVersion = version
+        externalChanges.add(1, ordering: .relaxed)
+        for observer in observers.withLock({ $0 }) {
+            observer()
+        }
+    }
+
+    private static func dataVersion(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0
+    }
+
     private func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(connection)
+    }
+}
+
+/// A thread that calls `check` every `interval` (clamped to 1 ms ... 1 hour) until `check` returns false or `stop` is called.
+final class ExternalChangePoller: Sendable {
+    private static let threadKey = "registry.external-change-poller"
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(interval: Duration, check: @escaping @Sendable () -> Bool) {
+        // Clamped to 1 ms ... 1 hour, so that a zero or huge interval neither spins nor overflows.
+        let seconds = min(3600, max(0.001, interval.timeInterval))
+        let period = DispatchTimeInterval.nanoseconds(Int(seconds * 1e9))
+        Thread.detachNewThread { [self] in
+            Thread.current.threadDictionary[Self.threadKey] = true
+            while true {
+                _ = wake.wait(timeout: .now() + period)
+                if stopping.load(ordering: .acquiring) || !check() { break }
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops the thread and waits until it has ended, unless called on the thread itself (when the last
+    /// reference to the database was released there).
+    func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wake.signal()
+        if Thread.current.threadDictionary[Self.threadKey] == nil {
+            finished.wait()
+        }
     }
 }

@@ -12,6 +12,15 @@ public protocol RegistryStore: Sendable {
     func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T
     /// Runs `body` in one read-only transaction.
     func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T
+    /// Calls `observer` whenever the store detects a change made by another process or store instance,
+    /// so that the registry drops what it caches.
+    func observeExternalChanges(_ observer: @escaping @Sendable () -> Void)
+}
+
+extension RegistryStore {
+    /// Does nothing: a store without change detection relies on `ServiceRegistry.invalidate(ids:)` and
+    /// `ServiceRegistry.invalidateAll()`.
+    public func observeExternalChanges(_ observer: @escaping @Sendable () -> Void) {}
 }
 
 /// A lost optimistic-concurrency race: the row changed or disappeared since it was read.

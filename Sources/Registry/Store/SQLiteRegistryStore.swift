@@ -31,6 +31,12 @@ public final class SQLiteRegistryStore: RegistryStore {
             try body(SQLiteRegistryTransaction(connection: connection))
         }
     }
+
+    /// Calls `observer` when another connection to the file commits, as `SQLiteDatabase` detects it: at
+    /// the start of each write and every `externalChangePollInterval` (100 ms by default).
+    public func observeExternalChanges(_ observer: @escaping @Sendable () -> Void) {
+        database.addExternalChangeObserver(observer)
+    }
 }
 
 /// The registry's tables, as numbered migrations of the `registry` component.
