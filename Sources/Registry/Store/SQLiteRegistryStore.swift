@@ -91,14 +91,24 @@ public enum RegistrySchema {
                 CREATE INDEX registry_services_last_seen_or_status_changed
                     ON registry_services (status, coalesce(last_seen, status_changed_at));
                 """),
+        // Keyset pages filter by status, type or source and order by id, so each filter needs an index
+        // that ends in id; without one SQLite reads every row of the filtered value for each page.
+        SQLiteMigration(
+            component: "registry", version: 3,
+            sql: """
+                CREATE INDEX registry_services_status_id ON registry_services (status, id);
+                CREATE INDEX registry_services_type_id ON registry_services (type, id);
+                CREATE INDEX registry_services_type_status_id ON registry_services (type, status, id);
+                CREATE INDEX registry_services_source_id ON registry_services (source, id);
+                """),
     ]
 }
 
 /// Reads and writes of one SQLite transaction; valid only inside the `write` or `read` call.
-private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
+struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     let connection: SQLiteConnection
 
-    private static let serviceColumns = """
+    static let serviceColumns = """
         id, type, poller_id, agent_id, checker_kind, status, source, spiffe_id, metadata, created_by, \
         first_registered, first_seen, last_seen, status_changed_at, version, updated_at
         """
@@ -110,6 +120,14 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService] {
+        let (sql, parameters) = Self.servicesQuery(matching: filter, afterID: afterID, limit: limit)
+        return try connection.query(sql, parameters, Self.decodeService)
+    }
+
+    /// Returns the SQL text and parameters of `services(matching:afterID:limit:)`.
+    static func servicesQuery(matching filter: ServiceFilter, afterID: String?, limit: Int) -> (
+        sql: String, parameters: [SQLiteValue]
+    ) {
         var conditions = SQLConditions()
         conditions.add("type = ?", filter.type.map { .text($0.rawValue) })
         conditions.add("status = ?", filter.status.map { .text($0.rawValue) })
@@ -123,9 +141,10 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             conditions.add("id >= ? AND id < ?", [.text(prefix), .text(prefix + "\u{10FFFF}")])
         }
         conditions.add("id > ?", afterID.map { .text($0) })
-        return try connection.query(
-            "SELECT \(Self.serviceColumns) FROM registry_services\(conditions.whereClause) ORDER BY id LIMIT ?",
-            conditions.parameters + [.integer(Int64(limit))], Self.decodeService)
+        return (
+            "SELECT \(serviceColumns) FROM registry_services\(conditions.whereClause) ORDER BY id LIMIT ?",
+            conditions.parameters + [.integer(Int64(limit))]
+        )
     }
 
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService] {
