@@ -79,11 +79,18 @@ extension ServiceRegistry {
     /// Deletes events older than `retention` and returns how many it deleted.
     ///
     /// - Parameter retention: Defaults to the settings' `eventRetention` (90 days).
+    /// Works in transactions of at most `pruneBatchSize` events, so writers wait for one batch at most.
     @discardableResult
     public func pruneEvents(olderThan retention: Duration? = nil) throws -> Int {
         let seconds = try positiveSeconds(retention ?? settings.eventRetention, name: "event retention")
-        return try performWrite { context in
-            try context.transaction.deleteEvents(before: context.now.addingTimeInterval(-seconds))
+        let limit = max(1, settings.pruneBatchSize)
+        var total = 0
+        while true {
+            let deleted = try performWrite { context in
+                try context.transaction.deleteEvents(before: context.now.addingTimeInterval(-seconds), limit: limit)
+            }
+            total += deleted
+            if deleted < limit { return total }
         }
     }
 

@@ -25,6 +25,25 @@ final class FailingStore: RegistryStore {
     }
 }
 
+/// A store that counts the write transactions it runs.
+final class CountingStore: RegistryStore {
+    let inner: any RegistryStore
+    let writes = Atomic<Int>(0)
+
+    init(inner: any RegistryStore) {
+        self.inner = inner
+    }
+
+    func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
+        writes.add(1, ordering: .relaxed)
+        return try inner.write(body)
+    }
+
+    func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
+        try inner.read(body)
+    }
+}
+
 @Suite struct StoreTests {
     @Test func storeFailureIsNeverNotFound() throws {
         let fixture = try RegistryFixture()

@@ -93,6 +93,6 @@ public protocol RegistryStoreTransaction: RegistryStoreReader {
     /// Appends an event and returns the id the store assigned.
     @discardableResult
     func append(_ event: RegistrationEvent) throws -> Int64
-    /// Deletes events older than `date` and returns how many it deleted.
-    func deleteEvents(before date: Date) throws -> Int
+    /// Deletes up to `limit` of the oldest events older than `date` and returns how many it deleted.
+    func deleteEvents(before date: Date, limit: Int) throws -> Int
 }

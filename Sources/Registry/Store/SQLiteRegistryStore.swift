@@ -283,8 +283,13 @@ struct SQLiteRegistryTransaction: RegistryStoreTransaction {
         return connection.lastInsertRowID
     }
 
-    func deleteEvents(before date: Date) throws -> Int {
-        try connection.run("DELETE FROM registry_events WHERE time < ?", [.integer(StoredTime.encode(date))])
+    func deleteEvents(before date: Date, limit: Int) throws -> Int {
+        try connection.run(
+            """
+            DELETE FROM registry_events WHERE id IN (
+                SELECT id FROM registry_events WHERE time < ? ORDER BY time LIMIT ?)
+            """,
+            [.integer(StoredTime.encode(date)), .integer(Int64(limit))])
     }
 
     private static func serviceValues(_ service: RegisteredService) throws -> [SQLiteValue] {
