@@ -316,3 +316,32 @@ final class CountingStore: RegistryStore {
         #expect(try registry.stats().total == 50)
     }
 }
+
+@Suite struct CloseTests {
+    @Test func closeRemovesWALAndReopens() throws {
+        let fixture = try RegistryFixture()
+        let walPath = fixture.path + "-wal"
+        fixture.store.close()
+        for round in 0..<20 {
+            let store = try SQLiteRegistryStore(path: fixture.path)
+            let registry = fixture.makeRegistry(on: store)
+            try registry.registerPoller("p\(round)")
+            store.close()
+            #expect(!FileManager.default.fileExists(atPath: walPath), "round \(round)")
+            try? FileManager.default.removeItem(atPath: walPath)
+        }
+        let reopened = try SQLiteRegistryStore(path: fixture.path)
+        #expect(try fixture.makeRegistry(on: reopened).stats().total == 20)
+        #expect(try reopened.database.integrityCheck() == ["ok"])
+    }
+
+    @Test func callsAfterCloseThrow() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        fixture.store.close()
+        fixture.store.close()
+        let error = try #require(throws: SQLiteError.self) { try fixture.registry.registerPoller("p2") }
+        #expect(error.code == 21)
+        #expect(error.message.contains("closed"))
+    }
+}

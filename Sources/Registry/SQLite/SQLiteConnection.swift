@@ -69,6 +69,8 @@ public struct SQLiteRow {
 public final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Whether `close()` ran; then `handle` is freed and every call throws `SQLITE_MISUSE`.
+    private(set) var isClosed = false
 
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
         var opened: OpaquePointer?
@@ -85,14 +87,25 @@ public final class SQLiteConnection {
     }
 
     deinit {
+        close()
+    }
+
+    /// Finalizes the cached statements and closes the connection; later calls throw. Calling it again
+    /// does nothing. When it closes the last connection to the file, SQLite checkpoints the WAL and
+    /// deletes the -wal file.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         for statement in statements.values {
             sqlite3_finalize(statement)
         }
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 
     /// Runs one or more SQL statements that take no parameters, such as a migration script.
     public func execute(_ sql: String) throws {
+        try requireOpen(sql)
         var errorMessage: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         guard code == SQLITE_OK else {
@@ -137,6 +150,7 @@ public final class SQLiteConnection {
     /// - Returns: The SQLite result code, the frames in the WAL and the frames copied. The code is
     ///   `SQLITE_BUSY` when another checkpoint was running. Both counts are -1 outside WAL mode.
     func checkpointPassive() -> (code: Int32, walFrames: Int32, copiedFrames: Int32) {
+        guard !isClosed else { return (SQLITE_MISUSE, -1, -1) }
         var walFrames: Int32 = 0
         var copiedFrames: Int32 = 0
         let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copiedFrames)
@@ -148,6 +162,7 @@ public final class SQLiteConnection {
     /// Registering the hook turns off SQLite's own checkpoint in the committing call. The caller keeps
     /// `checkpointer` alive until it removes the hook.
     func setWALHook(_ checkpointer: WALCheckpointer?) {
+        guard !isClosed else { return }
         guard let checkpointer else {
             sqlite3_wal_hook(handle, nil, nil)
             return
@@ -165,15 +180,23 @@ public final class SQLiteConnection {
 
     /// Returns the rowid of the last row that an INSERT added on this connection.
     public var lastInsertRowID: Int64 {
-        sqlite3_last_insert_rowid(handle)
+        isClosed ? 0 : sqlite3_last_insert_rowid(handle)
     }
 
     private var lastErrorMessage: String {
         String(cString: sqlite3_errmsg(handle))
     }
 
+    private func requireOpen(_ sql: String) throws {
+        guard !isClosed else {
+            throw SQLiteError(
+                code: SQLITE_MISUSE, message: "the database connection is closed", statement: sql)
+        }
+    }
+
     /// Returns the cached prepared statement for `sql`, reset and bound to `parameters`.
     private func prepared(_ sql: String, _ parameters: [SQLiteValue]) throws -> OpaquePointer {
+        try requireOpen(sql)
         let statement: OpaquePointer
         if let cached = statements[sql] {
             statement = cached

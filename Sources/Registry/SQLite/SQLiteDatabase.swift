@@ -130,9 +130,20 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     deinit {
+        close()
+    }
+
+    /// Stops the background threads and closes every connection of this database, so that SQLite
+    /// checkpoints the WAL and deletes the -wal file when no other connection has the file open.
+    ///
+    /// Later calls on this database throw `SQLiteError` with code 21 (`SQLITE_MISUSE`). Calling `close`
+    /// again does nothing. Deinitialization closes the database too.
+    public func close() {
         changePoller?.stop()
-        connection.setWALHook(nil)
+        lock.withLock { connection.setWALHook(nil) }
+        // The checkpointer takes `lock` for its second pass, so it is stopped with the lock released.
         checkpointer?.stop()
+        lock.withLock { connection.close() }
     }
 
     /// The number of times a commit by another connection was detected.

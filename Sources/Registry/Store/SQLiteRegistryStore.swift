@@ -18,6 +18,12 @@ public final class SQLiteRegistryStore: RegistryStore {
         try self.init(database: SQLiteDatabase(path: path, options: options))
     }
 
+    /// Closes the database: stops its background threads and closes every connection, so the -wal file
+    /// is checkpointed and removed. Later calls throw `SQLiteError`.
+    public func close() {
+        database.close()
+    }
+
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction.
     public func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
         try database.transaction { connection in
