@@ -14,11 +14,28 @@ struct RegistryValidator {
                 .invalid, serviceID: owner,
                 "\(field) '\(id.prefix(40))…' is \(id.utf8.count) bytes long; the limit is \(settings.maxIDLength)")
         }
-        guard id.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F })
-        else {
+        guard id.utf8.allSatisfy(Self.isIDByte) else {
             throw RegistryError(
                 .invalid, serviceID: owner,
-                "\(field) '\(id)' contains a space or control character; use letters, digits and punctuation only")
+                "\(field) '\(id)' contains a character other than \(Self.idCharacters); use only those")
+        }
+    }
+
+    /// The characters a service id may contain, as error messages name them.
+    static let idCharacters = "ASCII letters, digits, '-', '_', '.' and ':'"
+
+    /// Returns whether `byte` is an ASCII letter, digit, `-`, `_`, `.` or `:`.
+    ///
+    /// Ids are restricted to these so that one id has one spelling (no Unicode normalization forms, no
+    /// invisible or bidi characters), matching the ids that Kubernetes names produce.
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+            UInt8(ascii: ":"):
+            true
+        default:
+            false
         }
     }
 

@@ -142,9 +142,12 @@ struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             conditions.add("(poller_id = ? OR agent_id = ?)", [.text(parentID), .text(parentID)])
         }
         if let prefix = filter.idPrefix, !prefix.isEmpty {
-            // Half-open range on the primary key: every string that starts with `prefix` sorts at or after
-            // it and before `prefix` followed by U+10FFFF, the largest code point.
-            conditions.add("id >= ? AND id < ?", [.text(prefix), .text(prefix + "\u{10FFFF}")])
+            // A range on the primary key: every string that starts with `prefix` sorts at or after it and
+            // before its upper bound, because SQLite compares UTF-8 bytes, which is code point order.
+            conditions.add("id >= ?", [.text(prefix)])
+            if let bound = IDPrefix.upperBound(of: prefix) {
+                conditions.add("id < ?", [.text(bound)])
+            }
         }
         conditions.add("id > ?", afterID.map { .text($0) })
         return (
@@ -402,6 +405,27 @@ enum StoredTime {
     /// Returns `date` rounded to the microsecond, so that it compares equal after a round trip.
     static func rounded(_ date: Date) -> Date {
         decode(encode(date))
+    }
+}
+
+/// Key ranges for id prefixes.
+enum IDPrefix {
+    /// Returns the smallest string greater than every string that starts with `prefix`: the prefix with
+    /// its last code point replaced by the next one, after dropping trailing U+10FFFF. Returns nil when
+    /// the prefix is all U+10FFFF, so that no upper bound exists.
+    static func upperBound(of prefix: String) -> String? {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            var next = last.value + 1
+            if next == 0xD800 { next = 0xE000 }
+            if let scalar = Unicode.Scalar(next) {
+                scalars.append(scalar)
+                var bound = String.UnicodeScalarView()
+                bound.append(contentsOf: scalars)
+                return String(bound)
+            }
+        }
+        return nil
     }
 }
 
