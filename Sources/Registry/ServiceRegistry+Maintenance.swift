@@ -41,11 +41,15 @@ extension ServiceRegistry {
     ///
     /// A service with children (agents and checkers under a poller, checkers under an agent) is deleted
     /// only with `cascade`, which deletes all of them, whatever their status, each with a `deleted` event.
-    /// - Throws: `RegistryError` `notFound`, or `notDeletable` for a pending or active service or for
+    /// - Throws: `RegistryError` `invalid` for a blank, oversized or non-printable actor or reason,
+    ///   `notFound`, or `notDeletable` for a pending or active service or for
     ///   children without `cascade`.
     @discardableResult
     public func delete(id: String, cascade: Bool = false, actor: String, reason: String? = nil) throws -> [String] {
         try validator.validateName(actor, field: "actor", serviceID: id)
+        if let reason {
+            try validator.validateName(reason, field: "reason", serviceID: id)
+        }
         return try performWrite { context in
             let service = try requireService(id, context.transaction)
             guard service.status == .inactive || service.status == .revoked else {
