@@ -46,6 +46,7 @@ extension ServiceRegistry {
     ///   children without `cascade`.
     @discardableResult
     public func delete(id: String, cascade: Bool = false, actor: String, reason: String? = nil) throws -> [String] {
+        try validator.validateExistingID(id)
         try validator.validateName(actor, field: "actor", serviceID: id)
         if let reason {
             try validator.validateName(reason, field: "reason", serviceID: id)

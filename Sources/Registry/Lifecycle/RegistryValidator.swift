@@ -21,6 +21,14 @@ struct RegistryValidator {
         }
     }
 
+    /// Rejects an empty id in a request about an existing service, so that it gets `invalid`, not
+    /// `notFound`. Other ids pass, so that rows stored before the character set was restricted stay reachable.
+    func validateExistingID(_ id: String) throws {
+        guard !id.isEmpty else {
+            throw RegistryError(.invalid, serviceID: nil, "id is missing; send the id of a registered service")
+        }
+    }
+
     /// The characters a service id may contain, as error messages name them.
     static let idCharacters = "ASCII letters, digits, '-', '_', '.' and ':'"
 

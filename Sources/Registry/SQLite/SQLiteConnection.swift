@@ -23,8 +23,15 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     /// A sentence that names the failed statement, the SQLite code and message.
     public var description: String {
-        "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
-            + "Check that the database file is writable, on a local disk and not corrupt."
+        let failure = "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
+        // The primary result code is the low byte: 5 is SQLITE_BUSY and 6 is SQLITE_LOCKED.
+        if code & 0xFF == 5 || code & 0xFF == 6 {
+            return failure
+                + "Another connection or process (such as a running `spiffe-registrar serve`) held the "
+                + "database lock for longer than the busy timeout; retry when it is done, stop it, or raise "
+                + "busyTimeoutMilliseconds."
+        }
+        return failure + "Check that the database file is writable, on a local disk and not corrupt."
     }
 }
 

@@ -178,18 +178,27 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// - Throws: `SQLiteError` when a script fails; then no migration of this call is kept.
     public func migrate(_ migrations: [SQLiteMigration]) throws {
         let ordered = migrations.sorted { ($0.component, $0.version) < ($1.component, $1.version) }
+        // Checked in a read first, so that opening a file that is up to date needs no write lock while
+        // another process (such as a running server) writes.
+        guard try read({ try !Self.pending(ordered, connection: $0).isEmpty }) else { return }
         try transaction { connection in
-            for migration in ordered {
-                let applied = try connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
-                    [.text(migration.component), .integer(Int64(migration.version))]
-                ) { _ in true }
-                if !applied.isEmpty { continue }
+            for migration in try Self.pending(ordered, connection: connection) {
                 try connection.execute(migration.sql)
                 try connection.run(
                     "INSERT INTO schema_migrations (component, version) VALUES (?, ?)",
                     [.text(migration.component), .integer(Int64(migration.version))])
             }
+        }
+    }
+
+    private static func pending(_ migrations: [SQLiteMigration], connection: SQLiteConnection) throws
+        -> [SQLiteMigration]
+    {
+        try migrations.filter { migration in
+            try connection.query(
+                "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
+                [.text(migration.component), .integer(Int64(migration.version))]
+            ) { _ in true }.isEmpty
         }
     }
 
