@@ -21,11 +21,11 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
     public let code: Code
     /// The id of the service the request was about, unescaped as the request sent it.
     public let serviceID: String?
-    /// A sentence that says what failed and what to do, with non-printable characters escaped.
+    /// A sentence that states what failed and what to do, with non-printable characters escaped.
     public let message: String
 
-    /// Creates an error; non-printable characters in `message` (such as a NUL or ESC from an id) are
-    /// replaced by `\xNN` or `\u{NNNN}`, so that the message is safe to write to a log or terminal.
+    /// Creates an error. Non-printable characters in `message` (such as a NUL or ESC from an id) become
+    /// `\xNN` or `\u{NNNN}`, so that the message is safe to write to a log or terminal.
     public init(_ code: Code, serviceID: String?, _ message: String) {
         self.code = code
         self.serviceID = serviceID

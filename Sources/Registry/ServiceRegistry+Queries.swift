@@ -21,7 +21,7 @@ extension ServiceRegistry {
 
     /// Returns the agents whose poller is `pollerID`, ordered by id.
     ///
-    /// - Throws: `RegistryError` `notFound` when no poller has that id; the message says when the id
+    /// - Throws: `RegistryError` `notFound` when no poller has that id; the message names the type when the id
     ///   belongs to an agent or checker instead.
     public func children(ofPoller pollerID: String) throws -> [RegisteredService] {
         try children(of: pollerID, parentType: .poller, childType: .agent)
@@ -29,7 +29,7 @@ extension ServiceRegistry {
 
     /// Returns the checkers whose agent is `agentID`, ordered by id.
     ///
-    /// - Throws: `RegistryError` `notFound` when no agent has that id; the message says when the id
+    /// - Throws: `RegistryError` `notFound` when no agent has that id; the message names the type when the id
     ///   belongs to a poller or checker instead.
     public func children(ofAgent agentID: String) throws -> [RegisteredService] {
         try children(of: agentID, parentType: .agent, childType: .checker)

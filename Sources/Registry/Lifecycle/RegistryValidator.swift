@@ -82,9 +82,9 @@ struct RegistryValidator {
         }
     }
 
-    /// Checks the SPIFFE ID syntax: `spiffe://`, a trust domain of lowercase letters, digits, `.`, `-`
-    /// and `_`, then optional path segments of letters, digits, `.`, `-` and `_` that are not `.` or `..`,
-    /// with no empty segment, trailing slash, query or fragment, at most 2048 bytes in all.
+    /// Checks the SPIFFE ID syntax: `spiffe://` and a trust domain of lowercase letters, digits, `.`, `-`
+    /// and `_`. Optional path segments of letters, digits, `.`, `-` and `_` follow, none empty, `.` or `..`.
+    /// No trailing slash, query or fragment is allowed, and the whole ID is at most 2048 bytes.
     ///
     /// This is the SPIFFE ID grammar only; whether the trust domain is the expected one is not checked.
     func validateSPIFFEID(_ spiffeID: String?, serviceID: String) throws {

@@ -21,7 +21,7 @@ public struct SQLiteOptions: Sendable, Hashable {
     /// the commit that crosses 1000 pages.
     public var backgroundCheckpointPages: Int?
     /// How often a background thread checks whether another connection (another `SQLiteDatabase` or
-    /// another process) committed to the file, and then tells the change observers (default 100 ms).
+    /// another process) committed to the file, and then calls the change observers (default 100 ms).
     /// Nil turns the thread off, so other connections' commits are noticed only at this database's next
     /// write transaction.
     public var externalChangePollInterval: Duration?
@@ -67,8 +67,8 @@ public struct SQLiteMigration: Sendable, Hashable {
 /// Commits by other connections to the same file (another `SQLiteDatabase`, or another process such as
 /// `spiffe-registrar apply` while `serve` runs) are detected with `PRAGMA data_version`, which changes
 /// only when another connection commits. The database checks it at the start of every write transaction
-/// and, with `externalChangePollInterval` set, on a background thread; then it calls the observers added
-/// with `addExternalChangeObserver(_:)`. So a cache kept by an observer is at most one poll interval plus
+/// and, with `externalChangePollInterval` set, on a background thread. On a change it calls the observers
+/// added with `addExternalChangeObserver(_:)`. So a cache kept by an observer is at most one poll interval plus
 /// one check behind another connection's commit, and never behind this database's own commits.
 public final class SQLiteDatabase: @unchecked Sendable {
     // The class is @unchecked Sendable because `connection` and `lastDataVersion` are not Sendable. It is
@@ -89,6 +89,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     ///
     /// - Throws: `SQLiteError` when the file cannot be opened or the pragmas fail.
     public init(path: String, options: SQLiteOptions = SQLiteOptions()) throws {
+        // NOTE: a file truncated to 0 bytes opens as a new, empty database without an error, because
+        // SQLite cannot tell it from a new file. Only a backup or an external check of the service count
+        // notices the loss.
         self.path = path
         connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let mode = try connection.query("PRAGMA journal_mode=WAL") { $0.text(0) }
@@ -120,7 +123,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         lastDataVersion = try Self.dataVersion(connection)
         if let interval = options.externalChangePollInterval {
             // NOTE: observers learn of another process's commit up to one interval (100 ms by default) late,
-            // or at this database's next write, whichever comes first; reads in between may use stale caches.
+            // or at this database's next write if that comes first. Reads in between may use stale caches.
             changePoller = ExternalChangePoller(interval: interval) { [weak self] in
                 guard let self else { return false }
                 _ = try? withConnection { try self.checkExternalChanges($0) }

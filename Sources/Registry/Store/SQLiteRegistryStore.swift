@@ -98,7 +98,7 @@ public enum RegistrySchema {
                     ON registry_services (status, coalesce(last_seen, status_changed_at));
                 """),
         // Keyset pages filter by status, type or source and order by id, so each filter needs an index
-        // that ends in id; without one SQLite reads every row of the filtered value for each page.
+        // that ends in id. Without one, SQLite reads every row of the filtered value for each page.
         SQLiteMigration(
             component: "registry", version: 3,
             sql: """
