@@ -14,10 +14,10 @@ public struct RegistrySettings: Sendable, Hashable {
     public var maxPageSize: Int
     /// How many services one lifecycle transaction moves at most (default 500).
     public var lifecycleBatchSize: Int
+    /// How many events one `pruneEvents` transaction deletes at most (default 10,000).
+    public var pruneBatchSize: Int
     /// How many times a write is tried when a concurrent write changed its row (default 5).
     public var maxWriteAttempts: Int
-    /// How many poller ids the `isKnownPoller` cache holds before it is cleared (default 100,000).
-    public var knownPollerCacheLimit: Int
     /// The longest service id, in UTF-8 bytes (default 253, a DNS name's limit).
     public var maxIDLength: Int
     /// The largest number of metadata entries per service (default 64).
@@ -29,7 +29,7 @@ public struct RegistrySettings: Sendable, Hashable {
     public init(
         inactiveThreshold: Duration = .seconds(24 * 3600), archiveAge: Duration = .seconds(90 * 86400),
         eventRetention: Duration = .seconds(90 * 86400), defaultPageSize: Int = 100, maxPageSize: Int = 1000,
-        lifecycleBatchSize: Int = 500, maxWriteAttempts: Int = 5, knownPollerCacheLimit: Int = 100_000,
+        lifecycleBatchSize: Int = 500, pruneBatchSize: Int = 10_000, maxWriteAttempts: Int = 5,
         maxIDLength: Int = 253, maxMetadataEntries: Int = 64, maxMetadataValueLength: Int = 1024
     ) {
         self.inactiveThreshold = inactiveThreshold
@@ -38,8 +38,8 @@ public struct RegistrySettings: Sendable, Hashable {
         self.defaultPageSize = defaultPageSize
         self.maxPageSize = maxPageSize
         self.lifecycleBatchSize = lifecycleBatchSize
+        self.pruneBatchSize = pruneBatchSize
         self.maxWriteAttempts = maxWriteAttempts
-        self.knownPollerCacheLimit = knownPollerCacheLimit
         self.maxIDLength = maxIDLength
         self.maxMetadataEntries = maxMetadataEntries
         self.maxMetadataValueLength = maxMetadataValueLength

@@ -3,6 +3,8 @@ import Foundation
 extension ServiceRegistry {
     /// Moves active services without a heartbeat for `threshold` to inactive and returns how many moved.
     ///
+    /// A service set active by an admin that never sent a heartbeat counts from the time it became active.
+    ///
     /// - Parameter threshold: Defaults to the settings' `inactiveThreshold` (24 hours).
     /// Works in transactions of at most `lifecycleBatchSize` services.
     @discardableResult
@@ -39,11 +41,16 @@ extension ServiceRegistry {
     ///
     /// A service with children (agents and checkers under a poller, checkers under an agent) is deleted
     /// only with `cascade`, which deletes all of them, whatever their status, each with a `deleted` event.
-    /// - Throws: `RegistryError` `notFound`, or `notDeletable` for a pending or active service or for
+    /// - Throws: `RegistryError` `invalid` for a blank, oversized or non-printable actor or reason,
+    ///   `notFound`, or `notDeletable` for a pending or active service or for
     ///   children without `cascade`.
     @discardableResult
     public func delete(id: String, cascade: Bool = false, actor: String, reason: String? = nil) throws -> [String] {
+        try validator.validateExistingID(id)
         try validator.validateName(actor, field: "actor", serviceID: id)
+        if let reason {
+            try validator.validateName(reason, field: "reason", serviceID: id)
+        }
         return try performWrite { context in
             let service = try requireService(id, context.transaction)
             guard service.status == .inactive || service.status == .revoked else {
@@ -77,20 +84,29 @@ extension ServiceRegistry {
     /// Deletes events older than `retention` and returns how many it deleted.
     ///
     /// - Parameter retention: Defaults to the settings' `eventRetention` (90 days).
+    /// Works in transactions of at most `pruneBatchSize` events, so writers wait for one batch at most.
     @discardableResult
     public func pruneEvents(olderThan retention: Duration? = nil) throws -> Int {
         let seconds = try positiveSeconds(retention ?? settings.eventRetention, name: "event retention")
-        return try performWrite { context in
-            try context.transaction.deleteEvents(before: context.now.addingTimeInterval(-seconds))
+        let limit = max(1, settings.pruneBatchSize)
+        var total = 0
+        while true {
+            let deleted = try performWrite { context in
+                try context.transaction.deleteEvents(before: context.now.addingTimeInterval(-seconds), limit: limit)
+            }
+            total += deleted
+            if deleted < limit { return total }
         }
     }
 
+    /// Returns `duration` in seconds, saturated at the span of storable times, so that a longer duration
+    /// selects nothing instead of overflowing.
     private func positiveSeconds(_ duration: Duration, name: String) throws -> TimeInterval {
         let seconds = duration.timeInterval
         guard seconds > 0 else {
             throw RegistryError(.invalid, serviceID: nil, "\(name) is \(seconds) s; set a duration above zero")
         }
-        return seconds
+        return min(seconds, StoredTime.latest.timeIntervalSince(StoredTime.earliest))
     }
 
     private func transition(

@@ -21,14 +21,16 @@ extension ServiceRegistry {
 
     /// Returns the agents whose poller is `pollerID`, ordered by id.
     ///
-    /// - Throws: `RegistryError` `notFound` when no poller has that id.
+    /// - Throws: `RegistryError` `notFound` when no poller has that id; the message names the type when the id
+    ///   belongs to an agent or checker instead.
     public func children(ofPoller pollerID: String) throws -> [RegisteredService] {
         try children(of: pollerID, parentType: .poller, childType: .agent)
     }
 
     /// Returns the checkers whose agent is `agentID`, ordered by id.
     ///
-    /// - Throws: `RegistryError` `notFound` when no agent has that id.
+    /// - Throws: `RegistryError` `notFound` when no agent has that id; the message names the type when the id
+    ///   belongs to a poller or checker instead.
     public func children(ofAgent agentID: String) throws -> [RegisteredService] {
         try children(of: agentID, parentType: .agent, childType: .checker)
     }
@@ -39,7 +41,23 @@ extension ServiceRegistry {
     }
 
     /// Returns one page of the events that match `filter`, oldest first.
+    ///
+    /// A `since` or `until` beyond the storable range (years 1 to 9999) is treated as that range's end.
+    /// - Throws: `RegistryError` `invalid` for a NaN time, `since` after `until`, a bad limit or cursor; the store's error when it
+    ///   fails.
     public func events(matching filter: EventFilter) throws -> EventPage {
+        for (name, time) in [("since", filter.since), ("until", filter.until)] {
+            if let time, time.timeIntervalSince1970.isNaN {
+                throw RegistryError(.invalid, serviceID: nil, "event filter \(name) is NaN; send a time or omit it")
+            }
+        }
+        if let since = filter.since, let until = filter.until, since > until {
+            let formatter = ISO8601DateFormatter()
+            throw RegistryError(
+                .invalid, serviceID: nil,
+                "event filter since \(formatter.string(from: since)) is after until \(formatter.string(from: until)); "
+                    + "swap them or send since before until")
+        }
         let afterID = try filter.cursor.map { try PageCursor.decodeEvent($0) }
         let (rows, last) = try page(limit: filter.limit) { reader, limit in
             try reader.events(matching: filter, afterID: afterID, limit: limit)
@@ -51,10 +69,17 @@ extension ServiceRegistry {
         -> [RegisteredService]
     {
         try performRead { reader in
-            guard let parent = try reader.service(id: parentID), parent.type == parentType else {
+            guard let parent = try reader.service(id: parentID) else {
                 throw RegistryError(
                     .notFound, serviceID: parentID,
                     "\(parentType.rawValue) '\(parentID)' is not registered; check the id")
+            }
+            guard parent.type == parentType else {
+                throw RegistryError(
+                    .notFound, serviceID: parentID,
+                    "'\(parentID)' is a \(parent.type.rawValue), not a\(parentType == .agent ? "n" : "") "
+                        + "\(parentType.rawValue); ask for the children of \(parent.type.rawValue) '\(parentID)' "
+                        + "or name a\(parentType == .agent ? "n" : "") \(parentType.rawValue)")
             }
             let filter = ServiceFilter(type: childType, parentID: parentID)
             return try allServices(matching: filter, reader).filter { $0.parentID == parentID }

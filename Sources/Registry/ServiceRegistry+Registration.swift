@@ -38,6 +38,8 @@ extension ServiceRegistry {
     {
         let id = heartbeat.serviceID
         try validator.validateID(id)
+        try validator.validateTime(heartbeat.time, field: "heartbeat time of '\(id)'", serviceID: id)
+        try rejectStale(heartbeat, context)
         let seen = Lifecycle.seenTime(of: heartbeat, now: context.now)
         guard let existing = try context.transaction.service(id: id) else {
             return try registerImplicitly(heartbeat, seen: seen, actor: actor, context)
@@ -59,6 +61,21 @@ extension ServiceRegistry {
             try context.update(existing, to: changed, events: [event])
             return ServiceWrite(service: changed, events: [eventType])
         }
+    }
+
+    /// Rejects a heartbeat dated more than the inactive threshold before the registry clock, because
+    /// markInactive would deactivate the service it activates in the same round.
+    private func rejectStale(_ heartbeat: ServiceHeartbeat, _ context: WriteContext) throws {
+        let threshold = settings.inactiveThreshold.timeInterval
+        guard threshold > 0, heartbeat.time < context.now.addingTimeInterval(-threshold) else { return }
+        context.countStaleRejection()
+        let id = heartbeat.serviceID
+        let formatter = ISO8601DateFormatter()
+        throw RegistryError(
+            .invalid, serviceID: id,
+            "heartbeat of '\(id)' is stale: its time \(formatter.string(from: heartbeat.time)) is more than the "
+                + "inactive threshold of \(Int(threshold)) s before the registry time "
+                + "\(formatter.string(from: context.now)); send the current time and check the sender's clock")
     }
 
     func deactivate(id: String, reason: String, actor: String, _ context: WriteContext) throws -> ServiceWrite {

@@ -104,6 +104,7 @@ extension ServiceRegistry {
     /// Setting the current status again writes nothing. This is the only way out of `revoked`.
     @discardableResult
     public func setStatus(id: String, to status: ServiceStatus, actor: String, reason: String) throws -> ServiceWrite {
+        try validator.validateExistingID(id)
         try validator.validateName(actor, field: "actor", serviceID: id)
         try validator.validateName(reason, field: "reason", serviceID: id)
         return try performWrite { context in

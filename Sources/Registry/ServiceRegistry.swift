@@ -14,6 +14,7 @@ public final class ServiceRegistry: Sendable {
     private let clock: @Sendable () -> Date
     private let cache: KnownPollerCache
     private let revokedRejections = Atomic<Int>(0)
+    private let staleRejections = Atomic<Int>(0)
 
     /// Creates a registry on `store`.
     ///
@@ -29,7 +30,9 @@ public final class ServiceRegistry: Sendable {
         self.settings = settings
         self.validator = RegistryValidator(settings: settings)
         self.clock = now
-        self.cache = KnownPollerCache(limit: settings.knownPollerCacheLimit)
+        let cache = KnownPollerCache()
+        self.cache = cache
+        store.observeExternalChanges { [weak cache] in cache?.invalidateAll() }
     }
 
     /// The number of heartbeats and registrations rejected because the service is revoked.
@@ -37,34 +40,59 @@ public final class ServiceRegistry: Sendable {
         revokedRejections.load(ordering: .relaxed)
     }
 
-    /// Returns whether `id` is a pending, active or inactive poller.
-    ///
-    /// After the first call for an id the result comes from memory. Every registry write updates the
-    /// cached result at once, so a poller revoked by a completed call is unknown on the next call.
-    /// - Throws: The store's error when the id is not cached and the store read fails.
-    public func isKnownPoller(_ id: String) throws -> Bool {
-        let (cached, generation) = cache.lookup(id)
-        if let cached { return cached }
-        let service = try store.read { try $0.service(id: id) }
-        let known = Lifecycle.isKnownPoller(service)
-        cache.fill(id, known: known, generation: generation)
-        return known
+    /// The number of heartbeats rejected as stale: dated more than the inactive threshold before the
+    /// registry clock.
+    public var staleHeartbeatRejectionCount: Int {
+        staleRejections.load(ordering: .relaxed)
     }
 
-    /// Drops the cached `isKnownPoller` results of `ids`, for a store that learns of changes made by
+    /// Returns whether `id` is a pending, active or inactive poller.
+    ///
+    /// The first call loads the ids of all known pollers from the store; later calls answer from memory.
+    /// Every write of this registry updates that set before it returns, so a poller revoked by a completed
+    /// call is unknown on the next call. Writes by other registries or processes on the same store reach
+    /// the set through the store's change detection (`RegistryStore.observeExternalChanges(_:)`), or
+    /// `invalidate(ids:)` and `invalidateAll()`. On SQLite that makes the answer at most about 100 ms
+    /// (`SQLiteOptions.externalChangePollInterval`) behind another process's commit.
+    /// - Throws: The store's error when a read that the call needs fails.
+    public func isKnownPoller(_ id: String) throws -> Bool {
+        switch cache.lookup(id) {
+        case .answer(let known):
+            return known
+        case .loadAll(let generation):
+            let ids = try store.read { try $0.knownPollerIDs() }
+            cache.fillAll(ids, generation: generation)
+            return ids.contains(id)
+        case .readOne(let generation):
+            let known = Lifecycle.isKnownPoller(try store.read { try $0.service(id: id) })
+            cache.fill(id, known: known, generation: generation)
+            return known
+        }
+    }
+
+    /// Makes `isKnownPoller` read `ids` from the store again, for a store that learns of changes made by
     /// other replicas (such as PostgreSQL `LISTEN/NOTIFY`).
     public func invalidate(ids: [String]) {
         cache.invalidate(ids: ids)
     }
 
-    /// Drops every cached `isKnownPoller` result, for example after a lost notification connection.
+    /// Makes `isKnownPoller` load every known poller again, for example after a lost notification connection.
     public func invalidateAll() {
         cache.invalidateAll()
     }
 
     /// Returns the registry clock's time, rounded to the microsecond that the stores keep.
-    func now() -> Date {
-        StoredTime.rounded(clock())
+    ///
+    /// - Throws: `RegistryError` `invalid` when the clock returns NaN or a time outside the storable range.
+    func now() throws -> Date {
+        let time = clock()
+        guard StoredTime.isStorable(time) else {
+            throw RegistryError(
+                .invalid, serviceID: nil,
+                "the registry clock returned \(time.timeIntervalSince1970) s since 1970, outside "
+                    + "\(StoredTime.rangeDescription); fix the clock passed to ServiceRegistry")
+        }
+        return StoredTime.rounded(time)
     }
 
     /// Runs `body` in one store transaction, retrying it when a concurrent write changed a row it read.
@@ -76,12 +104,15 @@ public final class ServiceRegistry: Sendable {
         for _ in 0..<attempts {
             do {
                 let (result, context) = try store.write { transaction in
-                    let context = WriteContext(transaction: transaction, now: now())
+                    let context = WriteContext(transaction: transaction, now: try now())
                     return (try body(context), context)
                 }
                 cache.update(context.knownPollerAnswers)
                 if context.revokedRejections > 0 {
                     revokedRejections.add(context.revokedRejections, ordering: .relaxed)
+                }
+                if context.staleRejections > 0 {
+                    staleRejections.add(context.staleRejections, ordering: .relaxed)
                 }
                 return result
             } catch let conflict as RegistryStoreConflict {
@@ -106,6 +137,7 @@ final class WriteContext {
     let now: Date
     private(set) var knownPollerAnswers: [String: Bool] = [:]
     private(set) var revokedRejections = 0
+    private(set) var staleRejections = 0
 
     init(transaction: any RegistryStoreTransaction, now: Date) {
         self.transaction = transaction
@@ -142,6 +174,11 @@ final class WriteContext {
     /// Counts a request rejected because its service is revoked, once the transaction commits.
     func countRevokedRejection() {
         revokedRejections += 1
+    }
+
+    /// Counts a heartbeat rejected as stale, once the transaction commits.
+    func countStaleRejection() {
+        staleRejections += 1
     }
 
     /// Returns an event about `service` at this transaction's time.

@@ -112,6 +112,40 @@ enum RegistryBenchmark {
         if let small = p99s.first, let large = p99s.last {
             print(String(format: "p99 ratio 100k/1k: %.2f", large / small))
         }
+        if let largest = sizes.last, let registry = registries.last {
+            try measureKnownPollerAtScale(registry, pollerCount: largest)
+        }
+    }
+
+    /// Prints the `isKnownPoller` time with `pollerCount` registered pollers: the first call, which loads
+    /// every known poller id, then calls round-robin over all registered ids and over as many unknown ids.
+    private static func measureKnownPollerAtScale(_ registry: ServiceRegistry, pollerCount: Int) throws {
+        let known = (0..<pollerCount).map(pollerID)
+        let unknown = (0..<pollerCount).map { "bench-unknown-\($0)" }
+        let rounds = 10
+        var loaded = false
+        let loadSeconds = try time { loaded = try registry.isKnownPoller(known[0]) }
+        precondition(loaded, "isKnownPoller returned false for a registered poller")
+        print(
+            String(
+                format: "isKnownPoller first call with %d pollers (loads the set): %.1f ms", pollerCount,
+                loadSeconds * 1e3))
+        for (label, ids, expected) in [("registered", known, true), ("unknown", unknown, false)] {
+            var mismatches = 0
+            let seconds = try time {
+                for _ in 0..<rounds {
+                    for id in ids where try registry.isKnownPoller(id) != expected {
+                        mismatches += 1
+                    }
+                }
+            }
+            precondition(mismatches == 0, "isKnownPoller returned \(!expected) for \(mismatches) \(label) ids")
+            let calls = Double(rounds * ids.count)
+            print(
+                String(
+                    format: "isKnownPoller ns/call, round-robin over %d %@ ids: %.1f", ids.count, label,
+                    seconds * 1e9 / calls))
+        }
     }
 
     private static func pollerID(_ index: Int) -> String {

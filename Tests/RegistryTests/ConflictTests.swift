@@ -77,7 +77,9 @@ private struct RacingTransaction: RegistryStoreTransaction {
 
     func append(_ event: RegistrationEvent) throws -> Int64 { try inner.append(event) }
 
-    func deleteEvents(before date: Date) throws -> Int { try inner.deleteEvents(before: date) }
+    func deleteEvents(before date: Date, limit: Int) throws -> Int {
+        try inner.deleteEvents(before: date, limit: limit)
+    }
 }
 
 @Suite struct ConflictTests {

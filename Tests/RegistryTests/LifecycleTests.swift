@@ -94,6 +94,55 @@ import Testing
         #expect(event.actor == "lifecycle")
     }
 
+    @Test func markInactiveCountsUnseenFromActivation() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        try fixture.registry.setStatus(id: "p1", to: .active, actor: "admin", reason: "manual")
+        fixture.clock.advance(seconds: 24 * 3600 - 1)
+        #expect(try fixture.registry.markInactive() == 0)
+        fixture.clock.advance(seconds: 2)
+        #expect(try fixture.registry.markInactive() == 1)
+        #expect(try fixture.status("p1") == .inactive)
+    }
+
+    @Test func staleHeartbeatDoesNotActivate() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        let old = ServiceHeartbeat(serviceID: "p1", type: .poller, time: Date(timeIntervalSince1970: 0))
+        let error = try #require(throws: RegistryError.self) { try fixture.registry.recordHeartbeat(old) }
+        #expect(error.code == .invalid)
+        #expect(error.message.contains("stale"))
+        #expect(error.message.contains("1970-01-01T00:00:00Z"))
+        #expect(try fixture.status("p1") == .pending)
+        #expect(fixture.registry.staleHeartbeatRejectionCount == 1)
+        #expect(try fixture.eventTypes("p1") == [.registered])
+    }
+
+    @Test func staleHeartbeatDoesNotFlap() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        try fixture.registry.recordHeartbeat(fixture.heartbeat("p1"))
+        fixture.clock.advance(seconds: 25 * 3600)
+        #expect(try fixture.registry.markInactive() == 1)
+        let late = fixture.clock.now().addingTimeInterval(-24 * 3600 - 1)
+        let old = ServiceHeartbeat(serviceID: "p1", type: .poller, time: late)
+        #expect(throws: RegistryError.self) { try fixture.registry.recordHeartbeat(old) }
+        #expect(try fixture.status("p1") == .inactive)
+        #expect(try fixture.registry.markInactive() == 0)
+        #expect(fixture.registry.staleHeartbeatRejectionCount == 1)
+    }
+
+    @Test func lastSeenNeverMovesBack() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        try fixture.registry.recordHeartbeat(fixture.heartbeat("p1"))
+        let latest = fixture.clock.now()
+        let earlier = ServiceHeartbeat(serviceID: "p1", type: .poller, time: latest.addingTimeInterval(-60))
+        let write = try fixture.registry.recordHeartbeat(earlier)
+        #expect(write.service?.lastSeen == latest)
+        #expect(try fixture.registry.service(id: "p1")?.lastSeen == latest)
+    }
+
     @Test func markInactiveMovesMoreThanOneBatch() throws {
         let fixture = try RegistryFixture(settings: RegistrySettings(lifecycleBatchSize: 3))
         let heartbeats = (0..<10).map { fixture.heartbeat("p\($0)") }

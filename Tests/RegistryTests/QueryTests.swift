@@ -162,6 +162,24 @@ import Testing
         #expect(try fixture.registry.service(id: "old") != nil)
     }
 
+    @Test func pruneDeletesInBatches() throws {
+        let fixture = try RegistryFixture()
+        for index in 0..<25 {
+            try fixture.registry.registerPoller("old-\(index)")
+        }
+        fixture.clock.advance(seconds: 80 * 86400)
+        try fixture.registry.registerPoller("recent")
+        fixture.clock.advance(seconds: 11 * 86400)
+        let store = CountingStore(inner: fixture.store)
+        let clock = fixture.clock
+        let registry = ServiceRegistry(
+            store: store, settings: RegistrySettings(pruneBatchSize: 10), now: { clock.now() })
+        #expect(try registry.pruneEvents() == 25)
+        #expect(store.writes.load(ordering: .relaxed) == 3)
+        #expect(try fixture.eventTypes("recent") == [.registered])
+        #expect(try fixture.registry.events(matching: EventFilter()).events.count == 1)
+    }
+
     @Test func deleteNeedsInactiveOrRevoked() throws {
         let fixture = try RegistryFixture()
         try fixture.registry.registerPoller("p1")

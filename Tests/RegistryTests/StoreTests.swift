@@ -25,6 +25,25 @@ final class FailingStore: RegistryStore {
     }
 }
 
+/// A store that counts the write transactions it runs.
+final class CountingStore: RegistryStore {
+    let inner: any RegistryStore
+    let writes = Atomic<Int>(0)
+
+    init(inner: any RegistryStore) {
+        self.inner = inner
+    }
+
+    func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
+        writes.add(1, ordering: .relaxed)
+        return try inner.write(body)
+    }
+
+    func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
+        try inner.read(body)
+    }
+}
+
 @Suite struct StoreTests {
     @Test func storeFailureIsNeverNotFound() throws {
         let fixture = try RegistryFixture()
@@ -95,7 +114,7 @@ final class FailingStore: RegistryStore {
         try fixture.registry.registerPoller("p1")
         let reopened = try SQLiteRegistryStore(path: fixture.path)
         let again = try SQLiteRegistryStore(database: reopened.database)
-        #expect(try again.database.appliedMigrations(component: "registry") == [1])
+        #expect(try again.database.appliedMigrations(component: "registry") == RegistrySchema.migrations.map(\.version))
         let registry = ServiceRegistry(store: again)
         #expect(try registry.service(id: "p1")?.status == .pending)
         #expect(try again.database.integrityCheck() == ["ok"])
@@ -195,6 +214,34 @@ final class FailingStore: RegistryStore {
         #expect(try registry.isKnownPoller("other") == false)
     }
 
+    @Test func unknownIdsNeedNoStoreRead() throws {
+        let fixture = try RegistryFixture()
+        let store = FailingStore(inner: fixture.store)
+        let registry = fixture.makeRegistry(on: store)
+        try registry.registerPoller("p1")
+        #expect(try registry.isKnownPoller("p1"))
+        store.failing.store(true, ordering: .relaxed)
+        for index in 0..<1000 {
+            #expect(try registry.isKnownPoller("unknown-\(index)") == false)
+        }
+        #expect(try registry.isKnownPoller("p1"))
+    }
+
+    @Test func firstCallLoadsEveryPoller() throws {
+        let fixture = try RegistryFixture()
+        for index in 0..<50 {
+            try fixture.registry.registerPoller("p\(index)")
+        }
+        try fixture.registry.setStatus(id: "p7", to: .revoked, actor: "alice", reason: "compromised")
+        let store = FailingStore(inner: fixture.store)
+        let registry = fixture.makeRegistry(on: store)
+        #expect(try registry.isKnownPoller("p0"))
+        store.failing.store(true, ordering: .relaxed)
+        for index in 0..<50 {
+            #expect(try registry.isKnownPoller("p\(index)") == (index != 7), "p\(index)")
+        }
+    }
+
     @Test func invalidateReadsStoreAgain() throws {
         let fixture = try RegistryFixture()
         try fixture.registry.registerPoller("p1")
@@ -267,5 +314,34 @@ final class FailingStore: RegistryStore {
         }
         #expect(database.completedCheckpoints == 0)
         #expect(try registry.stats().total == 50)
+    }
+}
+
+@Suite struct CloseTests {
+    @Test func closeRemovesWALAndReopens() throws {
+        let fixture = try RegistryFixture()
+        let walPath = fixture.path + "-wal"
+        fixture.store.close()
+        for round in 0..<20 {
+            let store = try SQLiteRegistryStore(path: fixture.path)
+            let registry = fixture.makeRegistry(on: store)
+            try registry.registerPoller("p\(round)")
+            store.close()
+            #expect(!FileManager.default.fileExists(atPath: walPath), "round \(round)")
+            try? FileManager.default.removeItem(atPath: walPath)
+        }
+        let reopened = try SQLiteRegistryStore(path: fixture.path)
+        #expect(try fixture.makeRegistry(on: reopened).stats().total == 20)
+        #expect(try reopened.database.integrityCheck() == ["ok"])
+    }
+
+    @Test func callsAfterCloseThrow() throws {
+        let fixture = try RegistryFixture()
+        try fixture.registry.registerPoller("p1")
+        fixture.store.close()
+        fixture.store.close()
+        let error = try #require(throws: SQLiteError.self) { try fixture.registry.registerPoller("p2") }
+        #expect(error.code == 21)
+        #expect(error.message.contains("closed"))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A request to register a poller, the root of a ServiceRadar service tree.
 public struct PollerRegistration: Sendable, Hashable {
-    /// The poller id, unique across all service types.
+    /// The poller id, unique across all service types: ASCII letters, digits, `-`, `_`, `.` and `:`, up to
+    /// `RegistrySettings.maxIDLength` bytes.
     public var id: String
     /// The path that registers the poller; it owns the registration.
     public var source: RegistrationSource
@@ -28,7 +29,8 @@ public struct PollerRegistration: Sendable, Hashable {
 
 /// A request to register an agent under an existing poller.
 public struct AgentRegistration: Sendable, Hashable {
-    /// The agent id, unique across all service types.
+    /// The agent id, unique across all service types: ASCII letters, digits, `-`, `_`, `.` and `:`, up to
+    /// `RegistrySettings.maxIDLength` bytes.
     public var id: String
     /// The id of the poller the agent reports to; it must exist and not be revoked.
     public var pollerID: String
@@ -57,7 +59,8 @@ public struct AgentRegistration: Sendable, Hashable {
 
 /// A request to register a checker under an existing agent; its poller is the agent's poller.
 public struct CheckerRegistration: Sendable, Hashable {
-    /// The checker id, unique across all service types.
+    /// The checker id, unique across all service types: ASCII letters, digits, `-`, `_`, `.` and `:`, up to
+    /// `RegistrySettings.maxIDLength` bytes.
     public var id: String
     /// The id of the agent that runs the checker; it must exist and not be revoked.
     public var agentID: String

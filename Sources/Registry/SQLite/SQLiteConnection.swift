@@ -23,8 +23,15 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     /// A sentence that names the failed statement, the SQLite code and message.
     public var description: String {
-        "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
-            + "Check that the database file is writable, on a local disk and not corrupt."
+        let failure = "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
+        // The primary result code is the low byte: 5 is SQLITE_BUSY and 6 is SQLITE_LOCKED.
+        if code & 0xFF == 5 || code & 0xFF == 6 {
+            return failure
+                + "Another connection or process (such as a running `spiffe-registrar serve`) held the "
+                + "database lock for longer than the busy timeout; retry when it is done, stop it, or raise "
+                + "busyTimeoutMilliseconds."
+        }
+        return failure + "Check that the database file is writable, on a local disk and not corrupt."
     }
 }
 
@@ -69,6 +76,8 @@ public struct SQLiteRow {
 public final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Whether `close()` ran; then `handle` is freed and every call throws `SQLITE_MISUSE`.
+    private(set) var isClosed = false
 
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
         var opened: OpaquePointer?
@@ -85,14 +94,25 @@ public final class SQLiteConnection {
     }
 
     deinit {
+        close()
+    }
+
+    /// Finalizes the cached statements and closes the connection; later calls throw. Calling it again
+    /// does nothing. When it closes the last connection to the file, SQLite checkpoints the WAL and
+    /// deletes the -wal file.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         for statement in statements.values {
             sqlite3_finalize(statement)
         }
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 
     /// Runs one or more SQL statements that take no parameters, such as a migration script.
     public func execute(_ sql: String) throws {
+        try requireOpen(sql)
         var errorMessage: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         guard code == SQLITE_OK else {
@@ -137,6 +157,7 @@ public final class SQLiteConnection {
     /// - Returns: The SQLite result code, the frames in the WAL and the frames copied. The code is
     ///   `SQLITE_BUSY` when another checkpoint was running. Both counts are -1 outside WAL mode.
     func checkpointPassive() -> (code: Int32, walFrames: Int32, copiedFrames: Int32) {
+        guard !isClosed else { return (SQLITE_MISUSE, -1, -1) }
         var walFrames: Int32 = 0
         var copiedFrames: Int32 = 0
         let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copiedFrames)
@@ -148,6 +169,7 @@ public final class SQLiteConnection {
     /// Registering the hook turns off SQLite's own checkpoint in the committing call. The caller keeps
     /// `checkpointer` alive until it removes the hook.
     func setWALHook(_ checkpointer: WALCheckpointer?) {
+        guard !isClosed else { return }
         guard let checkpointer else {
             sqlite3_wal_hook(handle, nil, nil)
             return
@@ -165,15 +187,23 @@ public final class SQLiteConnection {
 
     /// Returns the rowid of the last row that an INSERT added on this connection.
     public var lastInsertRowID: Int64 {
-        sqlite3_last_insert_rowid(handle)
+        isClosed ? 0 : sqlite3_last_insert_rowid(handle)
     }
 
     private var lastErrorMessage: String {
         String(cString: sqlite3_errmsg(handle))
     }
 
+    private func requireOpen(_ sql: String) throws {
+        guard !isClosed else {
+            throw SQLiteError(
+                code: SQLITE_MISUSE, message: "the database connection is closed", statement: sql)
+        }
+    }
+
     /// Returns the cached prepared statement for `sql`, reset and bound to `parameters`.
     private func prepared(_ sql: String, _ parameters: [SQLiteValue]) throws -> OpaquePointer {
+        try requireOpen(sql)
         let statement: OpaquePointer
         if let cached = statements[sql] {
             statement = cached

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Settings for opening a SQLite database file.
 public struct SQLiteOptions: Sendable, Hashable {
@@ -19,14 +20,21 @@ public struct SQLiteOptions: Sendable, Hashable {
     /// (default 1000, SQLite's own threshold). Nil leaves the checkpoint to SQLite, which runs it inside
     /// the commit that crosses 1000 pages.
     public var backgroundCheckpointPages: Int?
+    /// How often a background thread checks whether another connection (another `SQLiteDatabase` or
+    /// another process) committed to the file, and then calls the change observers (default 100 ms).
+    /// Nil turns the thread off, so other connections' commits are noticed only at this database's next
+    /// write transaction.
+    public var externalChangePollInterval: Duration?
 
-    /// Creates options with the given fsync policy, busy timeout and checkpoint threshold.
+    /// Creates options with the given fsync policy, busy timeout, checkpoint threshold and change polling.
     public init(
-        synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000
+        synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000,
+        externalChangePollInterval: Duration? = .milliseconds(100)
     ) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.backgroundCheckpointPages = backgroundCheckpointPages
+        self.externalChangePollInterval = externalChangePollInterval
     }
 }
 
@@ -55,13 +63,24 @@ public struct SQLiteMigration: Sendable, Hashable {
 /// The database has one connection. Every call takes the lock, so transactions run one at a time within
 /// the process, and SQLite's file locks (with the busy timeout) order them against other processes.
 /// Other modules that keep tables in the same file pass their migrations to `migrate(_:)`.
+///
+/// Commits by other connections to the same file (another `SQLiteDatabase`, or another process such as
+/// `spiffe-registrar apply` while `serve` runs) are detected with `PRAGMA data_version`, which changes
+/// only when another connection commits. The database checks it at the start of every write transaction
+/// and, with `externalChangePollInterval` set, on a background thread. On a change it calls the observers
+/// added with `addExternalChangeObserver(_:)`. So a cache kept by an observer is at most one poll interval plus
+/// one check behind another connection's commit, and never behind this database's own commits.
 public final class SQLiteDatabase: @unchecked Sendable {
-    // The class is @unchecked Sendable because `connection` is a non-Sendable class. It is safe because
-    // `connection` is private, never escapes, and is touched only inside `withConnection`, which holds
-    // `lock` for the whole call.
+    // The class is @unchecked Sendable because `connection` and `lastDataVersion` are not Sendable. It is
+    // safe because both are private, never escape, and are touched only inside `withConnection`, which
+    // holds `lock` for the whole call.
     private let lock = NSLock()
     private let connection: SQLiteConnection
     private let checkpointer: WALCheckpointer?
+    private var changePoller: ExternalChangePoller?
+    private var lastDataVersion: Int64 = 0
+    private let observers = Mutex<[@Sendable () -> Void]>([])
+    private let externalChanges = Atomic<Int>(0)
 
     /// The path of the database file.
     public let path: String
@@ -70,6 +89,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     ///
     /// - Throws: `SQLiteError` when the file cannot be opened or the pragmas fail.
     public init(path: String, options: SQLiteOptions = SQLiteOptions()) throws {
+        // NOTE: a file truncated to 0 bytes opens as a new, empty database without an error, because
+        // SQLite cannot tell it from a new file. Only a backup or an external check of the service count
+        // notices the loss.
         self.path = path
         connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let mode = try connection.query("PRAGMA journal_mode=WAL") { $0.text(0) }
@@ -98,11 +120,44 @@ public final class SQLiteDatabase: @unchecked Sendable {
         } else {
             checkpointer = nil
         }
+        lastDataVersion = try Self.dataVersion(connection)
+        if let interval = options.externalChangePollInterval {
+            // NOTE: observers learn of another process's commit up to one interval (100 ms by default) late,
+            // or at this database's next write if that comes first. Reads in between may use stale caches.
+            changePoller = ExternalChangePoller(interval: interval) { [weak self] in
+                guard let self else { return false }
+                _ = try? withConnection { try self.checkExternalChanges($0) }
+                return true
+            }
+        }
     }
 
     deinit {
-        connection.setWALHook(nil)
+        close()
+    }
+
+    /// Stops the background threads and closes every connection of this database, so that SQLite
+    /// checkpoints the WAL and deletes the -wal file when no other connection has the file open.
+    ///
+    /// Later calls on this database throw `SQLiteError` with code 21 (`SQLITE_MISUSE`). Calling `close`
+    /// again does nothing. Deinitialization closes the database too.
+    public func close() {
+        changePoller?.stop()
+        lock.withLock { connection.setWALHook(nil) }
+        // The checkpointer takes `lock` for its second pass, so it is stopped with the lock released.
         checkpointer?.stop()
+        lock.withLock { connection.close() }
+    }
+
+    /// The number of times a commit by another connection was detected.
+    public var externalChangeCount: Int {
+        externalChanges.load(ordering: .relaxed)
+    }
+
+    /// Adds `observer`, which is called (with the database's lock held, so it must not use the database)
+    /// each time a commit by another connection is detected.
+    public func addExternalChangeObserver(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 
     /// The background checkpoints that ran to the end, or 0 without a background checkpointer.
@@ -126,18 +181,27 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// - Throws: `SQLiteError` when a script fails; then no migration of this call is kept.
     public func migrate(_ migrations: [SQLiteMigration]) throws {
         let ordered = migrations.sorted { ($0.component, $0.version) < ($1.component, $1.version) }
+        // Checked in a read first, so that opening a file that is up to date needs no write lock while
+        // another process (such as a running server) writes.
+        guard try read({ try !Self.pending(ordered, connection: $0).isEmpty }) else { return }
         try transaction { connection in
-            for migration in ordered {
-                let applied = try connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
-                    [.text(migration.component), .integer(Int64(migration.version))]
-                ) { _ in true }
-                if !applied.isEmpty { continue }
+            for migration in try Self.pending(ordered, connection: connection) {
                 try connection.execute(migration.sql)
                 try connection.run(
                     "INSERT INTO schema_migrations (component, version) VALUES (?, ?)",
                     [.text(migration.component), .integer(Int64(migration.version))])
             }
+        }
+    }
+
+    private static func pending(_ migrations: [SQLiteMigration], connection: SQLiteConnection) throws
+        -> [SQLiteMigration]
+    {
+        try migrations.filter { migration in
+            try connection.query(
+                "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
+                [.text(migration.component), .integer(Int64(migration.version))]
+            ) { _ in true }.isEmpty
         }
     }
 
@@ -160,6 +224,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try withConnection { connection in
             try connection.run("BEGIN IMMEDIATE")
             do {
+                try checkExternalChanges(connection)
                 let result = try body(connection)
                 try connection.run("COMMIT")
                 return result
@@ -186,9 +251,56 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Calls the observers when another connection committed since the last check. Runs with `lock` held.
+    private func checkExternalChanges(_ connection: SQLiteConnection) throws {
+        let version = try Self.dataVersion(connection)
+        guard version != lastDataVersion else { return }
+        lastDataVersion = version
+        externalChanges.add(1, ordering: .relaxed)
+        for observer in observers.withLock({ $0 }) {
+            observer()
+        }
+    }
+
+    private static func dataVersion(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0
+    }
+
     private func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(connection)
+    }
+}
+
+/// A thread that calls `check` every `interval` (clamped to 1 ms ... 1 hour) until `check` returns false or `stop` is called.
+final class ExternalChangePoller: Sendable {
+    private static let threadKey = "registry.external-change-poller"
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(interval: Duration, check: @escaping @Sendable () -> Bool) {
+        // Clamped to 1 ms ... 1 hour, so that a zero or huge interval neither spins nor overflows.
+        let seconds = min(3600, max(0.001, interval.timeInterval))
+        let period = DispatchTimeInterval.nanoseconds(Int(seconds * 1e9))
+        Thread.detachNewThread { [self] in
+            Thread.current.threadDictionary[Self.threadKey] = true
+            while true {
+                _ = wake.wait(timeout: .now() + period)
+                if stopping.load(ordering: .acquiring) || !check() { break }
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops the thread and waits until it has ended, unless called on the thread itself (when the last
+    /// reference to the database was released there).
+    func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wake.signal()
+        if Thread.current.threadDictionary[Self.threadKey] == nil {
+            finished.wait()
+        }
     }
 }

@@ -27,6 +27,7 @@ final class WALCheckpointer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let requested = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
     private let failureCount = Atomic<Int>(0)
     private let completedCount = Atomic<Int>(0)
 
@@ -48,6 +49,9 @@ final class WALCheckpointer: Sendable {
         let transferred = TransferredConnection(connection: connection)
         Thread.detachNewThread { [self] in
             self.runLoop(transferred)
+            // Closed here, before `stop` returns: the closure keeps `transferred` alive until it ends,
+            // which would otherwise leave the connection open after `stop`.
+            transferred.connection.close()
             self.finished.signal()
         }
     }
@@ -70,8 +74,9 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// Stops the thread, waits until it closed its connection, and returns.
+    /// Stops the thread and waits until it closed its connection; calling it again does nothing.
     func stop() {
+        guard !stopRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopping.store(true, ordering: .releasing)
         wake.signal()
         finished.wait()

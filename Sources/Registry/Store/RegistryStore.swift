@@ -12,6 +12,15 @@ public protocol RegistryStore: Sendable {
     func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T
     /// Runs `body` in one read-only transaction.
     func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T
+    /// Calls `observer` whenever the store detects a change made by another process or store instance,
+    /// so that the registry drops what it caches.
+    func observeExternalChanges(_ observer: @escaping @Sendable () -> Void)
+}
+
+extension RegistryStore {
+    /// Does nothing: a store without change detection relies on `ServiceRegistry.invalidate(ids:)` and
+    /// `ServiceRegistry.invalidateAll()`.
+    public func observeExternalChanges(_ observer: @escaping @Sendable () -> Void) {}
 }
 
 /// A lost optimistic-concurrency race: the row changed or disappeared since it was read.
@@ -41,13 +50,34 @@ public protocol RegistryStoreReader {
     /// The filter's `limit` and `cursor` are ignored; the registry passes them decoded.
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `lastSeen` is before `date`, oldest first.
+    /// A service without a heartbeat counts as last seen at its `statusChangedAt`.
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService]
     /// Returns up to `limit` services in `status` whose `statusChangedAt` is before `date`, oldest first.
     func services(status: ServiceStatus, statusChangedBefore date: Date, limit: Int) throws -> [RegisteredService]
+    /// Returns the ids of all pollers that are not revoked.
+    func knownPollerIDs() throws -> Set<String>
     /// Returns the counts by type, status and source.
     func stats() throws -> RegistryStats
     /// Returns up to `limit` events that match `filter` with ids greater than `afterID`, oldest first.
     func events(matching filter: EventFilter, afterID: Int64?, limit: Int) throws -> [RegistrationEvent]
+}
+
+extension RegistryStoreReader {
+    /// Returns the ids of all pollers that are not revoked, reading them page by page with
+    /// `services(matching:afterID:limit:)`; stores with a cheaper query implement it themselves.
+    public func knownPollerIDs() throws -> Set<String> {
+        var ids: Set<String> = []
+        var afterID: String?
+        let pageSize = 1000
+        while true {
+            let page = try services(matching: ServiceFilter(type: .poller), afterID: afterID, limit: pageSize)
+            for service in page where service.status != .revoked {
+                ids.insert(service.id)
+            }
+            guard page.count == pageSize, let last = page.last else { return ids }
+            afterID = last.id
+        }
+    }
 }
 
 /// The writes the registry makes, all inside one transaction.
@@ -63,6 +93,6 @@ public protocol RegistryStoreTransaction: RegistryStoreReader {
     /// Appends an event and returns the id the store assigned.
     @discardableResult
     func append(_ event: RegistrationEvent) throws -> Int64
-    /// Deletes events older than `date` and returns how many it deleted.
-    func deleteEvents(before date: Date) throws -> Int
+    /// Deletes up to `limit` of the oldest events older than `date` and returns how many it deleted.
+    func deleteEvents(before date: Date, limit: Int) throws -> Int
 }

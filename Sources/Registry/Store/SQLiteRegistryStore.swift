@@ -18,6 +18,12 @@ public final class SQLiteRegistryStore: RegistryStore {
         try self.init(database: SQLiteDatabase(path: path, options: options))
     }
 
+    /// Closes the database: stops its background threads and closes every connection, so the -wal file
+    /// is checkpointed and removed. Later calls throw `SQLiteError`.
+    public func close() {
+        database.close()
+    }
+
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction.
     public func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
         try database.transaction { connection in
@@ -30,6 +36,12 @@ public final class SQLiteRegistryStore: RegistryStore {
         try database.read { connection in
             try body(SQLiteRegistryTransaction(connection: connection))
         }
+    }
+
+    /// Calls `observer` when another connection to the file commits, as `SQLiteDatabase` detects it: at
+    /// the start of each write and every `externalChangePollInterval` (100 ms by default).
+    public func observeExternalChanges(_ observer: @escaping @Sendable () -> Void) {
+        database.addExternalChangeObserver(observer)
     }
 }
 
@@ -78,15 +90,31 @@ public enum RegistrySchema {
                 );
                 CREATE INDEX registry_events_service ON registry_events (service_id, id);
                 CREATE INDEX registry_events_time ON registry_events (time);
-                """)
+                """),
+        SQLiteMigration(
+            component: "registry", version: 2,
+            sql: """
+                CREATE INDEX registry_services_last_seen_or_status_changed
+                    ON registry_services (status, coalesce(last_seen, status_changed_at));
+                """),
+        // Keyset pages filter by status, type or source and order by id, so each filter needs an index
+        // that ends in id. Without one, SQLite reads every row of the filtered value for each page.
+        SQLiteMigration(
+            component: "registry", version: 3,
+            sql: """
+                CREATE INDEX registry_services_status_id ON registry_services (status, id);
+                CREATE INDEX registry_services_type_id ON registry_services (type, id);
+                CREATE INDEX registry_services_type_status_id ON registry_services (type, status, id);
+                CREATE INDEX registry_services_source_id ON registry_services (source, id);
+                """),
     ]
 }
 
 /// Reads and writes of one SQLite transaction; valid only inside the `write` or `read` call.
-private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
+struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     let connection: SQLiteConnection
 
-    private static let serviceColumns = """
+    static let serviceColumns = """
         id, type, poller_id, agent_id, checker_kind, status, source, spiffe_id, metadata, created_by, \
         first_registered, first_seen, last_seen, status_changed_at, version, updated_at
         """
@@ -98,6 +126,14 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
     }
 
     func services(matching filter: ServiceFilter, afterID: String?, limit: Int) throws -> [RegisteredService] {
+        let (sql, parameters) = Self.servicesQuery(matching: filter, afterID: afterID, limit: limit)
+        return try connection.query(sql, parameters, Self.decodeService)
+    }
+
+    /// Returns the SQL text and parameters of `services(matching:afterID:limit:)`.
+    static func servicesQuery(matching filter: ServiceFilter, afterID: String?, limit: Int) -> (
+        sql: String, parameters: [SQLiteValue]
+    ) {
         var conditions = SQLConditions()
         conditions.add("type = ?", filter.type.map { .text($0.rawValue) })
         conditions.add("status = ?", filter.status.map { .text($0.rawValue) })
@@ -106,21 +142,26 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             conditions.add("(poller_id = ? OR agent_id = ?)", [.text(parentID), .text(parentID)])
         }
         if let prefix = filter.idPrefix, !prefix.isEmpty {
-            // Half-open range on the primary key: every string that starts with `prefix` sorts at or after
-            // it and before `prefix` followed by U+10FFFF, the largest code point.
-            conditions.add("id >= ? AND id < ?", [.text(prefix), .text(prefix + "\u{10FFFF}")])
+            // A range on the primary key: every string that starts with `prefix` sorts at or after it and
+            // before its upper bound, because SQLite compares UTF-8 bytes, which is code point order.
+            conditions.add("id >= ?", [.text(prefix)])
+            if let bound = IDPrefix.upperBound(of: prefix) {
+                conditions.add("id < ?", [.text(bound)])
+            }
         }
         conditions.add("id > ?", afterID.map { .text($0) })
-        return try connection.query(
-            "SELECT \(Self.serviceColumns) FROM registry_services\(conditions.whereClause) ORDER BY id LIMIT ?",
-            conditions.parameters + [.integer(Int64(limit))], Self.decodeService)
+        return (
+            "SELECT \(serviceColumns) FROM registry_services\(conditions.whereClause) ORDER BY id LIMIT ?",
+            conditions.parameters + [.integer(Int64(limit))]
+        )
     }
 
     func services(status: ServiceStatus, lastSeenBefore date: Date, limit: Int) throws -> [RegisteredService] {
         try connection.query(
             """
             SELECT \(Self.serviceColumns) FROM registry_services
-            WHERE status = ? AND last_seen < ? ORDER BY last_seen, id LIMIT ?
+            WHERE status = ? AND coalesce(last_seen, status_changed_at) < ?
+            ORDER BY coalesce(last_seen, status_changed_at), id LIMIT ?
             """,
             [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
     }
@@ -132,6 +173,14 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
             WHERE status = ? AND status_changed_at < ? ORDER BY status_changed_at, id LIMIT ?
             """,
             [.text(status.rawValue), .integer(StoredTime.encode(date)), .integer(Int64(limit))], Self.decodeService)
+    }
+
+    func knownPollerIDs() throws -> Set<String> {
+        let ids = try connection.query(
+            "SELECT id FROM registry_services WHERE type = ? AND status != ?",
+            [.text(ServiceType.poller.rawValue), .text(ServiceStatus.revoked.rawValue)]
+        ) { $0.text(0) }
+        return Set(ids)
     }
 
     func stats() throws -> RegistryStats {
@@ -243,8 +292,13 @@ private struct SQLiteRegistryTransaction: RegistryStoreTransaction {
         return connection.lastInsertRowID
     }
 
-    func deleteEvents(before date: Date) throws -> Int {
-        try connection.run("DELETE FROM registry_events WHERE time < ?", [.integer(StoredTime.encode(date))])
+    func deleteEvents(before date: Date, limit: Int) throws -> Int {
+        try connection.run(
+            """
+            DELETE FROM registry_events WHERE id IN (
+                SELECT id FROM registry_events WHERE time < ? ORDER BY time LIMIT ?)
+            """,
+            [.integer(StoredTime.encode(date)), .integer(Int64(limit))])
     }
 
     private static func serviceValues(_ service: RegisteredService) throws -> [SQLiteValue] {
@@ -318,8 +372,30 @@ private struct SQLConditions {
 /// Conversion between `Date` and the integer microseconds that the tables store. PostgreSQL timestamps
 /// have the same microsecond resolution.
 enum StoredTime {
+    /// The earliest time the stores keep, 0001-01-01T00:00:00Z.
+    static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+    /// The latest time the stores keep, 9999-12-31T23:59:59Z.
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799)
+    /// The accepted range, as it appears in error messages.
+    static let rangeDescription = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+    /// Returns whether `date` is a number within `earliest...latest`; NaN and infinities are not.
+    static func isStorable(_ date: Date) -> Bool {
+        // Compares the raw seconds, because `Date` comparisons do not treat NaN as unordered.
+        let seconds = date.timeIntervalSince1970
+        return seconds >= earliest.timeIntervalSince1970 && seconds <= latest.timeIntervalSince1970
+    }
+
+    /// Returns `date` in microseconds since 1970, clamped to `earliest...latest`; NaN becomes `earliest`.
+    ///
+    /// Callers validate times that come from requests first, so the clamp only affects computed query
+    /// bounds such as "now minus a 10^15 s retention", for which the nearest storable time is correct.
     static func encode(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = date.timeIntervalSince1970
+        let lower = earliest.timeIntervalSince1970
+        let upper = latest.timeIntervalSince1970
+        let clamped = seconds.isNaN ? lower : min(max(seconds, lower), upper)
+        return Int64((clamped * 1_000_000).rounded())
     }
 
     static func decode(_ microseconds: Int64) -> Date {
@@ -329,6 +405,27 @@ enum StoredTime {
     /// Returns `date` rounded to the microsecond, so that it compares equal after a round trip.
     static func rounded(_ date: Date) -> Date {
         decode(encode(date))
+    }
+}
+
+/// Key ranges for id prefixes.
+enum IDPrefix {
+    /// Returns the smallest string greater than every string that starts with `prefix`: the prefix with
+    /// its last code point replaced by the next one, after dropping trailing U+10FFFF. Returns nil when
+    /// the prefix is all U+10FFFF, so that no upper bound exists.
+    static func upperBound(of prefix: String) -> String? {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            var next = last.value + 1
+            if next == 0xD800 { next = 0xE000 }
+            if let scalar = Unicode.Scalar(next) {
+                scalars.append(scalar)
+                var bound = String.UnicodeScalarView()
+                bound.append(contentsOf: scalars)
+                return String(bound)
+            }
+        }
+        return nil
     }
 }
 
