@@ -14,10 +14,12 @@
    Numeric options travel in `options` (terminated by MHD_OPTION_END); pointer options are explicit.
    `tls_cert_callback` is a gnutls_certificate_retrieve_function2 pointer passed as void * so this
    module does not import GnuTLS; when it is NULL the daemon speaks plain HTTP and `tls_priorities`
-   and `tls_client_trust_pem` are ignored. */
+   and `tls_client_trust_pem` are ignored. `uri_log` runs once the request line is parsed, before the
+   headers, and its result becomes the request context that `completed` receives. */
 static inline struct MHD_Daemon *cmhd_start_daemon(
     const struct sockaddr *address, MHD_AccessHandlerCallback handler, void *handler_context,
-    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify, void *context,
+    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify,
+    void *(*uri_log)(void *context, const char *uri, struct MHD_Connection *connection), void *context,
     void *tls_cert_callback, const char *tls_priorities, const char *tls_client_trust_pem,
     const struct MHD_OptionItem *options)
 {
@@ -27,6 +29,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
             MHD_OPTION_SOCK_ADDR, address,
             MHD_OPTION_NOTIFY_COMPLETED, completed, context,
             MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+            MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     }
     flags |= MHD_USE_TLS;
@@ -35,6 +38,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
         MHD_OPTION_SOCK_ADDR, address,
         MHD_OPTION_NOTIFY_COMPLETED, completed, context,
         MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
         MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_callback,
         MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
         MHD_OPTION_HTTPS_MEM_TRUST, tls_client_trust_pem,

@@ -2,6 +2,14 @@ import CGnuTLS
 import CMicroHTTPD
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Server-wide state that MHD's callbacks reach through their `void *` context.
 final class ServerContext: Sendable {
     let handler: HTTPHandler
@@ -21,25 +29,55 @@ final class ServerContext: Sendable {
     }
 }
 
-/// Per-request state, kept in MHD's request context from the first call of the access handler until
-/// the request-completed callback.
+/// Per-request state, kept in MHD's request context from the parsed request line until the
+/// request-completed callback.
 private final class RequestState {
+    /// The request target as received, up to the first NUL byte, before MHD splits and decodes it.
+    let target: [UInt8]
+    var headersChecked = false
     var body: [UInt8] = []
     var responseQueued = false
     var bodyTooLarge = false
     var receivedBytes = 0
+
+    init(target: [UInt8]) {
+        self.target = target
+    }
 }
+
+/// MHD calls this when the request line is parsed, before the headers. Its result is the request context.
+let requestStarted:
+    @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = {
+        _, uri, _ in
+        let target = uri.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+        return Unmanaged.passRetained(RequestState(target: target)).toOpaque()
+    }
 
 /// MHD calls this once when the headers are in and once per piece of body. It calls it once more with no
 /// data when the body is complete, and the handler runs on that last call.
-let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, slot in
+let accessHandler: MHD_AccessHandlerCallback = {
+    context, connection, url, method, version, uploadData, uploadSize, slot in
     guard let context, let connection, let uploadSize, let slot else { return .NO }
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
 
-    guard let statePointer = slot.pointee else {
-        let state = RequestState()
-        slot.pointee = Unmanaged.passRetained(state).toOpaque()
+    if slot.pointee == nil {
+        slot.pointee = Unmanaged.passRetained(RequestState(target: [])).toOpaque()
+    }
+    guard let statePointer = slot.pointee else { return .NO }
+    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeUnretainedValue()
+
+    if !state.headersChecked {
+        state.headersChecked = true
         server.inFlight.add(1, ordering: .relaxed)
+        let headers = HTTPHeaders(connectionValues(connection, .HEADER_KIND))
+        let rejection = RequestFraming.rejection(
+            target: String(decoding: state.target, as: UTF8.self),
+            targetContainsNUL: targetContainsNUL(receivedLength: state.target.count, url: url, version: version),
+            headers: headers)
+        if let rejection {
+            state.responseQueued = true
+            return queue(rejectionResponse(rejection), on: connection, server: server)
+        }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
@@ -49,7 +87,6 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         }
         return .YES
     }
-    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeUnretainedValue()
 
     if uploadSize.pointee > 0 {
         let count = uploadSize.pointee
@@ -94,8 +131,10 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
 let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, _ in
     guard let context, let slot, let statePointer = slot.pointee else { return }
     slot.pointee = nil
-    Unmanaged<RequestState>.fromOpaque(statePointer).release()
-    Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
+    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
+    if state.headersChecked {
+        Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
+    }
 }
 
 /// Sets TCP_NODELAY on each new connection: MHD may write headers and body separately, and Nagle's
@@ -106,6 +145,27 @@ let connectionNotify: MHD_NotifyConnectionCallback = { _, connection, _, event i
     if socket >= 0 {
         _ = cmhd_set_tcp_nodelay(socket)
     }
+}
+
+/// Returns whether the request line had a NUL byte in its target. MHD hands the target to the URI log
+/// callback before splitting or decoding it, and `url` points at the same bytes. The target ends one byte
+/// (the space) before `version`, so a target cut short by `strlen` held a NUL byte.
+private func targetContainsNUL(
+    receivedLength: Int, url: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?
+) -> Bool {
+    guard let url, let version else { return false }
+    let length = url.distance(to: version) - 1
+    return length > receivedLength && length <= 1 << 20
+}
+
+private func rejectionResponse(_ rejection: RequestRejection) -> HTTPResponse {
+    var response = HTTPResponse.error(rejection.status, rejection.reason)
+    // The body, if any, is not read, so the connection cannot carry another request.
+    response.headers.add(name: "Connection", value: "close")
+    if rejection.status == 415 {
+        response.headers.add(name: "Accept-Encoding", value: "identity")
+    }
+    return response
 }
 
 private func bodyTooLarge(_ server: ServerContext) -> HTTPResponse {

@@ -74,7 +74,8 @@ public final class HTTPServer: Sendable {
                     withOptionalCString(clientTrustPEM) { clientTrust in
                         cmhd_start_daemon(
                             sockaddrPointer, accessHandler, context.toOpaque(), requestCompleted, connectionNotify,
-                            context.toOpaque(), credentials == nil ? nil : tlsCertificateCallbackPointer,
+                            requestStarted, context.toOpaque(),
+                            credentials == nil ? nil : tlsCertificateCallbackPointer,
                             priorities, clientTrust, optionPointer.baseAddress)
                     }
                 }
