@@ -86,3 +86,26 @@ static inline int cmhd_set_tcp_nodelay(int socket)
     int on = 1;
     return setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
+
+/* Returns the pointer the connection-notify callback stored in the connection's socket context, or NULL. */
+static inline void *cmhd_connection_socket_context(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
+}
+
+/* Returns the milliseconds since the socket last received data, from TCP_INFO, or -1 when unknown. */
+static inline int64_t cmhd_milliseconds_since_receive(int socket)
+{
+#ifdef TCP_INFO
+    struct tcp_info info;
+    socklen_t length = sizeof(info);
+    if (getsockopt(socket, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
+        return -1;
+    }
+    return (int64_t)info.tcpi_last_data_recv;
+#else
+    (void)socket;
+    return -1;
+#endif
+}

@@ -17,15 +17,21 @@ final class ServerContext: Sendable {
     let checksClientCertificates: Bool
     let onError: @Sendable (String) -> Void
     let inFlight = Atomic<Int>(0)
+    let tracker: ConnectionTracker
 
     init(
         handler: @escaping HTTPHandler, maxBodyBytes: Int, checksClientCertificates: Bool,
-        onError: @escaping @Sendable (String) -> Void
+        headerTimeoutSeconds: Int, onError: @escaping @Sendable (String) -> Void
     ) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
         self.checksClientCertificates = checksClientCertificates
         self.onError = onError
+        self.tracker = ConnectionTracker(timeoutSeconds: headerTimeoutSeconds) { address in
+            onError(
+                "closed the connection from \(address?.description ?? "an unknown address") because its request "
+                    + "headers were not complete within \(headerTimeoutSeconds) s")
+        }
     }
 }
 
@@ -69,6 +75,9 @@ let accessHandler: MHD_AccessHandlerCallback = {
     if !state.headersChecked {
         state.headersChecked = true
         server.inFlight.add(1, ordering: .relaxed)
+        if let tracked = trackedConnection(connection) {
+            server.tracker.headersReceived(tracked)
+        }
         let headers = HTTPHeaders(connectionValues(connection, .HEADER_KIND))
         let rejection = RequestFraming.rejection(
             target: String(decoding: state.target, as: UTF8.self),
@@ -128,23 +137,50 @@ let accessHandler: MHD_AccessHandlerCallback = {
     return queue(response, on: connection, server: server)
 }
 
-let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, _ in
+let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot, _ in
     guard let context, let slot, let statePointer = slot.pointee else { return }
     slot.pointee = nil
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
     let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
     if state.headersChecked {
-        Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
+        server.inFlight.subtract(1, ordering: .relaxed)
+    }
+    if let connection, let tracked = trackedConnection(connection) {
+        server.tracker.requestCompleted(tracked)
     }
 }
 
-/// Sets TCP_NODELAY on each new connection: MHD may write headers and body separately, and Nagle's
-/// algorithm with delayed ACKs then stalls each response for tens of milliseconds.
-let connectionNotify: MHD_NotifyConnectionCallback = { _, connection, _, event in
-    guard let connection, event == .CONNECTION_NOTIFY_STARTED else { return }
-    let socket = cmhd_connection_socket(connection)
-    if socket >= 0 {
-        _ = cmhd_set_tcp_nodelay(socket)
+/// Tracks each connection for the header deadline, and sets TCP_NODELAY on it: MHD may write headers and
+/// body separately, and Nagle's algorithm with delayed ACKs then stalls each response for tens of
+/// milliseconds.
+let connectionNotify: MHD_NotifyConnectionCallback = { context, connection, socketContext, event in
+    guard let context, let connection, let socketContext else { return }
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    switch event {
+    case .CONNECTION_NOTIFY_STARTED:
+        let socket = cmhd_connection_socket(connection)
+        if socket >= 0 {
+            _ = cmhd_set_tcp_nodelay(socket)
+        }
+        let tracked = TrackedConnection(
+            socket: socket, remoteAddress: cmhd_connection_client_address(connection).flatMap { SocketAddress($0) },
+            phase: .busy)
+        socketContext.pointee = Unmanaged.passRetained(tracked).toOpaque()
+        if socket >= 0 {
+            server.tracker.add(tracked)
+        }
+    case .CONNECTION_NOTIFY_CLOSED:
+        guard let pointer = socketContext.pointee else { return }
+        socketContext.pointee = nil
+        let tracked = Unmanaged<TrackedConnection>.fromOpaque(pointer).takeRetainedValue()
+        server.tracker.remove(tracked)
+    default:
+        break
     }
+}
+
+private func trackedConnection(_ connection: OpaquePointer) -> TrackedConnection? {
+    cmhd_connection_socket_context(connection).map { Unmanaged<TrackedConnection>.fromOpaque($0).takeUnretainedValue() }
 }
 
 /// Returns whether the request line had a NUL byte in its target. MHD hands the target to the URI log

@@ -59,7 +59,8 @@ public final class HTTPServer: Sendable {
 
         let serverContext = ServerContext(
             handler: handler, maxBodyBytes: configuration.limits.maxBodyBytes,
-            checksClientCertificates: clientTrustPEM != nil, onError: onError)
+            checksClientCertificates: clientTrustPEM != nil,
+            headerTimeoutSeconds: configuration.limits.headerTimeoutSeconds, onError: onError)
         let context = Unmanaged.passRetained(serverContext)
         let options = Self.options(configuration)
         if let credentials, listenAddress.port != 0, !TLSCredentialStore.register(credentials, port: listenAddress.port)
@@ -107,6 +108,7 @@ public final class HTTPServer: Sendable {
         self.address = SocketAddress(host: listenAddress.ip, port: boundPort) ?? listenAddress
         self.usesTLS = credentials != nil
         credentials?.startPolling()
+        serverContext.tracker.start()
     }
 
     deinit {
@@ -154,6 +156,7 @@ public final class HTTPServer: Sendable {
             close(listenSocket)
         }
         let drained = waitForRequests(timeout: timeout)
+        context.takeUnretainedValue().tracker.stop()
         MHD_stop_daemon(daemon.pointer)
         if let credentials {
             TLSCredentialStore.unregister(credentials, port: port)
