@@ -82,7 +82,7 @@ let accessHandler: MHD_AccessHandlerCallback = {
         let rejection = RequestFraming.rejection(
             target: String(decoding: state.target, as: UTF8.self),
             targetContainsNUL: targetContainsNUL(receivedLength: state.target.count, url: url, version: version),
-            headers: headers)
+            version: version.map { String(cString: $0) } ?? "", headers: headers)
         if let rejection {
             state.responseQueued = true
             return queue(rejectionResponse(rejection), on: connection, server: server)

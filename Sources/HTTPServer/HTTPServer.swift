@@ -197,8 +197,15 @@ public final class HTTPServer: Sendable {
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: limits.idleTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(
                 option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: limits.maxHeaderBytes, ptr_value: nil),
-            // Rejects requests that break HTTP/1.1 framing rules, such as a missing Host header.
-            MHD_OptionItem(option: MHD_OPTION.STRICT_FOR_CLIENT, value: 1, ptr_value: nil),
+            // NOTE: libmicrohttpd 0.9.75 sends the status line and headers of its own error responses twice
+            // when it rejects a request after the headers arrived: a missing Host header (with strict
+            // mode), or a negative or unparsable Content-Length (always). parse_connection_headers queues
+            // the error and sets the state to HEADERS_SENDING, but MHD_connection_handle_idle then
+            // overwrites the state with HEADERS_PROCESSED, so the headers are built a second time in
+            // START_REPLY. The handler never runs for these. Upstream fixed it in f1bfbe71 (first released
+            // in 1.0.0). Strict mode is off so that RequestFraming checks Host and spaces in the target
+            // with a single response. The Content-Length cases stay affected.
+            MHD_OptionItem(option: MHD_OPTION.STRICT_FOR_CLIENT, value: 0, ptr_value: nil),
         ]
         if limits.maxConnectionsPerIP > 0 {
             items.append(
