@@ -109,3 +109,10 @@ static inline int64_t cmhd_milliseconds_since_receive(int socket)
     return -1;
 #endif
 }
+
+/* Returns the status of the response queued on the connection, or 0 when none is queued. */
+static inline unsigned int cmhd_connection_http_status(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_HTTP_STATUS);
+    return info == NULL ? 0 : info->http_status;
+}

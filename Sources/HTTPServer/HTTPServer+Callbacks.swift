@@ -15,22 +15,25 @@ final class ServerContext: Sendable {
     let handler: HTTPHandler
     let maxBodyBytes: Int
     let checksClientCertificates: Bool
+    let maxHeaderBytes: Int
     let onError: @Sendable (String) -> Void
+    let onEvent: @Sendable (HTTPServerEvent) -> Void
     let inFlight = Atomic<Int>(0)
     let tracker: ConnectionTracker
 
     init(
-        handler: @escaping HTTPHandler, maxBodyBytes: Int, checksClientCertificates: Bool,
-        headerTimeoutSeconds: Int, onError: @escaping @Sendable (String) -> Void
+        handler: @escaping HTTPHandler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
+        onError: @escaping @Sendable (String) -> Void, onEvent: @escaping @Sendable (HTTPServerEvent) -> Void
     ) {
         self.handler = handler
-        self.maxBodyBytes = maxBodyBytes
+        self.maxBodyBytes = limits.maxBodyBytes
+        self.maxHeaderBytes = limits.maxHeaderBytes
         self.checksClientCertificates = checksClientCertificates
         self.onError = onError
-        self.tracker = ConnectionTracker(timeoutSeconds: headerTimeoutSeconds) { address in
-            onError(
-                "closed the connection from \(address?.description ?? "an unknown address") because its request "
-                    + "headers were not complete within \(headerTimeoutSeconds) s")
+        self.onEvent = onEvent
+        let timeoutSeconds = limits.headerTimeoutSeconds
+        self.tracker = ConnectionTracker(timeoutSeconds: timeoutSeconds) { address in
+            onEvent(.headerTimeout(remoteAddress: address, timeoutSeconds: timeoutSeconds))
         }
     }
 }
@@ -85,12 +88,12 @@ let accessHandler: MHD_AccessHandlerCallback = {
             version: version.map { String(cString: $0) } ?? "", headers: headers)
         if let rejection {
             state.responseQueued = true
-            return queue(rejectionResponse(rejection), on: connection, server: server)
+            return reject(rejection, on: connection, server: server)
         }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
-                return queue(bodyTooLarge(server), on: connection, server: server)
+                return reject(bodyTooLarge(server), on: connection, server: server)
             }
             state.body.reserveCapacity(length)
         }
@@ -120,7 +123,7 @@ let accessHandler: MHD_AccessHandlerCallback = {
     }
     state.responseQueued = true
     if state.bodyTooLarge {
-        return queue(bodyTooLarge(server), on: connection, server: server)
+        return reject(bodyTooLarge(server), on: connection, server: server)
     }
 
     let request = makeRequest(
@@ -142,10 +145,19 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot
     slot.pointee = nil
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
     let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
+    guard let connection else { return }
     if state.headersChecked {
         server.inFlight.subtract(1, ordering: .relaxed)
     }
-    if let connection, let tracked = trackedConnection(connection) {
+    // Neither a check nor the handler queued a response, so a response queued now is one MHD built itself.
+    let status = Int(cmhd_connection_http_status(connection))
+    if !state.responseQueued, status > 0 {
+        server.onEvent(
+            .requestRejected(
+                status: status, remoteAddress: remoteAddress(connection),
+                reason: libraryRejectionReason(status: status, connection: connection, server: server)))
+    }
+    if let tracked = trackedConnection(connection) {
         server.tracker.requestCompleted(tracked)
     }
 }
@@ -162,9 +174,7 @@ let connectionNotify: MHD_NotifyConnectionCallback = { context, connection, sock
         if socket >= 0 {
             _ = cmhd_set_tcp_nodelay(socket)
         }
-        let tracked = TrackedConnection(
-            socket: socket, remoteAddress: cmhd_connection_client_address(connection).flatMap { SocketAddress($0) },
-            phase: .busy)
+        let tracked = TrackedConnection(socket: socket, remoteAddress: remoteAddress(connection), phase: .busy)
         socketContext.pointee = Unmanaged.passRetained(tracked).toOpaque()
         if socket >= 0 {
             server.tracker.add(tracked)
@@ -194,18 +204,51 @@ private func targetContainsNUL(
     return length > receivedLength && length <= 1 << 20
 }
 
-private func rejectionResponse(_ rejection: RequestRejection) -> HTTPResponse {
+/// Reports `rejection` as an event and queues its response.
+private func reject(_ rejection: RequestRejection, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+    server.onEvent(
+        .requestRejected(status: rejection.status, remoteAddress: remoteAddress(connection), reason: rejection.reason))
     var response = HTTPResponse.error(rejection.status, rejection.reason)
     // The body, if any, is not read, so the connection cannot carry another request.
     response.headers.add(name: "Connection", value: "close")
     if rejection.status == 415 {
         response.headers.add(name: "Accept-Encoding", value: "identity")
     }
-    return response
+    return queue(response, on: connection, server: server)
 }
 
-private func bodyTooLarge(_ server: ServerContext) -> HTTPResponse {
-    .error(413, "request body is larger than the limit of \(server.maxBodyBytes) bytes; send a smaller body")
+private func bodyTooLarge(_ server: ServerContext) -> RequestRejection {
+    RequestRejection(
+        status: 413,
+        reason: "request body is larger than the limit of \(server.maxBodyBytes) bytes; send a smaller body")
+}
+
+/// Names the cause of an error response that libmicrohttpd 0.9.75 built after parsing the request line.
+///
+/// NOTE: Errors in the request line itself (505 for an unsupported version, 414, and 400 or 431 before
+/// the target is parsed) are never reported, because MHD 0.9.75 calls neither the URI log callback nor
+/// the request-completed callback for them.
+private func libraryRejectionReason(status: Int, connection: OpaquePointer, server: ServerContext) -> String {
+    let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
+    let lengthIsDecimal = length.map { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } } ?? true
+    switch status {
+    case 400 where !lengthIsDecimal:
+        return "Content-Length \"\(length ?? "")\" is not a valid length; send a decimal number of bytes"
+    case 400:
+        return "a header line or chunk of the request is malformed"
+    case 413 where length != nil:
+        return "Content-Length \(length ?? "") is too large to parse; send a smaller body"
+    case 413:
+        return "a chunk size of the request body is too large to parse"
+    case 431:
+        return "the request line and headers do not fit in maxHeaderBytes (\(server.maxHeaderBytes) bytes)"
+    default:
+        return "libmicrohttpd rejected the request"
+    }
+}
+
+private func remoteAddress(_ connection: OpaquePointer) -> SocketAddress? {
+    cmhd_connection_client_address(connection).flatMap { SocketAddress($0) }
 }
 
 private func contentLength(_ connection: OpaquePointer) -> Int? {
@@ -239,7 +282,7 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 private func makeRequest(
     connection: OpaquePointer, method: String, path: String, body: [UInt8], server: ServerContext
 ) -> HTTPRequest {
-    let remote = cmhd_connection_client_address(connection).flatMap { SocketAddress($0) }
+    let remote = remoteAddress(connection)
     return HTTPRequest(
         method: method, path: path, queryItems: connectionValues(connection, .GET_ARGUMENT_KIND),
         headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)), body: body, remoteAddress: remote,

@@ -39,28 +39,34 @@ public final class HTTPServer: Sendable {
     ///   - onError: Receives one line for each error the server catches and does not return to a caller:
     ///     a handler that threw, a response that could not be sent, a certificate reload that failed.
     ///     The default writes the line to standard error.
+    ///   - onEvent: Receives each ``HTTPServerEvent``: a request the server rejected itself, a connection
+    ///     closed by the header timeout, a certificate reloaded after its files changed. It runs on a server
+    ///     thread, once per event and without a rate limit, so a misbehaving client can cause many calls.
+    ///     When nil, each event's description goes to `onError`.
     /// - Throws: ``HTTPServerError`` when the configuration is invalid, a certificate or key cannot be
     ///   loaded, or the daemon cannot bind.
     public init(
         configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
-        handler: @escaping HTTPHandler
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, handler: @escaping HTTPHandler
     ) throws(HTTPServerError) {
+        let reportEvent: @Sendable (HTTPServerEvent) -> Void = onEvent ?? { event in onError(event.description) }
         let listenAddress = try configuration.validate()
         signal(SIGPIPE, SIG_IGN)
 
         var credentials: TLSCredentialStore? = nil
         var clientTrustPEM: String? = nil
         if let tls = configuration.tls {
-            credentials = try TLSCredentialStore(tls: tls, onError: onError)
+            credentials = try TLSCredentialStore(tls: tls, onError: onError) { serial in
+                reportEvent(.certificateReloaded(serial: serial))
+            }
             if let clientCAFile = tls.clientCAFile {
                 clientTrustPEM = try readPEMFile(clientCAFile, role: "client CA bundle")
             }
         }
 
         let serverContext = ServerContext(
-            handler: handler, maxBodyBytes: configuration.limits.maxBodyBytes,
-            checksClientCertificates: clientTrustPEM != nil,
-            headerTimeoutSeconds: configuration.limits.headerTimeoutSeconds, onError: onError)
+            handler: handler, limits: configuration.limits, checksClientCertificates: clientTrustPEM != nil,
+            onError: onError, onEvent: reportEvent)
         let context = Unmanaged.passRetained(serverContext)
         let options = Self.options(configuration)
         if let credentials, listenAddress.port != 0, !TLSCredentialStore.register(credentials, port: listenAddress.port)
