@@ -16,6 +16,8 @@ import Synchronization
 /// and 1.2 only by default, and re-reads the certificate and key files when they change, so new
 /// handshakes use the new certificate without a restart. Requests over the body limit get 413 before the
 /// body is read when Content-Length announces it, and as soon as a chunked body passes the limit.
+/// Requests with ambiguous framing or an unsupported coding get an error response without reaching the
+/// handler, and a connection whose request headers miss the header timeout is closed.
 public final class HTTPServer: Sendable {
     /// The TCP port the server listens on, also when the configuration asked for port 0.
     public let port: UInt16

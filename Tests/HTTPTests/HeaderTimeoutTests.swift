@@ -108,6 +108,23 @@ func sendRequest(socket: Int32, _ request: String) -> String {
         #expect(seconds < 3)
     }
 
+    @Test func slowTLSHandshakeClosed() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        var limits = HTTPServerConfiguration.Limits()
+        limits.headerTimeoutSeconds = 1
+        let server = try fixture.startServer(limits: limits, handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let socket = try #require(connectLoopback(port: server.port))
+        defer { close(socket) }
+
+        // A TLS handshake record header announcing 512 bytes, then its body one byte at a time.
+        let record: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00] + [UInt8](repeating: 0, count: 512)
+        let closed = dribble(socket: socket, bytes: record, interval: 0.2, limit: 4)
+        let seconds = try #require(closed, "a slow TLS handshake kept the connection open")
+        #expect(seconds < 3)
+    }
+
     @Test func headerTimeoutZeroRejected() {
         var limits = HTTPServerConfiguration.Limits()
         limits.headerTimeoutSeconds = 0
