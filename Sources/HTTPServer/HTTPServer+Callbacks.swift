@@ -17,6 +17,7 @@ final class ServerContext: Sendable {
     let checksClientCertificates: Bool
     let maxHeaderBytes: Int
     let onError: @Sendable (String) -> Void
+    /// Reports a rejected request or a header timeout, at most as often as the limit allows.
     let onEvent: @Sendable (HTTPServerEvent) -> Void
     let inFlight = Atomic<Int>(0)
     let tracker: ConnectionTracker
@@ -30,10 +31,17 @@ final class ServerContext: Sendable {
         self.maxHeaderBytes = limits.maxHeaderBytes
         self.checksClientCertificates = checksClientCertificates
         self.onError = onError
-        self.onEvent = onEvent
+        let rateLimit = Mutex(EventRateLimit(maxPerSecond: limits.maxClientEventsPerSecond))
+        let reportClientEvent: @Sendable (HTTPServerEvent) -> Void = { event in
+            let admitted = rateLimit.withLock { $0.admit(event, at: .now) }
+            for event in admitted {
+                onEvent(event)
+            }
+        }
+        self.onEvent = reportClientEvent
         let timeoutSeconds = limits.headerTimeoutSeconds
         self.tracker = ConnectionTracker(timeoutSeconds: timeoutSeconds) { address in
-            onEvent(.headerTimeout(remoteAddress: address, timeoutSeconds: timeoutSeconds))
+            reportClientEvent(.headerTimeout(remoteAddress: address, timeoutSeconds: timeoutSeconds))
         }
     }
 }

@@ -117,6 +117,29 @@ import Testing
         #expect(recorded.first?.contains("with status 400: the request has 2 Host headers") == true, "\(recorded)")
     }
 
+    @Test func rejectionsOverRateLimitCounted() throws {
+        var limits = HTTPServerConfiguration.Limits()
+        limits.maxClientEventsPerSecond = 2
+        let configuration = HTTPServerConfiguration(
+            host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true, limits: limits)
+        let events = Recorder<HTTPServerEvent>()
+        let server = try HTTPServer(
+            configuration: configuration, onError: { _ in }, onEvent: events.append, handler: echoHandler)
+        defer { server.stop(timeout: .seconds(1)) }
+        let badRequest = "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n"
+
+        for _ in 0..<5 {
+            #expect(try exchange(port: server.port, request: badRequest).hasPrefix("HTTP/1.1 400 "))
+        }
+        #expect(events.values.count == 2, "\(events.values)")
+        Thread.sleep(forTimeInterval: 1.1)
+        _ = try exchange(port: server.port, request: badRequest)
+
+        let recorded = events.values
+        #expect(recorded.count == 4, "\(recorded)")
+        #expect(recorded.dropFirst(2).first == .eventsSuppressed(count: 3), "\(recorded)")
+    }
+
     @Test func polledCertificateReloadReported() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
