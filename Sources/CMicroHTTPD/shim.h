@@ -14,10 +14,12 @@
    Numeric options travel in `options` (terminated by MHD_OPTION_END); pointer options are explicit.
    `tls_cert_callback` is a gnutls_certificate_retrieve_function2 pointer passed as void * so this
    module does not import GnuTLS; when it is NULL the daemon speaks plain HTTP and `tls_priorities`
-   and `tls_client_trust_pem` are ignored. */
+   and `tls_client_trust_pem` are ignored. `uri_log` runs once the request line is parsed, before the
+   headers, and its result becomes the request context that `completed` receives. */
 static inline struct MHD_Daemon *cmhd_start_daemon(
     const struct sockaddr *address, MHD_AccessHandlerCallback handler, void *handler_context,
-    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify, void *context,
+    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify,
+    void *(*uri_log)(void *context, const char *uri, struct MHD_Connection *connection), void *context,
     void *tls_cert_callback, const char *tls_priorities, const char *tls_client_trust_pem,
     const struct MHD_OptionItem *options)
 {
@@ -27,6 +29,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
             MHD_OPTION_SOCK_ADDR, address,
             MHD_OPTION_NOTIFY_COMPLETED, completed, context,
             MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+            MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     }
     flags |= MHD_USE_TLS;
@@ -35,6 +38,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
         MHD_OPTION_SOCK_ADDR, address,
         MHD_OPTION_NOTIFY_COMPLETED, completed, context,
         MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
         MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_callback,
         MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
         MHD_OPTION_HTTPS_MEM_TRUST, tls_client_trust_pem,
@@ -81,4 +85,34 @@ static inline int cmhd_set_tcp_nodelay(int socket)
 {
     int on = 1;
     return setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+/* Returns the pointer the connection-notify callback stored in the connection's socket context, or NULL. */
+static inline void *cmhd_connection_socket_context(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
+}
+
+/* Returns the milliseconds since the socket last received data, from TCP_INFO, or -1 when unknown. */
+static inline int64_t cmhd_milliseconds_since_receive(int socket)
+{
+#ifdef TCP_INFO
+    struct tcp_info info;
+    socklen_t length = sizeof(info);
+    if (getsockopt(socket, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
+        return -1;
+    }
+    return (int64_t)info.tcpi_last_data_recv;
+#else
+    (void)socket;
+    return -1;
+#endif
+}
+
+/* Returns the status of the response queued on the connection, or 0 when none is queued. */
+static inline unsigned int cmhd_connection_http_status(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_HTTP_STATUS);
+    return info == NULL ? 0 : info->http_status;
 }

@@ -2,54 +2,111 @@ import CGnuTLS
 import CMicroHTTPD
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Server-wide state that MHD's callbacks reach through their `void *` context.
 final class ServerContext: Sendable {
     let handler: HTTPHandler
     let maxBodyBytes: Int
     let checksClientCertificates: Bool
+    let maxHeaderBytes: Int
     let onError: @Sendable (String) -> Void
+    /// Reports a rejected request or a header timeout, at most as often as the limit allows.
+    let onEvent: @Sendable (HTTPServerEvent) -> Void
     let inFlight = Atomic<Int>(0)
+    let tracker: ConnectionTracker
 
     init(
-        handler: @escaping HTTPHandler, maxBodyBytes: Int, checksClientCertificates: Bool,
-        onError: @escaping @Sendable (String) -> Void
+        handler: @escaping HTTPHandler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
+        onError: @escaping @Sendable (String) -> Void, onEvent: @escaping @Sendable (HTTPServerEvent) -> Void
     ) {
         self.handler = handler
-        self.maxBodyBytes = maxBodyBytes
+        self.maxBodyBytes = limits.maxBodyBytes
+        self.maxHeaderBytes = limits.maxHeaderBytes
         self.checksClientCertificates = checksClientCertificates
         self.onError = onError
+        let rateLimit = Mutex(EventRateLimit(maxPerSecond: limits.maxClientEventsPerSecond))
+        let reportClientEvent: @Sendable (HTTPServerEvent) -> Void = { event in
+            let admitted = rateLimit.withLock { $0.admit(event, at: .now) }
+            for event in admitted {
+                onEvent(event)
+            }
+        }
+        self.onEvent = reportClientEvent
+        let timeoutSeconds = limits.headerTimeoutSeconds
+        self.tracker = ConnectionTracker(timeoutSeconds: timeoutSeconds) { address in
+            reportClientEvent(.headerTimeout(remoteAddress: address, timeoutSeconds: timeoutSeconds))
+        }
     }
 }
 
-/// Per-request state, kept in MHD's request context from the first call of the access handler until
-/// the request-completed callback.
+/// Per-request state, kept in MHD's request context from the parsed request line until the
+/// request-completed callback.
 private final class RequestState {
+    /// The request target as received, up to the first NUL byte, before MHD splits and decodes it.
+    let target: [UInt8]
+    var headersChecked = false
     var body: [UInt8] = []
     var responseQueued = false
     var bodyTooLarge = false
     var receivedBytes = 0
+
+    init(target: [UInt8]) {
+        self.target = target
+    }
 }
+
+/// MHD calls this when the request line is parsed, before the headers. Its result is the request context.
+let requestStarted:
+    @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = {
+        _, uri, _ in
+        let target = uri.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+        return Unmanaged.passRetained(RequestState(target: target)).toOpaque()
+    }
 
 /// MHD calls this once when the headers are in and once per piece of body. It calls it once more with no
 /// data when the body is complete, and the handler runs on that last call.
-let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, slot in
+let accessHandler: MHD_AccessHandlerCallback = {
+    context, connection, url, method, version, uploadData, uploadSize, slot in
     guard let context, let connection, let uploadSize, let slot else { return .NO }
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
 
-    guard let statePointer = slot.pointee else {
-        let state = RequestState()
-        slot.pointee = Unmanaged.passRetained(state).toOpaque()
+    if slot.pointee == nil {
+        slot.pointee = Unmanaged.passRetained(RequestState(target: [])).toOpaque()
+    }
+    guard let statePointer = slot.pointee else { return .NO }
+    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeUnretainedValue()
+
+    if !state.headersChecked {
+        state.headersChecked = true
         server.inFlight.add(1, ordering: .relaxed)
+        if let tracked = trackedConnection(connection) {
+            server.tracker.headersReceived(tracked)
+        }
+        let headers = HTTPHeaders(connectionValues(connection, .HEADER_KIND))
+        let rejection = RequestFraming.rejection(
+            target: String(decoding: state.target, as: UTF8.self),
+            targetContainsNUL: targetContainsNUL(receivedLength: state.target.count, url: url, version: version),
+            version: version.map { String(cString: $0) } ?? "", headers: headers)
+        if let rejection {
+            state.responseQueued = true
+            return reject(rejection, on: connection, server: server)
+        }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
-                return queue(bodyTooLarge(server), on: connection, server: server)
+                return reject(bodyTooLarge(server), on: connection, server: server)
             }
             state.body.reserveCapacity(length)
         }
         return .YES
     }
-    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeUnretainedValue()
 
     if uploadSize.pointee > 0 {
         let count = uploadSize.pointee
@@ -74,7 +131,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
     }
     state.responseQueued = true
     if state.bodyTooLarge {
-        return queue(bodyTooLarge(server), on: connection, server: server)
+        return reject(bodyTooLarge(server), on: connection, server: server)
     }
 
     let request = makeRequest(
@@ -91,25 +148,115 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
     return queue(response, on: connection, server: server)
 }
 
-let requestCompleted: MHD_RequestCompletedCallback = { context, _, slot, _ in
+let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot, _ in
     guard let context, let slot, let statePointer = slot.pointee else { return }
     slot.pointee = nil
-    Unmanaged<RequestState>.fromOpaque(statePointer).release()
-    Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
-}
-
-/// Sets TCP_NODELAY on each new connection: MHD may write headers and body separately, and Nagle's
-/// algorithm with delayed ACKs then stalls each response for tens of milliseconds.
-let connectionNotify: MHD_NotifyConnectionCallback = { _, connection, _, event in
-    guard let connection, event == .CONNECTION_NOTIFY_STARTED else { return }
-    let socket = cmhd_connection_socket(connection)
-    if socket >= 0 {
-        _ = cmhd_set_tcp_nodelay(socket)
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
+    guard let connection else { return }
+    if state.headersChecked {
+        server.inFlight.subtract(1, ordering: .relaxed)
+    }
+    // Neither a check nor the handler queued a response, so a response queued now is one MHD built itself.
+    let status = Int(cmhd_connection_http_status(connection))
+    if !state.responseQueued, status > 0 {
+        server.onEvent(
+            .requestRejected(
+                status: status, remoteAddress: remoteAddress(connection),
+                reason: libraryRejectionReason(status: status, connection: connection, server: server)))
+    }
+    if let tracked = trackedConnection(connection) {
+        server.tracker.requestCompleted(tracked)
     }
 }
 
-private func bodyTooLarge(_ server: ServerContext) -> HTTPResponse {
-    .error(413, "request body is larger than the limit of \(server.maxBodyBytes) bytes; send a smaller body")
+/// Tracks each connection for the header deadline, and sets TCP_NODELAY on it: MHD may write headers and
+/// body separately, and Nagle's algorithm with delayed ACKs then stalls each response for tens of
+/// milliseconds.
+let connectionNotify: MHD_NotifyConnectionCallback = { context, connection, socketContext, event in
+    guard let context, let connection, let socketContext else { return }
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    switch event {
+    case .CONNECTION_NOTIFY_STARTED:
+        let socket = cmhd_connection_socket(connection)
+        if socket >= 0 {
+            _ = cmhd_set_tcp_nodelay(socket)
+        }
+        let tracked = TrackedConnection(socket: socket, remoteAddress: remoteAddress(connection), phase: .busy)
+        socketContext.pointee = Unmanaged.passRetained(tracked).toOpaque()
+        if socket >= 0 {
+            server.tracker.add(tracked)
+        }
+    case .CONNECTION_NOTIFY_CLOSED:
+        guard let pointer = socketContext.pointee else { return }
+        socketContext.pointee = nil
+        let tracked = Unmanaged<TrackedConnection>.fromOpaque(pointer).takeRetainedValue()
+        server.tracker.remove(tracked)
+    default:
+        break
+    }
+}
+
+private func trackedConnection(_ connection: OpaquePointer) -> TrackedConnection? {
+    cmhd_connection_socket_context(connection).map { Unmanaged<TrackedConnection>.fromOpaque($0).takeUnretainedValue() }
+}
+
+/// Returns whether the request line had a NUL byte in its target. MHD hands the target to the URI log
+/// callback before splitting or decoding it, and `url` points at the same bytes. The target ends one byte
+/// (the space) before `version`, so a target cut short by `strlen` held a NUL byte.
+private func targetContainsNUL(
+    receivedLength: Int, url: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?
+) -> Bool {
+    guard let url, let version else { return false }
+    let length = url.distance(to: version) - 1
+    return length > receivedLength && length <= 1 << 20
+}
+
+/// Reports `rejection` as an event and queues its response.
+private func reject(_ rejection: RequestRejection, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+    server.onEvent(
+        .requestRejected(status: rejection.status, remoteAddress: remoteAddress(connection), reason: rejection.reason))
+    var response = HTTPResponse.error(rejection.status, rejection.reason)
+    // The body, if any, is not read, so the connection cannot carry another request.
+    response.headers.add(name: "Connection", value: "close")
+    if rejection.status == 415 {
+        response.headers.add(name: "Accept-Encoding", value: "identity")
+    }
+    return queue(response, on: connection, server: server)
+}
+
+private func bodyTooLarge(_ server: ServerContext) -> RequestRejection {
+    RequestRejection(
+        status: 413,
+        reason: "request body is larger than the limit of \(server.maxBodyBytes) bytes; send a smaller body")
+}
+
+/// Names the cause of an error response that libmicrohttpd 0.9.75 built after parsing the request line.
+///
+/// NOTE: Errors in the request line itself (505 for an unsupported version, 414, and 400 or 431 before
+/// the target is parsed) are never reported, because MHD 0.9.75 calls neither the URI log callback nor
+/// the request-completed callback for them.
+private func libraryRejectionReason(status: Int, connection: OpaquePointer, server: ServerContext) -> String {
+    let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
+    let lengthIsDecimal = length.map { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } } ?? true
+    switch status {
+    case 400 where !lengthIsDecimal:
+        return "Content-Length \"\(length ?? "")\" is not a valid length; send a decimal number of bytes"
+    case 400:
+        return "a header line or chunk of the request is malformed"
+    case 413 where length != nil:
+        return "Content-Length \(length ?? "") is too large to parse; send a smaller body"
+    case 413:
+        return "a chunk size of the request body is too large to parse"
+    case 431:
+        return "the request line and headers do not fit in maxHeaderBytes (\(server.maxHeaderBytes) bytes)"
+    default:
+        return "libmicrohttpd rejected the request"
+    }
+}
+
+private func remoteAddress(_ connection: OpaquePointer) -> SocketAddress? {
+    cmhd_connection_client_address(connection).flatMap { SocketAddress($0) }
 }
 
 private func contentLength(_ connection: OpaquePointer) -> Int? {
@@ -143,7 +290,7 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 private func makeRequest(
     connection: OpaquePointer, method: String, path: String, body: [UInt8], server: ServerContext
 ) -> HTTPRequest {
-    let remote = cmhd_connection_client_address(connection).flatMap { SocketAddress($0) }
+    let remote = remoteAddress(connection)
     return HTTPRequest(
         method: method, path: path, queryItems: connectionValues(connection, .GET_ARGUMENT_KIND),
         headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)), body: body, remoteAddress: remote,

@@ -16,6 +16,8 @@ import Synchronization
 /// and 1.2 only by default, and re-reads the certificate and key files when they change, so new
 /// handshakes use the new certificate without a restart. Requests over the body limit get 413 before the
 /// body is read when Content-Length announces it, and as soon as a chunked body passes the limit.
+/// Requests with ambiguous framing or an unsupported coding get an error response without reaching the
+/// handler, and a connection whose request headers miss the header timeout is closed.
 public final class HTTPServer: Sendable {
     /// The TCP port the server listens on, also when the configuration asked for port 0.
     public let port: UInt16
@@ -39,27 +41,34 @@ public final class HTTPServer: Sendable {
     ///   - onError: Receives one line for each error the server catches and does not return to a caller:
     ///     a handler that threw, a response that could not be sent, a certificate reload that failed.
     ///     The default writes the line to standard error.
+    ///   - onEvent: Receives each ``HTTPServerEvent``: a request the server rejected itself, a connection
+    ///     closed by the header timeout, a certificate reloaded after its files changed. It runs on a server
+    ///     thread, once per event and without a rate limit, so a misbehaving client can cause many calls.
+    ///     When nil, each event's description goes to `onError`.
     /// - Throws: ``HTTPServerError`` when the configuration is invalid, a certificate or key cannot be
     ///   loaded, or the daemon cannot bind.
     public init(
         configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
-        handler: @escaping HTTPHandler
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, handler: @escaping HTTPHandler
     ) throws(HTTPServerError) {
+        let reportEvent: @Sendable (HTTPServerEvent) -> Void = onEvent ?? { event in onError(event.description) }
         let listenAddress = try configuration.validate()
         signal(SIGPIPE, SIG_IGN)
 
         var credentials: TLSCredentialStore? = nil
         var clientTrustPEM: String? = nil
         if let tls = configuration.tls {
-            credentials = try TLSCredentialStore(tls: tls, onError: onError)
+            credentials = try TLSCredentialStore(tls: tls, onError: onError) { serial in
+                reportEvent(.certificateReloaded(serial: serial))
+            }
             if let clientCAFile = tls.clientCAFile {
                 clientTrustPEM = try readPEMFile(clientCAFile, role: "client CA bundle")
             }
         }
 
         let serverContext = ServerContext(
-            handler: handler, maxBodyBytes: configuration.limits.maxBodyBytes,
-            checksClientCertificates: clientTrustPEM != nil, onError: onError)
+            handler: handler, limits: configuration.limits, checksClientCertificates: clientTrustPEM != nil,
+            onError: onError, onEvent: reportEvent)
         let context = Unmanaged.passRetained(serverContext)
         let options = Self.options(configuration)
         if let credentials, listenAddress.port != 0, !TLSCredentialStore.register(credentials, port: listenAddress.port)
@@ -74,7 +83,8 @@ public final class HTTPServer: Sendable {
                     withOptionalCString(clientTrustPEM) { clientTrust in
                         cmhd_start_daemon(
                             sockaddrPointer, accessHandler, context.toOpaque(), requestCompleted, connectionNotify,
-                            context.toOpaque(), credentials == nil ? nil : tlsCertificateCallbackPointer,
+                            requestStarted, context.toOpaque(),
+                            credentials == nil ? nil : tlsCertificateCallbackPointer,
                             priorities, clientTrust, optionPointer.baseAddress)
                     }
                 }
@@ -106,6 +116,7 @@ public final class HTTPServer: Sendable {
         self.address = SocketAddress(host: listenAddress.ip, port: boundPort) ?? listenAddress
         self.usesTLS = credentials != nil
         credentials?.startPolling()
+        serverContext.tracker.start()
     }
 
     deinit {
@@ -153,6 +164,7 @@ public final class HTTPServer: Sendable {
             close(listenSocket)
         }
         let drained = waitForRequests(timeout: timeout)
+        context.takeUnretainedValue().tracker.stop()
         MHD_stop_daemon(daemon.pointer)
         if let credentials {
             TLSCredentialStore.unregister(credentials, port: port)
@@ -193,8 +205,15 @@ public final class HTTPServer: Sendable {
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: limits.idleTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(
                 option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: limits.maxHeaderBytes, ptr_value: nil),
-            // Rejects requests that break HTTP/1.1 framing rules, such as a missing Host header.
-            MHD_OptionItem(option: MHD_OPTION.STRICT_FOR_CLIENT, value: 1, ptr_value: nil),
+            // NOTE: libmicrohttpd 0.9.75 sends the status line and headers of its own error responses twice
+            // when it rejects a request after the headers arrived: a missing Host header (with strict
+            // mode), or a negative or unparsable Content-Length (always). parse_connection_headers queues
+            // the error and sets the state to HEADERS_SENDING, but MHD_connection_handle_idle then
+            // overwrites the state with HEADERS_PROCESSED, so the headers are built a second time in
+            // START_REPLY. The handler never runs for these. Upstream fixed it in f1bfbe71 (first released
+            // in 1.0.0). Strict mode is off so that RequestFraming checks Host and spaces in the target
+            // with a single response. The Content-Length cases stay affected.
+            MHD_OptionItem(option: MHD_OPTION.STRICT_FOR_CLIENT, value: 0, ptr_value: nil),
         ]
         if limits.maxConnectionsPerIP > 0 {
             items.append(

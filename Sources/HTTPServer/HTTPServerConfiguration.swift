@@ -40,9 +40,20 @@ public struct HTTPServerConfiguration: Sendable {
         /// Maximum open connections in all; at least ``HTTPServerConfiguration/threadCount``.
         public var maxConnections: Int = 1024
         /// Maximum open connections from one IP address; 0 means no limit.
-        public var maxConnectionsPerIP: Int = 0
-        /// Seconds a connection may stay idle before the server closes it.
+        ///
+        /// The default of 64 leaves room for an API server, which keeps a few connections to a webhook,
+        /// while one client alone cannot take all ``maxConnections``.
+        public var maxConnectionsPerIP: Int = 64
+        /// Seconds a connection may stay idle before the server closes it. Every received byte restarts
+        /// this timeout, so ``headerTimeoutSeconds`` bounds clients that send slowly.
         public var idleTimeoutSeconds: Int = 60
+        /// Seconds within which the request headers must be complete: counted from accept (TLS handshake
+        /// included) for the first request, and from the first byte of each later request on a kept-alive
+        /// connection. The server closes a connection that misses it, at most 1 s late.
+        public var headerTimeoutSeconds: Int = 10
+        /// Maximum rejected requests and header timeouts reported per second; the rest are counted in one
+        /// ``HTTPServerEvent/eventsSuppressed(count:)``. 0 means no limit.
+        public var maxClientEventsPerSecond: Int = 20
 
         /// Creates the default limits.
         public init() {}
@@ -92,11 +103,14 @@ public struct HTTPServerConfiguration: Sendable {
                         + "configure TLS or listen on 127.0.0.1 or ::1")
             }
         }
+
         try Self.requirePositive(limits.maxBodyBytes, "maxBodyBytes")
         try Self.requirePositive(limits.maxHeaderBytes, "maxHeaderBytes")
         try Self.requirePositive(limits.maxConnections, "maxConnections")
         try Self.requirePositive(limits.idleTimeoutSeconds, "idleTimeoutSeconds")
+        try Self.requirePositive(limits.headerTimeoutSeconds, "headerTimeoutSeconds")
         try Self.requirePositive(threadCount, "threadCount")
+
         guard limits.maxConnections >= threadCount else {
             // libmicrohttpd splits the connection limit across its threads.
             throw .invalidConfiguration(
@@ -105,6 +119,10 @@ public struct HTTPServerConfiguration: Sendable {
         }
         guard limits.maxConnectionsPerIP >= 0 else {
             throw .invalidConfiguration("maxConnectionsPerIP is \(limits.maxConnectionsPerIP); set 0 or more")
+        }
+        guard limits.maxClientEventsPerSecond >= 0 else {
+            throw .invalidConfiguration(
+                "maxClientEventsPerSecond is \(limits.maxClientEventsPerSecond); set 0 (no limit) or more")
         }
         if let tls, !(tls.reloadIntervalSeconds >= 0) {
             throw .invalidConfiguration(

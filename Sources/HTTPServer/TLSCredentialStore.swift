@@ -74,14 +74,20 @@ final class TLSCredentialStore: Sendable {
     let privateKeyFile: String
     private let reloadIntervalSeconds: Double
     private let onError: @Sendable (String) -> Void
+    /// Receives the new serial after a reload that a file change started.
+    private let onPolledReload: @Sendable (String) -> Void
     private let state: Mutex<State>
     private let timer = Mutex<PollTimer?>(nil)
 
-    init(tls: HTTPServerConfiguration.TLS, onError: @escaping @Sendable (String) -> Void) throws(HTTPServerError) {
+    init(
+        tls: HTTPServerConfiguration.TLS, onError: @escaping @Sendable (String) -> Void,
+        onPolledReload: @escaping @Sendable (String) -> Void
+    ) throws(HTTPServerError) {
         certificateFile = tls.certificateFile
         privateKeyFile = tls.privateKeyFile
         reloadIntervalSeconds = tls.reloadIntervalSeconds
         self.onError = onError
+        self.onPolledReload = onPolledReload
         let stamps = [FileStamp(path: tls.certificateFile), FileStamp(path: tls.privateKeyFile)]
         let identity = try Self.load(certificateFile: tls.certificateFile, privateKeyFile: tls.privateKeyFile)
         state = Mutex(State(current: identity, stamps: stamps))
@@ -125,6 +131,7 @@ final class TLSCredentialStore: Sendable {
         guard changed else { return }
         do {
             try reload()
+            onPolledReload(currentSerial)
         } catch {
             onError("certificate reload failed, still serving the previous certificate: \(error)")
         }

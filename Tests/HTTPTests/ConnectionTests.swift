@@ -98,6 +98,7 @@ func exchange(port: UInt16, request: String) throws -> String {
 
         let withoutHost = try exchange(port: server.port, request: "GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(withoutHost.hasPrefix("HTTP/1.1 400"), "\(withoutHost)")
+        #expect(withoutHost.components(separatedBy: "HTTP/1.1 400").count == 2, "\(withoutHost)")
         let withHost = try exchange(
             port: server.port, request: "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         #expect(withHost.hasPrefix("HTTP/1.1 200"), "\(withHost)")

@@ -39,12 +39,13 @@ struct TLSFixture {
     /// Starts a TLS server on 127.0.0.1 with a free port.
     func startServer(
         limits: HTTPServerConfiguration.Limits = .init(), reloadIntervalSeconds: Double = 0,
-        priorities: String = HTTPServerConfiguration.TLS.defaultPriorities, handler: @escaping HTTPHandler
+        priorities: String = HTTPServerConfiguration.TLS.defaultPriorities,
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)? = { _ in }, handler: @escaping HTTPHandler
     ) throws -> HTTPServer {
         let configuration = HTTPServerConfiguration(
             host: "127.0.0.1", port: 0, tls: tls(reloadIntervalSeconds: reloadIntervalSeconds, priorities: priorities),
             limits: limits, threadCount: 2)
-        return try HTTPServer(configuration: configuration, onError: { _ in }, handler: handler)
+        return try HTTPServer(configuration: configuration, onError: { _ in }, onEvent: onEvent, handler: handler)
     }
 
     /// Creates a client that trusts the fixture's CA and resolves the server name to 127.0.0.1.
@@ -126,5 +127,25 @@ final class Counter: Sendable {
 
     func increment() {
         storage.withLock { $0 += 1 }
+    }
+}
+
+/// Collects the events or error lines a server reports, from any thread.
+final class Recorder<Value: Sendable>: Sendable {
+    private let storage = Mutex<[Value]>([])
+
+    var values: [Value] { storage.withLock { $0 } }
+
+    func append(_ value: Value) {
+        storage.withLock { $0.append(value) }
+    }
+
+    /// Waits up to `seconds` until `condition` holds for the values recorded so far, and returns them.
+    func wait(seconds: TimeInterval, until condition: ([Value]) -> Bool) -> [Value] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition(values), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return values
     }
 }
