@@ -15,6 +15,9 @@ enum LibYAMLError {
             let context = parser.context.map { String(cString: $0) }
             let contextMark = Mark(
                 line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+            if let error = longKeyError(problem, at: mark, input: input) {
+                return error
+            }
             let offset = Int(parser.problem_mark.index)
             let byte = offset < input.count ? input[offset] : nil
             let message = syntaxMessage(problem, context: context, contextMark: contextMark, byte: byte)
@@ -47,6 +50,47 @@ enum LibYAMLError {
                 "invalid UTF-8 (\(SourceText.hexBytes(at: start, in: input))); save the file as UTF-8")
         }
         return YAMLError(.invalidEncoding, at: mark, "\(problem); save the file as UTF-8")
+    }
+
+    /// The longest implicit key that libyaml 0.2 reads, in characters. A longer key makes libyaml drop the key
+    /// and then fail at its ':' with an error about something else.
+    static let maxImplicitKeyLength = 1024
+
+    /// Returns a clear error when libyaml failed at the ':' after a key longer than `maxImplicitKeyLength`,
+    /// or nil when the failure has another cause.
+    private static func longKeyError(_ problem: String, at mark: Mark, input: UnsafeBufferPointer<UInt8>)
+        -> YAMLError?
+    {
+        let isFlow: Bool
+        switch problem {
+        case "mapping values are not allowed in this context", "could not find expected ':'": isFlow = false
+        case "did not find expected ',' or '}'": isFlow = true
+        default: return nil
+        }
+        guard let colon = SourceText.offset(of: mark, in: input), input[colon] == UInt8(ascii: ":") else { return nil }
+        // The key starts at the line's indentation, after a "- " or "? " indicator, or in a flow mapping after
+        // the '{' or ',' before it.
+        var start = colon
+        while start > 0 {
+            let byte = input[start - 1]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            if isFlow && (byte == UInt8(ascii: "{") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "[")) { break }
+            start -= 1
+        }
+        while start < colon {
+            let byte = input[start]
+            let isIndicator =
+                (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "?")) && start + 1 < colon
+                && input[start + 1] == UInt8(ascii: " ")
+            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || isIndicator else { break }
+            start += 1
+        }
+        let length = input[start..<colon].reduce(0) { count, byte in byte & 0xC0 != 0x80 ? count + 1 : count }
+        guard length > maxImplicitKeyLength else { return nil }
+        return YAMLError(
+            .syntax, at: Mark(line: mark.line, column: mark.column - length),
+            "the key is \(length) characters long, and libyaml cannot read a key longer than "
+                + "\(maxImplicitKeyLength) characters in YAML style; send the document as JSON, or shorten the key")
     }
 
     private static func syntaxMessage(_ problem: String, context: String?, contextMark: Mark, byte: UInt8?) -> String {
@@ -96,6 +140,9 @@ enum LibYAMLError {
                 + "indentation level, so check the indentation of this line"
         case "block sequence entries are not allowed in this context":
             return "a '- ' sequence entry is not allowed here\(opened); fix the indentation"
+        case "found incompatible YAML document":
+            return "the %YAML directive names a version that this parser cannot read; only YAML 1.1 and 1.2 "
+                + "documents are read, so remove the %YAML directive"
         case "did not find expected <document start>":
             return "unexpected content after the end of the document\(opened); remove it, fix its indentation, "
                 + "or start a new document with '---'"

@@ -1,14 +1,26 @@
 /// A position in YAML or JSON source text; line and column start at 1.
+///
+/// Every node stores one, so both numbers are stored in 32 bits. Values outside 0...UInt32.max are clamped.
 public struct Mark: Sendable, Hashable, CustomStringConvertible {
+    private var storedLine: UInt32
+    private var storedColumn: UInt32
+
     /// The line, starting at 1.
-    public var line: Int
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = UInt32(clamping: newValue) }
+    }
+
     /// The column in characters (Unicode scalars), starting at 1.
-    public var column: Int
+    public var column: Int {
+        get { Int(storedColumn) }
+        set { storedColumn = UInt32(clamping: newValue) }
+    }
 
     /// Creates a mark at a 1-based line and column.
     public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
+        storedLine = UInt32(clamping: line)
+        storedColumn = UInt32(clamping: column)
     }
 
     /// The mark of nodes built in code rather than parsed.
@@ -76,13 +88,28 @@ public struct Node: Sendable {
     public var content: Content
     /// The source position where the node starts, or `Mark.none` for a node built in code.
     public var mark: Mark
+    /// Few nodes have a tag, so it lives in a shared box and costs one pointer when absent.
+    private var tagStorage: TagStorage?
+
     /// The explicit tag (for example `tag:yaml.org,2002:str`), or nil when the source gave none.
-    public var tag: String?
+    public var tag: String? {
+        get { tagStorage?.tag }
+        set { tagStorage = newValue.map(TagStorage.init) }
+    }
 
     /// Creates a node.
     public init(_ content: Content, mark: Mark = .none, tag: String? = nil) {
         self.content = content
         self.mark = mark
+        self.tagStorage = tag.map(TagStorage.init)
+    }
+}
+
+/// The tag of a node, boxed so that untagged nodes store only a nil pointer.
+private final class TagStorage: Sendable {
+    let tag: String
+
+    init(_ tag: String) {
         self.tag = tag
     }
 }

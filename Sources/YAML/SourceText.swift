@@ -22,6 +22,27 @@ enum SourceText {
         return Mark(line: line, column: column)
     }
 
+    /// Returns the byte offset of the character at a 1-based line and column, counted as `mark(at:in:)` counts
+    /// them, or nil when the input has no such position.
+    static func offset(of mark: Mark, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var line = 1
+        var column = 1
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isLeadByte = byte & 0xC0 != 0x80
+            if isLeadByte, line == mark.line, column == mark.column { return index }
+            if byte == UInt8(ascii: "\n")
+                || (byte == UInt8(ascii: "\r") && (index + 1 >= bytes.count || bytes[index + 1] != UInt8(ascii: "\n")))
+            {
+                line += 1
+                column = 1
+            } else if isLeadByte && byte != UInt8(ascii: "\r") {
+                column += 1
+            }
+        }
+        return nil
+    }
+
     /// Returns the offset of the first byte that starts an invalid UTF-8 sequence, or nil when all of `bytes` is valid.
     static func firstInvalidUTF8(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0

@@ -15,7 +15,7 @@ struct TreeBuilder {
         var nodeCount = 1
         /// The most container levels below this one among the children so far.
         var childHeight = 0
-        /// The resolved value and mark of each scalar key, for finding duplicates.
+        /// The resolved value and mark of each scalar key, for finding duplicates, until `keyIndex` replaces it.
         var keys: [(value: ScalarValue, mark: Mark)] = []
         /// The same keys by value, built once a mapping outgrows a linear scan.
         var keyIndex: [ScalarValue: Mark] = [:]
@@ -34,6 +34,8 @@ struct TreeBuilder {
     private var stack: [Frame] = []
     private var anchors: [String: Anchored] = [:]
     private var aliasExpansions = 0
+    /// The nodes built so far in all documents, counting the copies that aliases made.
+    private var totalNodes = 0
     private(set) var documents: [Node] = []
     private var root: Node?
 
@@ -66,7 +68,18 @@ struct TreeBuilder {
                 .depthLimitExceeded, at: mark,
                 "this \(kind) nests deeper than \(limits.maxDepth) levels (maxDepth); flatten the document")
         }
+        try countNodes(1, at: mark)
         stack.append(Frame(isMapping: isMapping, mark: mark, tag: tag, anchor: anchor))
+    }
+
+    private mutating func countNodes(_ count: Int, at mark: Mark) throws(YAMLError) {
+        totalNodes += count
+        guard totalNodes <= limits.maxNodes else {
+            throw YAMLError(
+                .nodeLimitExceeded, at: mark,
+                "the input has more than \(limits.maxNodes) nodes (maxNodes); split it into smaller inputs "
+                    + "or raise the limit")
+        }
     }
 
     mutating func endContainer() throws(YAMLError) {
@@ -80,6 +93,7 @@ struct TreeBuilder {
     }
 
     mutating func addScalar(_ scalar: Scalar, at mark: Mark, tag: String?, anchor: String?) throws(YAMLError) {
+        try countNodes(1, at: mark)
         try add(Node(.scalar(scalar), mark: mark, tag: tag), nodeCount: 1, height: 0, anchor: anchor)
     }
 
@@ -100,6 +114,7 @@ struct TreeBuilder {
                 "aliases expand to more than \(limits.maxAliasExpansions) nodes (maxAliasExpansions), "
                     + "as in a billion-laughs attack; write the data out or use fewer aliases")
         }
+        try countNodes(anchored.nodeCount, at: mark)
         guard stack.count + anchored.height <= limits.maxDepth else {
             throw YAMLError(
                 .depthLimitExceeded, at: mark,
@@ -146,7 +161,6 @@ struct TreeBuilder {
                 for entry in frame.keys { frame.keyIndex[entry.value] = entry.mark }
             }
             earlier = frame.keyIndex[value]
-            frame.keyIndex[value] = key.mark
         }
         if let earlier {
             throw YAMLError(
@@ -154,7 +168,12 @@ struct TreeBuilder {
                 "duplicate key \"\(key.scalarText ?? "")\" in one mapping; it was first set at \(earlier). "
                     + "Remove one of them")
         }
-        frame.keys.append((value, key.mark))
+        // Once the index exists it is the only record of the keys, so large mappings store each key once.
+        if frame.keyIndex.isEmpty {
+            frame.keys.append((value, key.mark))
+        } else {
+            frame.keyIndex[value] = key.mark
+        }
     }
 
     private static func isMergeKey(_ key: Node) -> Bool {

@@ -29,6 +29,8 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         case documentLimitExceeded
         /// One scalar is longer than `YAMLLimits.maxScalarBytes`.
         case scalarTooLarge
+        /// The input builds more nodes than `YAMLLimits.maxNodes`.
+        case nodeLimitExceeded
         /// libyaml could not allocate memory.
         case outOfMemory
     }

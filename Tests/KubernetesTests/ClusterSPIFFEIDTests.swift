@@ -99,6 +99,21 @@ struct ClusterSPIFFEIDTests {
             spec: "  spiffeIDTemplate: spiffe://x/a b\n", path: "spec.spiffeIDTemplate", severity: .warning,
             message: "column 13 of the template"),
         FindingCase(
+            spec: "  spiffeIDTemplate: \"spiffe://x/{{/* c */}}a b\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "renders \"spiffe://x/a b\", which is not a valid SPIFFE ID"),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"SPIFFE://x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"SPIFFE://\", but the scheme must be lowercase"),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"Spif{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"Spif\", but the scheme must be lowercase"),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"https://x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"https://x\", not \"spiffe://\""),
+        FindingCase(
+            spec: "  spiffeIDTemplate: \"{{/* c */}}x/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
+            severity: .warning, message: "starts with \"x/\", not \"spiffe://\""),
+        FindingCase(
             spec: "  spiffeIDTemplate: \"spiffe://x/ns/$(NS)/{{ .PodMeta.Name }}\"\n", path: "spec.spiffeIDTemplate",
             severity: .warning, message: "contains '$' at line 1, column 15"),
         FindingCase(
@@ -131,6 +146,35 @@ struct ClusterSPIFFEIDTests {
         #expect(finding.severity == testCase.severity)
         #expect(finding.message.contains(testCase.message), "\(finding.message)")
         #expect(finding.mark.line >= 6)
+    }
+
+    static let schemeUnknownTemplates = [
+        "{{ .TrustDomain }}/x",
+        "spif{{ `fe` }}://x/{{ .PodMeta.Name }}",
+        "spiffe://{{ .TrustDomain }}/{{ .PodMeta.Name }}",
+        "{{/* c */}}spiffe:/{{ `/x/` }}{{ .PodMeta.Name }}",
+        "{{ if .PodMeta.Name }}spiffe://x/a{{ end }}",
+    ]
+
+    @Test(arguments: schemeUnknownTemplates)
+    func schemeNotReportedWhenActionsDecide(_ text: String) throws {
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"\(text)\"\n")
+        #expect(clusterSPIFFEID.validate() == [])
+    }
+
+    static let commentOnlyTemplates = [
+        "spiffe://x/{{/* c */}}{{- /* d */ -}} a",
+        "spiffe://x/a {{- /* note */ -}}",
+        "{{/* scheme next */}}spiffe://x/a",
+    ]
+
+    @Test(arguments: commentOnlyTemplates)
+    func commentOnlyTemplateIsValid(_ text: String) throws {
+        let template = try GoTemplate(parsing: text, name: "t")
+        #expect(template.isConstant)
+        #expect(try template.render(.null) == "spiffe://x/a")
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"\(text)\"\n")
+        #expect(clusterSPIFFEID.validate() == [])
     }
 
     @Test
@@ -211,7 +255,23 @@ struct ClusterSPIFFEIDTests {
         #expect(selection.rendered.map(\.spiffeID.description) == ["spiffe://example.org/team/red"])
         #expect(selection.failures.count == 1)
         #expect(selection.failures.first?.name == "b")
-        #expect(selection.failures.first?.message.contains("<no value>") == true)
+        let message = try #require(selection.failures.first?.message)
+        #expect(message.contains("read a map key that pod demo/b does not have"), "\(message)")
+        #expect(message.contains("\"spiffe://example.org/team/<no value>\""), "\(message)")
+        #expect(!message.contains("placeholder"), "\(message)")
+        #expect(!message.contains("invalid SPIFFE ID"), "\(message)")
+    }
+
+    @Test
+    func invalidRenderedIDNamedOnce() throws {
+        let clusterSPIFFEID = try Self.decode("  spiffeIDTemplate: \"spiffe://example.org/a b/{{ .PodMeta.Name }}\"\n")
+        let settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "example.org"), clusterName: "c")
+        let selection = ClusterSPIFFEIDSelector.select(
+            clusterSPIFFEID, namespaces: [Namespace(metadata: ObjectMeta(name: "demo"))],
+            pods: [Pod(metadata: ObjectMeta(name: "p1", namespace: "demo", uid: "1"))], settings: settings)
+        let message = try #require(selection.failures.first?.message)
+        #expect(message.hasPrefix("failed to render SPIFFE ID: invalid SPIFFE ID \"spiffe://example.org/a b/p1\""))
+        #expect(message.components(separatedBy: "invalid SPIFFE ID").count == 2, "\(message)")
     }
 
     @Test

@@ -105,6 +105,26 @@ struct GoTemplateTests {
             template: "{{ .PodSpec.HostNetwork }} {{ .PodSpec.Containers }}", output: "false [{main} {sidecar}]"),
         Rendering(template: "{{ $n := .PodMeta.Name }}{{ with $n }}{{ . }}{{ end }}", output: "poller-7d9f"),
         Rendering(template: "no actions at all", output: "no actions at all"),
+        Rendering(
+            template: "{{ printf \"%1000000000s|\" \"a\" }}", output: "%!(NOVERB)%!(EXTRA string=a)"),
+        Rendering(template: "{{ printf \"%.3d\" 7 }}", output: "007"),
+        Rendering(template: "{{ printf \"%06.3d|%+.3d|%.0d|\" 7 7 0 }}", output: "   007|+007||"),
+        Rendering(
+            template: "{{ printf \"% x|%# x|%#x|%.1x\" \"hi\" \"hi\" \"hi\" \"hi\" }}",
+            output: "68 69|0x68 0x69|0x6869|68"),
+        Rendering(template: "{{ printf \"%U|%#U|%.6U\" 65 65 65 }}", output: "U+0041|U+0041 'A'|U+000041"),
+        Rendering(template: "{{ printf \"%O|%#o|%#b\" 8 8 5 }}", output: "0o10|010|0b101"),
+        Rendering(template: "{{ printf \"%[2]d %[1]d\" 1 2 }}", output: "2 1"),
+        Rendering(template: "{{ printf \"%d %d %#[1]x %#x\" 16 17 }}", output: "16 17 0x10 0x11"),
+        Rendering(
+            template: "{{ printf \"%[3]d|%[0]d|%[x]d\" 1 2 }}", output: "%!d(BADINDEX)|%!d(BADINDEX)|%!d(BADINDEX)"),
+        Rendering(template: "{{ printf \"%*d|%-*d|%*d|\" 5 42 5 42 -5 42 }}", output: "   42|42   |42   |"),
+        Rendering(template: "{{ printf \"%.*d|\" 3 7 }}", output: "007|"),
+        Rendering(template: "{{ printf \"%[2]*[1]d|\" 12 5 }}", output: "   12|"),
+        Rendering(template: "{{ printf \"%*d\" \"x\" 42 }}", output: "%!(BADWIDTH)42"),
+        Rendering(template: "{{ printf \"%.*d\" -1 42 }}", output: "%!(BADPREC)42"),
+        Rendering(template: "{{ printf \"%*d\" 2000000 42 }}", output: "%!(BADWIDTH)42"),
+        Rendering(template: "{{ printf \"%.2q|%.1s\" \"abc\" \"xyz\" }}", output: "\"ab\"|x"),
     ]
 
     @Test(arguments: renderings)
@@ -168,6 +188,15 @@ struct GoTemplateTests {
             template: "{{ range .TrustDomain }}{{ end }}", kind: .execution,
             message: "range can't iterate over example.org"),
         Failure(template: "{{ range 100000000 }}{{ end }}", kind: .limit, message: "steps"),
+        Failure(
+            template: "{{ printf \"%9999999s\" \"a\" }}", kind: .limit,
+            message: "printf result is over the limit of 16384 bytes", column: 4),
+        Failure(
+            template: "{{ printf \"%-9000v\" .PodSpec.Containers }}", kind: .limit,
+            message: "printf result is over the limit of 16384 bytes"),
+        Failure(
+            template: "spiffe://x/{{ range 99000 }}{{ $x := printf \"%1000000000s\" \"a\" }}{{ end }}b",
+            kind: .limit, message: "steps"),
     ]
 
     @Test(arguments: failures)
@@ -191,6 +220,23 @@ struct GoTemplateTests {
         let limits = TemplateLimits(maxOutputBytes: 10)
         let template = try GoTemplate(parsing: "{{ range 20 }}ab{{ end }}", name: "t", limits: limits)
         #expect(throws: TemplateError.self) { try template.render(sampleData) }
+    }
+
+    @Test
+    func stepCostGrowsWithStringBytes() throws {
+        let limits = TemplateLimits(maxSteps: 1000)
+        let small = try GoTemplate(
+            parsing: "{{ range 10 }}{{ $x := printf \"%10s\" \"a\" }}{{ end }}ok", name: "t", limits: limits)
+        #expect(try small.render(sampleData) == "ok")
+        let large = try GoTemplate(
+            parsing: "{{ range 10 }}{{ $x := printf \"%10000s\" \"a\" }}{{ end }}ok", name: "t", limits: limits)
+        do {
+            let output = try large.render(sampleData)
+            Issue.record("expected a step limit error, rendered \(output.utf8.count) bytes")
+        } catch {
+            #expect(error.kind == .limit)
+            #expect(error.message.contains("1000 steps"), "\(error.message)")
+        }
     }
 
     @Test

@@ -117,7 +117,7 @@ private let hostileCases: [HostileCase] = [
             "l0: &l0 \(deep)\nl1: &l1 [*l0]\nl2: &l2 [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*l1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
                 .utf8)
     },
-    HostileCase("100 MB scalar", .inputTooLarge, "more than 16777216 bytes (maxInputBytes)") {
+    HostileCase("100 MB scalar", .inputTooLarge, "more than 4194304 bytes (maxInputBytes)") {
         longScalar("a: ", count: 100 << 20)
     },
     HostileCase(
@@ -196,6 +196,33 @@ private let hostileCases: [HostileCase] = [
     HostileCase(
         "extra bracket in flow YAML", .syntax, "unexpected content after the end of the document", text: "[a, b]]"),
     HostileCase("merge of a scalar", .syntax, "the merge key << needs a mapping", text: "a: 1\n<<: 5\n"),
+    HostileCase("5 MiB of short lines", .inputTooLarge, "more than 4194304 bytes (maxInputBytes)") {
+        Array(String(repeating: "k: 1\n", count: 5 << 18).utf8)
+    },
+    HostileCase("a million and one flow items", .nodeLimitExceeded, "more than 1000000 nodes (maxNodes)") {
+        Array(("[" + String(repeating: "1,", count: 1_000_001) + "]").utf8)
+    },
+    HostileCase("a million and one JSON items", .nodeLimitExceeded, "more than 1000000 nodes (maxNodes)") {
+        Array(("[" + String(repeating: "1,", count: 1_000_001) + "1]").utf8)
+    },
+    HostileCase("long block key", .syntax, "the key is 1100 characters long", at: Mark(line: 2, column: 1)) {
+        longScalar("a: 1\n", count: 1100, ": 1\n")
+    },
+    HostileCase("long first block key", .syntax, "the key is 1025 characters long", at: Mark(line: 1, column: 1)) {
+        longScalar("", count: 1025, ": 1\n")
+    },
+    HostileCase("long key in a sequence", .syntax, "the key is 1100 characters long") {
+        longScalar("- ", count: 1100, ": 1\n")
+    },
+    HostileCase("long quoted key", .syntax, "the key is 1102 characters long") {
+        longScalar("a: 1\n\"", count: 1100, "\": 1\n")
+    },
+    HostileCase("long flow key", .syntax, "the key is 1100 characters long") {
+        longScalar("a: {b: 1, ", count: 1100, ": 1}\n")
+    },
+    HostileCase(
+        "YAML 2.0 directive", .syntax, "only YAML 1.1 and 1.2 documents are read", at: Mark(line: 1, column: 1),
+        text: "%YAML 2.0\n---\na: 1\n"),
 ]
 
 @Suite struct HostileInputTests {

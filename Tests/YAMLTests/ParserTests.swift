@@ -72,6 +72,59 @@ import YAML
         #expect(documents.count == 1)
     }
 
+    @Test(arguments: [
+        "a: &x [1, 2]\nb: *x\n", #"{"a": [1, 2], "b": [1, 2]}"#, "---\na: [1, 2]\n---\nb: [1, 2]\n",
+    ])
+    func nodeLimitCountsAliasCopies(input: String) throws {
+        // Each input builds 9 nodes: mappings, keys, sequences, items and the nodes an alias copies.
+        let separateDocuments = input.hasPrefix("---")
+        let limit = separateDocuments ? 10 : 9
+        let documents = try YAMLParser.parse(input, limits: YAMLLimits(maxNodes: limit))
+        #expect(documents.count == (separateDocuments ? 2 : 1))
+        let error = #expect(throws: YAMLError.self) {
+            try YAMLParser.parse(input, limits: YAMLLimits(maxNodes: limit - 1))
+        }
+        #expect(error?.code == .nodeLimitExceeded)
+        #expect(error?.message.contains("more than \(limit - 1) nodes (maxNodes)") == true)
+    }
+
+    @Test(arguments: [(12, 15), (3, 20), (1, 2)])
+    func duplicateKeyInLargeMapping(first: Int, repeated: Int) throws {
+        var lines = (1...20).map { "k\($0): \($0)" }
+        lines[repeated - 1] = "k\(first): again"
+        let error = #expect(throws: YAMLError.self) { try YAMLParser.parse(lines.joined(separator: "\n")) }
+        #expect(error?.code == .duplicateKey)
+        #expect(error?.mark == Mark(line: repeated, column: 1))
+        #expect(error?.message.contains("first set at line \(first), column 1") == true, "\(String(describing: error))")
+    }
+
+    @Test func nodeStorageIsCompact() {
+        // Every parsed node stores a mark and a tag slot, so their size decides the memory of large inputs.
+        #expect(MemoryLayout<Mark>.size == 8)
+        #expect(MemoryLayout<Node>.stride <= 40)
+    }
+
+    @Test func markAndTagRoundTrip() throws {
+        var mark = Mark(line: -1, column: Int.max)
+        #expect(mark == Mark(line: 0, column: Int(UInt32.max)))
+        mark.line = 7
+        #expect(mark.line == 7)
+        let node = try YAMLParser.parseSingle("a: !custom x\nb: y\n")
+        #expect(node["a"]?.tag == "!custom")
+        #expect(node["b"]?.tag == nil)
+        var retagged = try #require(node["b"])
+        retagged.tag = "!other"
+        #expect(retagged.tag == "!other")
+        retagged.tag = nil
+        #expect(retagged.tag == nil)
+    }
+
+    @Test func defaultLimits() {
+        let limits = YAMLLimits()
+        #expect(limits.maxInputBytes == 4 << 20)
+        #expect(limits.maxNodes == 1_000_000)
+    }
+
     @Test func depthLimitIsSettable() throws {
         let input = "a: {b: {c: [1]}}"
         #expect(try YAMLParser.parseSingle(input, limits: YAMLLimits(maxDepth: 4))["a"] != nil)

@@ -16,8 +16,9 @@ extension ClusterSPIFFEID {
     /// `spiffeIDTemplate`, invalid DNS name or workload selector templates, invalid label selectors,
     /// invalid `federatesWith` trust domains and `ttl`/`jwtTtl` values that are not Go durations.
     /// Findings of severity `.warning` are accepted by the controller but fail for every pod when
-    /// rendered: a template without actions whose text is not a valid SPIFFE ID, literal text that
-    /// no SPIFFE ID may contain, or a constant ID outside `trustDomain` when one is given.
+    /// rendered: a template without actions whose output is not a valid SPIFFE ID, a fixed start
+    /// that is not `spiffe://` (an uppercase scheme included), literal text that no SPIFFE ID may
+    /// contain, or a constant ID outside `trustDomain` when one is given.
     public func validate(trustDomain: TrustDomain? = nil, limits: TemplateLimits = TemplateLimits())
         -> [ValidationFinding]
     {
@@ -76,23 +77,45 @@ extension ClusterSPIFFEID {
         } catch {
             return [ValidationFinding(path: path, mark: mark, message: "invalid SPIFFEID template: \(error)")]
         }
-        if template.isConstant {
-            return validateConstantID(spec.spiffeIDTemplate, trustDomain: trustDomain, path: path, mark: mark)
+        if let output = template.constantOutput {
+            return validateConstantID(output, trustDomain: trustDomain, path: path, mark: mark)
         }
-        guard let (character, line, column) = template.firstLiteralCharacter(where: { !SPIFFEIDCharacters.allows($0) })
-        else { return [] }
-        return [
-            ValidationFinding(
-                severity: .warning, path: path, mark: mark,
-                message: "the template text contains '\(character)' at line \(line), column \(column) of the "
-                    + "template, which no SPIFFE ID may contain, so every pod will fail to render; "
-                    + "allowed are letters, digits, '.', '-', '_', ':' and '/'")
-        ]
+        var findings: [ValidationFinding] = []
+        if let message = Self.checkScheme(literalPrefix: template.literalPrefix) {
+            findings.append(ValidationFinding(severity: .warning, path: path, mark: mark, message: message))
+        }
+        if let (character, line, column) = template.firstLiteralCharacter(where: { !SPIFFEIDCharacters.allows($0) }) {
+            findings.append(
+                ValidationFinding(
+                    severity: .warning, path: path, mark: mark,
+                    message: "the template text contains '\(character)' at line \(line), column \(column) of the "
+                        + "template, which no SPIFFE ID may contain, so every pod will fail to render; "
+                        + "allowed are letters, digits, '.', '-', '_', ':' and '/'"))
+        }
+        return findings
     }
 
+    /// Returns a problem with the scheme that the template's fixed start gives every output, or nil
+    /// when that start is empty or can still begin `spiffe://`.
+    static func checkScheme(literalPrefix: String) -> String? {
+        let scheme = "spiffe://"
+        let head = String(literalPrefix.prefix(scheme.count))
+        if head.isEmpty || scheme.hasPrefix(head) { return nil }
+        if scheme.hasPrefix(head.lowercased()) {
+            return "the template output starts with \"\(head)\", but the scheme must be lowercase, so every pod "
+                + "will fail to render; write \"\(scheme)\""
+        }
+        return "the template output starts with \"\(head)\", not \"\(scheme)\", so every pod will fail to render; "
+            + "start the template with \"\(scheme)\" and the trust domain"
+    }
+
+    /// Validates the output of a template without actions, which is the ID of every pod.
     private func validateConstantID(_ text: String, trustDomain: TrustDomain?, path: String, mark: Mark)
         -> [ValidationFinding]
     {
+        // Comments and trim markers make the output differ from the template text, and then
+        // positions refer to the output.
+        let isTemplateText = text == spec.spiffeIDTemplate
         do {
             let id = try SPIFFEID(parsing: text)
             if let trustDomain, id.trustDomain != trustDomain {
@@ -105,13 +128,17 @@ extension ClusterSPIFFEID {
             }
             return []
         } catch {
-            var message = "the template has no actions and its text is not a valid SPIFFE ID: \(error)"
+            var message =
+                isTemplateText
+                ? "the template has no actions and its text is not a valid SPIFFE ID: \(error)"
+                : "the template has no actions and renders \"\(text)\", which is not a valid SPIFFE ID: \(error)"
             if let offset = error.byteOffset {
                 let prefix = text.utf8.prefix(offset)
                 let column = String(decoding: prefix, as: UTF8.self).unicodeScalars.count + 1
                 let character =
                     String(decoding: text.utf8.dropFirst(offset), as: UTF8.self).first.map(String.init) ?? ""
-                message += " The character '\(character)' is at column \(column) of the template."
+                let place = isTemplateText ? "the template" : "the rendered text"
+                message += " The character '\(character)' is at column \(column) of \(place)."
                 if character == "$" {
                     message += " \"$(...)\" looks like a variable that kustomize or a shell was meant to substitute."
                 }

@@ -172,7 +172,8 @@ public enum ClusterSPIFFEIDSelector {
         do {
             id = try SPIFFEID(parsing: text)
         } catch {
-            throw SPIFFEIDRenderError(message: "invalid SPIFFE ID: \(error)")
+            // The error's description starts with "invalid SPIFFE ID" and quotes the text.
+            throw SPIFFEIDRenderError(message: "\(error)")
         }
         guard id.trustDomain == trustDomain else {
             throw SPIFFEIDRenderError(
@@ -201,9 +202,18 @@ public enum ClusterSPIFFEIDSelector {
         let spiffeID: SPIFFEID
         do {
             let text = try templates.spiffeID.render(data)
+            // Go's templates print a missing map key as "<no value>", which is not a valid ID.
+            if text.contains("<no value>") {
+                throw failure(
+                    "failed to render SPIFFE ID: the template read a map key that pod \(meta.namespace)/\(meta.name) "
+                        + "does not have, for example a missing label or annotation, and rendered \"\(text)\"; "
+                        + "add the key to the pod or select only pods that have it")
+            }
             spiffeID = try parseRenderedID(text, trustDomain: settings.trustDomain)
         } catch let error as TemplateError {
             throw failure("failed to render SPIFFE ID: \(error)")
+        } catch let error as PodRenderFailure {
+            throw error
         } catch {
             throw failure("failed to render SPIFFE ID: \(error)")
         }

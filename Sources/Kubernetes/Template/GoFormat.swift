@@ -17,176 +17,239 @@ enum GoFormat {
         return false
     }
 
-    private struct Spec {
-        var minus = false
-        var plus = false
-        var zero = false
-        var space = false
-        var sharp = false
-        var width: Int?
-        var precision: Int?
-        var verb: Character = "v"
-    }
+    private typealias Spec = GoFormatSpec
 
-    /// `fmt.Sprintf` with the verbs `%v %s %d %q %x %X %o %b %c %t %%`, flags `-+ 0#`, width and
-    /// precision. Mismatches print Go's `%!d(string=x)` forms instead of failing.
-    static func sprintf(_ format: String, _ arguments: [TemplateValue]) -> String {
+    /// `fmt.Sprintf` with the verbs `%v %s %d %q %x %X %o %O %b %c %U %t %%`, the flags `-+ 0#`,
+    /// width and precision (as numbers or `*` arguments) and argument indexes such as `%[2]d`.
+    /// Mismatches print Go's `%!d(string=x)` forms instead of failing.
+    ///
+    /// - Throws: `FormatSizeError` when the result would be longer than `maxBytes`. A width is
+    ///   checked before its padding is built, so `%9999999s` costs no more than `%s`.
+    static func sprintf(_ format: String, _ arguments: [TemplateValue], maxBytes: Int) throws(FormatSizeError)
+        -> String
+    {
+        let printer = Printer(maxBytes: maxBytes)
+        var parser = GoFormatParser(format: format, arguments: arguments)
         var result = ""
-        var argumentIndex = 0
-        let characters = Array(format)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            index += 1
-            guard character == "%" else {
-                result.append(character)
-                continue
-            }
-            var spec = Spec()
-            flags: while index < characters.count {
-                switch characters[index] {
-                case "-": spec.minus = true
-                case "+": spec.plus = true
-                case "0": spec.zero = true
-                case " ": spec.space = true
-                case "#": spec.sharp = true
-                default: break flags
-                }
-                index += 1
-            }
-            spec.width = readNumber(characters, &index)
-            if index < characters.count, characters[index] == "." {
-                index += 1
-                spec.precision = readNumber(characters, &index) ?? 0
-            }
-            guard index < characters.count else {
-                result += "%!(NOVERB)"
+        while !parser.isAtEnd {
+            try printer.append(parser.readLiteral(), to: &result)
+            if parser.isAtEnd { break }
+            let directive = parser.readDirective()
+            try printer.append(directive.notes, to: &result)
+            guard let spec = directive.spec else {
+                try printer.append("%!(NOVERB)", to: &result)
                 break
             }
-            spec.verb = characters[index]
-            index += 1
-            if spec.verb == "%" {
-                result += "%"
-                continue
+            switch directive.operand {
+            case .percent: try printer.append("%", to: &result)
+            case .badIndex: try printer.append("%!\(spec.verb)(BADINDEX)", to: &result)
+            case .missing: try printer.append("%!\(spec.verb)(MISSING)", to: &result)
+            case .value(let value): try printer.append(try printer.formatValue(value, spec), to: &result)
             }
-            guard argumentIndex < arguments.count else {
-                result += "%!\(spec.verb)(MISSING)"
-                continue
-            }
-            result += formatValue(arguments[argumentIndex], spec)
-            argumentIndex += 1
         }
-        if argumentIndex < arguments.count {
-            let extra = arguments[argumentIndex...].map { value in
+        // Go does not report unused arguments when the format used explicit indexes.
+        if !parser.isReordered, parser.argumentIndex < arguments.count {
+            let extra = arguments[parser.argumentIndex...].map { value in
                 value == .null ? "<nil>" : "\(value.goTypeName)=\(value.printed)"
             }
-            result += "%!(EXTRA " + extra.joined(separator: ", ") + ")"
+            try printer.append("%!(EXTRA " + extra.joined(separator: ", ") + ")", to: &result)
         }
         return result
     }
 
-    private static func readNumber(_ characters: [Character], _ index: inout Int) -> Int? {
-        var value: Int?
-        while index < characters.count, let digit = characters[index].wholeNumberValue, characters[index].isASCII {
-            value = min((value ?? 0) * 10 + digit, 1_000_000)
-            index += 1
+    /// The per-value formatting of one `sprintf` call, with its result size limit.
+    private struct Printer {
+        let maxBytes: Int
+
+        /// Appends `text` to `result`, or throws when the result would be over `maxBytes`.
+        func append(_ text: String, to result: inout String) throws(FormatSizeError) {
+            guard result.utf8.count + text.utf8.count <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            result += text
         }
-        return value
-    }
 
-    private static func badVerb(_ value: TemplateValue, _ verb: Character) -> String {
-        if value == .null { return "%!\(verb)(<nil>)" }
-        return "%!\(verb)(\(value.goTypeName)=\(value.printed))"
-    }
+        func badVerb(_ value: TemplateValue, _ verb: Unicode.Scalar) -> String {
+            if value == .null { return "%!\(verb)(<nil>)" }
+            return "%!\(verb)(\(value.goTypeName)=\(value.printed))"
+        }
 
-    private static func formatValue(_ value: TemplateValue, _ spec: Spec) -> String {
-        switch value {
-        case .string(let text):
-            switch spec.verb {
-            case "v", "s":
-                let cut = spec.precision.map { String(text.unicodeScalars.prefix($0)) } ?? text
-                return pad(cut, spec, numeric: false)
-            case "q":
-                return pad(GoQuote.quote(text), spec, numeric: false)
-            case "x", "X":
-                let hex = text.utf8.map { byte in
-                    let digits = String(byte, radix: 16, uppercase: spec.verb == "X")
-                    return digits.count == 1 ? "0" + digits : digits
+        func formatValue(_ value: TemplateValue, _ spec: Spec) throws(FormatSizeError) -> String {
+            switch value {
+            case .string(let text):
+                switch spec.verb {
+                case "v", "s":
+                    return try pad(truncated(text, spec), spec, numeric: false)
+                case "q":
+                    return try pad(GoQuote.quote(truncated(text, spec)), spec, numeric: false)
+                case "x", "X":
+                    return try formatHex(text, spec)
+                default:
+                    return badVerb(value, spec.verb)
                 }
-                return pad(hex.joined(), spec, numeric: false)
-            default:
-                return badVerb(value, spec.verb)
+            case .int(let number):
+                return try formatInteger(number, spec) ?? badVerb(value, spec.verb)
+            case .bool(let flag):
+                guard spec.verb == "v" || spec.verb == "t" else { return badVerb(value, spec.verb) }
+                return try pad(flag ? "true" : "false", spec, numeric: false)
+            case .null:
+                guard spec.verb == "v" else { return badVerb(value, spec.verb) }
+                return try pad("<nil>", spec, numeric: false)
+            case .list(let items):
+                return try formatElements(items, spec, open: "[")
+            case .map(let map):
+                var result = "map["
+                for (position, key) in map.entries.keys.sorted().enumerated() {
+                    if position > 0 { try append(" ", to: &result) }
+                    try append(try formatValue(.string(key), spec), to: &result)
+                    try append(":", to: &result)
+                    try append(try formatValue(map.entries[key] ?? .null, spec), to: &result)
+                }
+                return result + "]"
+            case .structure(let structure):
+                return try formatElements(structure.fields.map(\.value), spec, open: "{")
             }
-        case .int(let number):
-            return formatInteger(number, spec) ?? badVerb(value, spec.verb)
-        case .bool(let flag):
-            guard spec.verb == "v" || spec.verb == "t" else { return badVerb(value, spec.verb) }
-            return pad(flag ? "true" : "false", spec, numeric: false)
-        case .null:
-            guard spec.verb == "v" else { return badVerb(value, spec.verb) }
-            return pad("<nil>", spec, numeric: false)
-        case .list(let items):
-            return "[" + items.map { formatValue($0, spec) }.joined(separator: " ") + "]"
-        case .map(let map):
-            let pairs = map.entries.keys.sorted().map { key in
-                formatValue(.string(key), spec) + ":" + formatValue(map.entries[key] ?? .null, spec)
-            }
-            return "map[" + pairs.joined(separator: " ") + "]"
-        case .structure(let structure):
-            return "{" + structure.fields.map { formatValue($0.value, spec) }.joined(separator: " ") + "}"
         }
-    }
 
-    private static func formatInteger(_ number: Int, _ spec: Spec) -> String? {
-        let magnitude = number.magnitude
-        var digits: String
-        switch spec.verb {
-        case "v", "d": digits = String(magnitude)
-        case "x": digits = String(magnitude, radix: 16)
-        case "X": digits = String(magnitude, radix: 16, uppercase: true)
-        case "o": digits = String(magnitude, radix: 8)
-        case "b": digits = String(magnitude, radix: 2)
-        case "c":
-            guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "\u{FFFD}" }
-            return pad(String(Character(scalar)), spec, numeric: false)
-        case "q":
-            guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "'\u{FFFD}'" }
-            var body = String(GoQuote.quote(String(Character(scalar))).dropFirst().dropLast())
-            if body == "\\\"" { body = "\"" }
-            if body == "'" { body = "\\'" }
-            return pad("'" + body + "'", spec, numeric: false)
-        default:
-            return nil
+        /// Formats the elements of a slice (`open` is `[`) or the fields of a struct (`{`).
+        private func formatElements(_ items: [TemplateValue], _ spec: Spec, open: String) throws(FormatSizeError)
+            -> String
+        {
+            var result = open
+            for (position, item) in items.enumerated() {
+                if position > 0 { try append(" ", to: &result) }
+                try append(try formatValue(item, spec), to: &result)
+            }
+            return result + (open == "[" ? "]" : "}")
         }
-        if spec.sharp {
+
+        /// Cuts `text` to the precision, counted in Unicode scalars as Go counts runes.
+        private func truncated(_ text: String, _ spec: Spec) -> String {
+            guard let precision = spec.precision else { return text }
+            return String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision)))
+        }
+
+        /// Formats the bytes of `text` in hexadecimal, as Go's `fmtSbx` does: the precision limits
+        /// the bytes, `#` adds `0x`, and a space flag separates the bytes (each with `0x` under `#`).
+        private func formatHex(_ text: String, _ spec: Spec) throws(FormatSizeError) -> String {
+            var bytes = Array(text.utf8)
+            if let precision = spec.precision, precision < bytes.count {
+                bytes.removeSubrange(precision...)
+            }
+            guard !bytes.isEmpty else { return try pad("", spec, numeric: false) }
+            var encodedCount = 2 * bytes.count
+            if spec.space {
+                encodedCount = (spec.sharp ? 2 * encodedCount : encodedCount) + bytes.count - 1
+            } else if spec.sharp {
+                encodedCount += 2
+            }
+            guard encodedCount <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            let uppercase = spec.verb == "X"
+            let prefix = uppercase ? "0X" : "0x"
+            var result = spec.sharp ? prefix : ""
+            for (position, byte) in bytes.enumerated() {
+                if spec.space, position > 0 {
+                    result += spec.sharp ? " " + prefix : " "
+                }
+                let digits = String(byte, radix: 16, uppercase: uppercase)
+                result += digits.count == 1 ? "0" + digits : digits
+            }
+            return try pad(result, spec, numeric: false)
+        }
+
+        /// Formats an integer as Go's `fmtInteger` does. A precision sets the minimum number of
+        /// digits (and `%.0d` of 0 prints nothing), and without one the `0` flag pads the digits
+        /// to the width. Prefixes from `#` come after that zero padding, as in Go.
+        func formatInteger(_ number: Int, _ spec: Spec) throws(FormatSizeError) -> String? {
+            let radix: Int
             switch spec.verb {
-            case "x": digits = "0x" + digits
-            case "X": digits = "0X" + digits
-            case "o": digits = "0" + digits
-            default: break
+            case "v", "d": radix = 10
+            case "x", "X": radix = 16
+            case "o", "O": radix = 8
+            case "b": radix = 2
+            case "c":
+                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "\u{FFFD}" }
+                return try pad(String(Character(scalar)), spec, numeric: false)
+            case "q":
+                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { return "'\u{FFFD}'" }
+                var body = String(GoQuote.quote(String(Character(scalar))).dropFirst().dropLast())
+                if body == "\\\"" { body = "\"" }
+                if body == "'" { body = "\\'" }
+                return try pad("'" + body + "'", spec, numeric: false)
+            case "U":
+                return try formatUnicode(number, spec)
+            default:
+                return nil
             }
+            var spacePadded = spec
+            spacePadded.zero = false
+            var digits = String(number.magnitude, radix: radix, uppercase: spec.verb == "X")
+            let hasSign = number < 0 || spec.plus || spec.space
+            if let precision = spec.precision {
+                if precision == 0, number == 0 { return try pad("", spacePadded, numeric: true) }
+                try zeroExtend(&digits, to: precision)
+            } else if spec.zero, let width = spec.width {
+                try zeroExtend(&digits, to: hasSign ? width - 1 : width)
+            }
+            if spec.sharp {
+                switch spec.verb {
+                case "b": digits = "0b" + digits
+                case "o" where !digits.hasPrefix("0"): digits = "0" + digits
+                case "x": digits = "0x" + digits
+                case "X": digits = "0X" + digits
+                default: break
+                }
+            }
+            if spec.verb == "O" { digits = "0o" + digits }
+            var sign = ""
+            if number < 0 {
+                sign = "-"
+            } else if spec.plus {
+                sign = "+"
+            } else if spec.space {
+                sign = " "
+            }
+            return try pad(sign + digits, spacePadded, numeric: true)
         }
-        var sign = ""
-        if number < 0 {
-            sign = "-"
-        } else if spec.plus {
-            sign = "+"
-        } else if spec.space {
-            sign = " "
-        }
-        if spec.zero, !spec.minus, let width = spec.width, digits.count + sign.count < width {
-            digits = String(repeating: "0", count: width - digits.count - sign.count) + digits
-        }
-        return pad(sign + digits, spec, numeric: true)
-    }
 
-    private static func pad(_ text: String, _ spec: Spec, numeric: Bool) -> String {
-        guard let width = spec.width else { return text }
-        let count = text.unicodeScalars.count
-        guard count < width else { return text }
-        let filler = String(repeating: spec.zero && !spec.minus && !numeric ? "0" : " ", count: width - count)
-        return spec.minus ? text + filler : filler + text
+        /// Formats `U+0041` as Go's `fmtUnicode` does: at least four hexadecimal digits or the
+        /// precision, then ` 'A'` under `#` when the character is printable. Negative numbers print
+        /// as their unsigned 64-bit value.
+        private func formatUnicode(_ number: Int, _ spec: Spec) throws(FormatSizeError) -> String {
+            let value = UInt64(bitPattern: Int64(number))
+            var digits = String(value, radix: 16, uppercase: true)
+            try zeroExtend(&digits, to: max(4, spec.precision ?? 4))
+            var text = "U+" + digits
+            if spec.sharp, value <= 0x10_FFFF, let scalar = Unicode.Scalar(UInt32(value)),
+                scalar.value >= 0x20 && scalar.value < 0x7F || scalar.value >= 0x7F && scalar.isPrintable
+            {
+                text += " '" + String(Character(scalar)) + "'"
+            }
+            var spacePadded = spec
+            spacePadded.zero = false
+            return try pad(text, spacePadded, numeric: true)
+        }
+
+        private func zeroExtend(_ digits: inout String, to count: Int) throws(FormatSizeError) {
+            guard digits.utf8.count < count else { return }
+            guard count <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            digits = String(repeating: "0", count: count - digits.utf8.count) + digits
+        }
+
+        /// Pads `text` to the width, after checking that the width fits in `maxBytes`.
+        func pad(_ text: String, _ spec: Spec, numeric: Bool) throws(FormatSizeError) -> String {
+            guard let width = spec.width else { return text }
+            guard width <= maxBytes else { throw FormatSizeError(maxBytes: maxBytes) }
+            let count = text.unicodeScalars.count
+            guard count < width else { return text }
+            let filler = String(repeating: spec.zero && !spec.minus && !numeric ? "0" : " ", count: width - count)
+            return spec.minus ? text + filler : filler + text
+        }
     }
+}
+
+/// A `printf` result that would be longer than the limit.
+struct FormatSizeError: Error {
+    /// The limit in bytes.
+    var maxBytes: Int
 }
 
 /// The escapers behind the template functions `html`, `js` and `urlquery`.

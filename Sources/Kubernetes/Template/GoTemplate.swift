@@ -8,9 +8,16 @@ public struct TemplateLimits: Sendable, Hashable {
     /// Maximum nesting of blocks and parentheses, which bounds the recursion of the parser and
     /// the executor.
     public var maxNestingDepth: Int
-    /// Maximum number of evaluation steps (actions, commands and loop iterations) for one execution,
-    /// so that `{{range 1000000000}}` stops instead of running for minutes.
+    /// Maximum number of evaluation steps for one execution, so that `{{range 1000000000}}` stops
+    /// instead of running for minutes. Actions, commands, arguments and loop iterations cost one
+    /// step each. A function call also costs one step for every `bytesPerStep` bytes of the string
+    /// arguments it reads and of the string it returns, so the work of a template is bounded by
+    /// `maxSteps` whatever sizes its strings have. Every string that a function returns must also
+    /// fit in `maxOutputBytes`.
     public var maxSteps: Int
+
+    /// The number of string bytes, read or built by a function, that cost one step.
+    public static let bytesPerStep = 64
 
     /// Creates limits; every argument has a default.
     public init(
@@ -75,12 +82,30 @@ public struct GoTemplate: Sendable {
         }
     }
 
-    /// True when the template has no actions, so its output is its text.
-    public var isConstant: Bool {
-        nodes.allSatisfy {
-            if case .text = $0 { return true }
-            return false
+    /// True when the template has no actions, so its output is its text without comments and trim
+    /// markers.
+    public var isConstant: Bool { constantOutput != nil }
+
+    /// The output of a template without actions, or nil when it has actions. Comments and the
+    /// spaces that `{{-` and `-}}` trim are not part of it.
+    var constantOutput: String? {
+        var output = ""
+        for node in nodes {
+            guard case .text(let text) = node else { return nil }
+            output += text
         }
+        return output
+    }
+
+    /// The text that every output starts with: the template's text before its first action, without
+    /// comments and trimmed spaces.
+    var literalPrefix: String {
+        var prefix = ""
+        for node in nodes {
+            guard case .text(let text) = node else { break }
+            prefix += text
+        }
+        return prefix
     }
 
     /// Executes the template with `data` as dot.

@@ -44,8 +44,8 @@ struct TemplateExecutor {
 
     // MARK: - Statements
 
-    private mutating func step(_ offset: Int) throws(TemplateFailure) {
-        steps += 1
+    private mutating func step(_ offset: Int, cost: Int = 1) throws(TemplateFailure) {
+        steps += cost
         if steps > limits.maxSteps {
             throw TemplateFailure(
                 message: "template execution took more than the limit of \(limits.maxSteps) steps",
@@ -352,19 +352,42 @@ struct TemplateExecutor {
             values.append(try evalArgument(argument, dot: dot))
         }
         if case .value(let final) = input { values.append(final) }
+        try step(operand.offset, cost: Self.stringCost(values))
+        let result: TemplateValue?
         do {
-            return try TemplateFunctions.call(function, values)
+            result = try TemplateFunctions.call(function, values, maxStringBytes: limits.maxOutputBytes)
         } catch {
             let message: String
             switch error {
             case .arity(let text): message = text
             case .call(let text): message = "error calling \(function): \(text)"
+            case .limit(let text):
+                throw TemplateFailure(message: text, offset: operand.offset, isLimit: true)
             }
             // Go names the whole command, cut to 20 characters, in `at <…>`.
             var context = ([operand] + arguments).map(\.source).joined(separator: " ")
             if context.count > 20 { context = String(context.prefix(20)) + "..." }
             throw TemplateFailure(message: message, offset: operand.offset, context: context)
         }
+        if case .string(let text)? = result {
+            let byteCount = text.utf8.count
+            guard byteCount <= limits.maxOutputBytes else {
+                throw TemplateFailure(
+                    message: "\(function) returned \(byteCount) bytes, over the limit of \(limits.maxOutputBytes) "
+                        + "bytes for template output", offset: operand.offset, isLimit: true)
+            }
+            try step(operand.offset, cost: byteCount / TemplateLimits.bytesPerStep)
+        }
+        return result
+    }
+
+    /// The step cost of the string arguments of a function, which it may read in full.
+    private static func stringCost(_ values: [TemplateValue?]) -> Int {
+        var byteCount = 0
+        for case .string(let text)? in values {
+            byteCount += text.utf8.count
+        }
+        return byteCount / TemplateLimits.bytesPerStep
     }
 }
 

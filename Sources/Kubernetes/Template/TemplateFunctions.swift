@@ -1,8 +1,9 @@
-/// A failure of a built-in function: a wrong argument count (reported as is) or an error from
-/// the call (reported as `error calling NAME: …`).
+/// A failure of a built-in function: a wrong argument count (reported as is), an error from
+/// the call (reported as `error calling NAME: …`) or a result over the string size limit.
 enum TemplateFunctionError: Error {
     case arity(String)
     case call(String)
+    case limit(String)
 }
 
 /// Go's predefined template functions.
@@ -13,7 +14,10 @@ enum TemplateFunctions {
         "ge", "html", "js", "urlquery", "call",
     ]
 
-    static func call(_ name: String, _ arguments: [TemplateValue?]) throws(TemplateFunctionError) -> TemplateValue? {
+    /// Calls the function `name`. `maxStringBytes` bounds the strings that `printf` builds.
+    static func call(_ name: String, _ arguments: [TemplateValue?], maxStringBytes: Int)
+        throws(TemplateFunctionError) -> TemplateValue?
+    {
         switch name {
         case "not":
             try requireCount(name, arguments, exactly: 1)
@@ -36,7 +40,14 @@ enum TemplateFunctions {
             guard case .string(let format) = printable(arguments[0]) else {
                 throw .call("wrong type for value; expected string; got \(printable(arguments[0]).goTypeName)")
             }
-            return .string(GoFormat.sprintf(format, arguments.dropFirst().map(printable)))
+            do {
+                return .string(
+                    try GoFormat.sprintf(format, arguments.dropFirst().map(printable), maxBytes: maxStringBytes))
+            } catch {
+                throw .limit(
+                    "printf result is over the limit of \(error.maxBytes) bytes for template output; "
+                        + "use a smaller width or precision")
+            }
         case "eq":
             try requireCount(name, arguments, atLeast: 1)
             return .bool(try equal(arguments[0], Array(arguments.dropFirst())))
