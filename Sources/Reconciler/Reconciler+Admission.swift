@@ -21,6 +21,20 @@ public struct AdmissionOutcome: Sendable, Hashable {
     public var allowed: Bool { deniedReason == nil }
 }
 
+/// One admission request: the objects it carries and its operation.
+public struct AdmissionItem: Sendable {
+    /// The objects, usually one.
+    public var objects: [KubernetesObject]
+    /// The operation.
+    public var operation: AdmissionOperation
+
+    /// Creates an admission request.
+    public init(_ objects: [KubernetesObject], operation: AdmissionOperation) {
+        self.objects = objects
+        self.operation = operation
+    }
+}
+
 extension Reconciler {
     /// Admits objects: parses and validates them, then (unless `dryRun`) updates the cache and enqueues
     /// their keys in one durable transaction.
@@ -30,49 +44,89 @@ extension Reconciler {
     public func admit(
         _ objects: [KubernetesObject], operation: AdmissionOperation, dryRun: Bool
     ) -> AdmissionOutcome {
-        var outcome = AdmissionOutcome()
-        // CONNECT (exec, attach, port-forward) changes no object.
-        guard operation != .connect else { return outcome }
+        admit([AdmissionItem(objects, operation: operation)], dryRun: dryRun)[0]
+    }
+
+    /// Admits a group of requests and stores all their changes in one durable transaction (group
+    /// commit), returning one outcome per request in order.
+    ///
+    /// Each request sees the changes of the allowed requests before it, as if they had been admitted one
+    /// after another. A denied request stores nothing and does not affect the others. When the
+    /// transaction fails, every request that had something to store gets a `storeError`.
+    public func admit(_ requests: [AdmissionItem], dryRun: Bool = false) -> [AdmissionOutcome] {
+        var snapshot = cache.snapshot()
+        var outcomes: [AdmissionOutcome] = []
         var changes: [CacheChange] = []
         var keys: [String] = []
-        let snapshot = cache.snapshot()
+        var seenKeys: Set<String> = []
+        var storing: [Int] = []
 
-        for object in objects {
-            switch object.kind {
-            case ClusterSPIFFEID.kind:
-                admitClusterSPIFFEID(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            case "Pod":
-                admitPod(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            case "Namespace":
-                admitNamespace(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            default:
-                outcome.warnings.append(
-                    AdmissionWarning(
-                        subject: "kind", value: object.kind, problem: "is not handled",
-                        fix: "send ClusterSPIFFEID, Pod or Namespace objects"
-                    ).message)
+        for request in requests {
+            var outcome = AdmissionOutcome()
+            var requestChanges: [CacheChange] = []
+            var requestKeys: [String] = []
+            // CONNECT (exec, attach, port-forward) changes no object.
+            if request.operation != .connect {
+                for object in request.objects {
+                    admit(
+                        object, operation: request.operation, snapshot: snapshot, into: &outcome, &requestChanges,
+                        &requestKeys)
+                }
             }
+            var seenWarnings: Set<String> = []
+            outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+            if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
+                var seenRequestKeys: Set<String> = []
+                outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
+                for key in outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
+                for change in requestChanges { ObjectCache.apply(change, to: &snapshot) }
+                changes += requestChanges
+                storing.append(outcomes.count)
+            }
+            outcomes.append(outcome)
         }
+        guard !storing.isEmpty else { return outcomes }
 
-        outcome.warnings = outcome.warnings.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
-        guard !dryRun, outcome.allowed, !changes.isEmpty || !keys.isEmpty else { return outcome }
-        let unique = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         do {
             try database.transaction { connection in
                 try cache.apply(changes, in: connection)
-                for key in unique { try queue.enqueue(key, in: connection) }
+                for key in keys { try queue.enqueue(key, in: connection) }
             }
             queue.notifyWorkers()
-            outcome.enqueuedKeys = unique
         } catch {
             try? cache.reload(from: database)
-            outcome.storeError = "storing the admitted change failed: \(error)"
-            outcome.warnings.append(AdmissionWarning("change not recorded; the next resync repairs it").message)
+            for index in storing {
+                outcomes[index].enqueuedKeys = []
+                outcomes[index].storeError = "storing the admitted change failed: \(error)"
+                outcomes[index].warnings.append(
+                    AdmissionWarning("change not recorded; the next resync repairs it").message)
+            }
             log(
                 ReconcilerLogRecord(
-                    level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
+                    level: .error, message: "storing an admitted change failed",
+                    fields: ["error": "\(error)", "requests": String(storing.count)]))
         }
-        return outcome
+        return outcomes
+    }
+
+    private func admit(
+        _ object: KubernetesObject, operation: AdmissionOperation, snapshot: CacheSnapshot,
+        into outcome: inout AdmissionOutcome, _ changes: inout [CacheChange], _ keys: inout [String]
+    ) {
+        switch object.kind {
+        case ClusterSPIFFEID.kind:
+            admitClusterSPIFFEID(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        case "Pod":
+            admitPod(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        case "Namespace":
+            admitNamespace(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        default:
+            outcome.warnings.append(
+                AdmissionWarning(
+                    subject: "kind", value: object.kind, problem: "is not handled",
+                    fix: "send ClusterSPIFFEID, Pod or Namespace objects"
+                ).message)
+        }
     }
 
     /// Admits the object of an AdmissionReview request and builds the response that echoes its `uid`.
@@ -137,9 +191,10 @@ extension Reconciler {
                 AdmissionWarning("pod \(meta.key) has no uid, namespace or name; it is not cached").message)
             return
         }
-        keys.append(ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text)
+        let key = ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text
         if operation == .delete {
             changes.append(.deletePod(uid: meta.uid))
+            keys.append(key)
             return
         }
         let pod: Pod
@@ -147,18 +202,55 @@ extension Reconciler {
             pod = try Pod(from: object)
         } catch {
             outcome.warnings.append(AdmissionWarning("pod \(meta.key): \(error)").message)
-            keys.removeLast()
             return
         }
-        // Report the problems this pod has under every ClusterSPIFFEID that selects it.
+        outcome.warnings += podWarnings(pod, snapshot: snapshot)
+        // The cache keeps the stored pod durably, so a pod whose fields that selection, templates and
+        // registration read are unchanged needs neither a write nor a reconcile.
+        if let cached = snapshot.pods[meta.uid], Self.reconcilesAlike(cached, pod) { return }
+        changes.append(.putPod(pod, json: object.node.jsonText()))
+        keys.append(key)
+    }
+
+    /// Returns the problems `pod` has under every ClusterSPIFFEID that selects it.
+    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot) -> [String] {
+        var warnings: [String] = []
         var podOnly = snapshot
         podOnly.pods = [pod.metadata.uid: pod]
         for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name })
         where selects(csid, pod: pod, in: snapshot) {
+            guard selectionSettings.applies(className: csid.spec.className) else {
+                if case .unmanaged = contract.read(
+                    defaults: csid.metadata.annotations, overrides: pod.metadata.annotations)
+                {
+                    continue
+                }
+                warnings.append(unwatchedClassWarning(csid).message)
+                continue
+            }
             let state = DesiredState.compute(selection(for: csid, in: podOnly), contract: contract, mapping: mapping)
-            outcome.warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
+            warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
         }
-        changes.append(.putPod(pod, json: object.node.jsonText()))
+        return warnings
+    }
+
+    /// The warning for an opted-in pod that a ClusterSPIFFEID of a class this registrar skips selects.
+    func unwatchedClassWarning(_ csid: ClusterSPIFFEID) -> AdmissionWarning {
+        let className = csid.spec.className
+        let fix = className.isEmpty ? "set --watch-classless" : "set --class-name \(className)"
+        return AdmissionWarning(
+            subject: "ClusterSPIFFEID", value: csid.metadata.name,
+            problem: "has className \"\(className)\", not watched, so pod is skipped", fix: fix)
+    }
+
+    /// True when two versions of a pod select, render and register alike: same metadata apart from
+    /// `resourceVersion`, same spec and same readiness. Status fields other than readiness are not read.
+    static func reconcilesAlike(_ old: Pod, _ new: Pod) -> Bool {
+        var oldMeta = old.metadata
+        oldMeta.resourceVersion = new.metadata.resourceVersion
+        return oldMeta == new.metadata && old.spec.serviceAccountName == new.spec.serviceAccountName
+            && old.spec.nodeName == new.spec.nodeName && old.spec.raw == new.spec.raw
+            && old.status.isReady == new.status.isReady
     }
 
     private func admitNamespace(

@@ -123,7 +123,8 @@ public final class ObjectCache: Sendable {
         }
     }
 
-    private static func apply(_ change: CacheChange, to snapshot: inout CacheSnapshot) {
+    /// Applies one change to a snapshot in memory.
+    static func apply(_ change: CacheChange, to snapshot: inout CacheSnapshot) {
         switch change {
         case .putClusterSPIFFEID(let object, _): snapshot.clusterSPIFFEIDs[object.metadata.name] = object
         case .deleteClusterSPIFFEID(let name): snapshot.clusterSPIFFEIDs[name] = nil
