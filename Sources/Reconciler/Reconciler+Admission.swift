@@ -142,7 +142,7 @@ extension Reconciler {
         do {
             objects = [try KubernetesObject(from: NodeReader(node, path: "request.object"))]
         } catch {
-            let warning = AdmissionWarning("\(request.kind.kind) \(request.name): \(error)").message
+            let warning = AdmissionWarning("\(error)", context: "\(request.kind.kind) \(request.name)").message
             return .allow(uid: request.uid, warnings: [warning])
         }
         let outcome = admit(objects, operation: request.operation, dryRun: request.dryRun)
@@ -167,7 +167,7 @@ extension Reconciler {
             decoded = try ClusterSPIFFEID(from: object)
         } catch {
             let reason = "ClusterSPIFFEID \(name): \(error)"
-            outcome.warnings.append(AdmissionWarning(reason).message)
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "ClusterSPIFFEID \(name)").message)
             if settings.validateClusterSPIFFEIDs { outcome.deniedReason = reason }
             keys.removeLast()
             return
@@ -188,7 +188,10 @@ extension Reconciler {
         let meta = object.metadata
         guard !meta.uid.isEmpty, !meta.namespace.isEmpty, !meta.name.isEmpty else {
             outcome.warnings.append(
-                AdmissionWarning("pod \(meta.key) has no uid, namespace or name; it is not cached").message)
+                AdmissionWarning(
+                    subject: "pod", value: meta.key, problem: "has no uid, namespace or name",
+                    fix: "it is not cached"
+                ).message)
             return
         }
         let key = ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text
@@ -201,7 +204,7 @@ extension Reconciler {
         do {
             pod = try Pod(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("pod \(meta.key): \(error)").message)
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "pod \(meta.key)").message)
             return
         }
         outcome.warnings += podWarnings(pod, snapshot: snapshot)
@@ -234,7 +237,7 @@ extension Reconciler {
         return warnings
     }
 
-    /// The warning for an opted-in pod that a ClusterSPIFFEID of a class this registrar skips selects.
+    /// Creates the warning for an opted-in pod that a ClusterSPIFFEID of an unwatched class selects.
     func unwatchedClassWarning(_ csid: ClusterSPIFFEID) -> AdmissionWarning {
         let className = csid.spec.className
         let fix = className.isEmpty ? "set --watch-classless" : "set --class-name \(className)"
@@ -262,7 +265,7 @@ extension Reconciler {
         do {
             namespace = try Namespace(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("namespace \(name): \(error)").message)
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "namespace \(name)").message)
             return
         }
         let oldLabels = snapshot.namespaces[name]?.labels

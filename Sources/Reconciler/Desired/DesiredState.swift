@@ -116,7 +116,9 @@ public struct DesiredState: Sendable, Hashable {
                 id = rendered
             case .failure(let failure):
                 state.renderFailures.append(
-                    PodProblem(pod: podName, uid: pod.uid, warning: AdmissionWarning("pod \(podName): \(failure)")))
+                    PodProblem(
+                        pod: podName, uid: pod.uid, warning: .renderFailure(failure.message, context: "pod \(podName)"))
+                )
                 state.uncertainNamespaces.insert(pod.namespace)
                 continue
             }
