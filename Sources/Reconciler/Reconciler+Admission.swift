@@ -220,6 +220,12 @@ extension Reconciler {
         var warnings: [String] = []
         var podOnly = snapshot
         podOnly.pods = [pod.metadata.uid: pod]
+        // A pod that changed has no render stored for its new state.
+        let cached = snapshot.pods[pod.metadata.uid]
+        podOnly.podRevisions = [:]
+        if let cached, Self.reconcilesAlike(cached, pod) {
+            podOnly.podRevisions[pod.metadata.uid] = snapshot.podRevisions[pod.metadata.uid]
+        }
         for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name })
         where selects(csid, pod: pod, in: snapshot) {
             guard selectionSettings.applies(className: csid.spec.className) else {
@@ -231,7 +237,8 @@ extension Reconciler {
                 warnings.append(unwatchedClassWarning(csid).message)
                 continue
             }
-            let state = DesiredState.compute(selection(for: csid, in: podOnly), contract: contract, mapping: mapping)
+            let state = DesiredState.compute(
+                selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
             warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
         }
         return warnings
