@@ -62,19 +62,7 @@ extension Reconciler {
         var storing: [Int] = []
 
         for request in requests {
-            var outcome = AdmissionOutcome()
-            var requestChanges: [CacheChange] = []
-            var requestKeys: [String] = []
-            // CONNECT (exec, attach, port-forward) changes no object.
-            if request.operation != .connect {
-                for object in request.objects {
-                    admit(
-                        object, operation: request.operation, snapshot: snapshot, into: &outcome, &requestChanges,
-                        &requestKeys)
-                }
-            }
-            var seenWarnings: Set<String> = []
-            outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+            var (outcome, requestChanges, requestKeys) = evaluate(request, snapshot: snapshot)
             if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
                 var seenRequestKeys: Set<String> = []
                 outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
@@ -107,6 +95,36 @@ extension Reconciler {
                     fields: ["error": "\(error)", "requests": String(storing.count)]))
         }
         return outcomes
+    }
+
+    /// Admits a request that stores nothing, such as a pod admitted again with no change that matters,
+    /// and returns its outcome; returns nil when the request has a change to store, which then belongs
+    /// in `admit(_:dryRun:)`.
+    ///
+    /// The caller must make sure that no change to the same object is being stored meanwhile, because
+    /// the request is checked against the cache as it is now.
+    public func admitIfUnchanged(_ request: AdmissionItem) -> AdmissionOutcome? {
+        let (outcome, changes, keys) = evaluate(request, snapshot: cache.snapshot())
+        guard changes.isEmpty, keys.isEmpty || !outcome.allowed else { return nil }
+        return outcome
+    }
+
+    /// Computes the outcome of one request and the cache changes and queue keys it calls for.
+    private func evaluate(
+        _ request: AdmissionItem, snapshot: CacheSnapshot
+    ) -> (AdmissionOutcome, [CacheChange], [String]) {
+        var outcome = AdmissionOutcome()
+        var changes: [CacheChange] = []
+        var keys: [String] = []
+        // CONNECT (exec, attach, port-forward) changes no object.
+        if request.operation != .connect {
+            for object in request.objects {
+                admit(object, operation: request.operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+            }
+        }
+        var seenWarnings: Set<String> = []
+        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+        return (outcome, changes, keys)
     }
 
     private func admit(
@@ -237,9 +255,25 @@ extension Reconciler {
                 warnings.append(unwatchedClassWarning(csid).message)
                 continue
             }
+            let name = csid.metadata.name
+            let revisions = snapshot.clusterSPIFFEIDRevisions[name].flatMap { revision in
+                podOnly.podRevisions[pod.metadata.uid].map { (revision, $0) }
+            }
+            if let (revision, podRevision) = revisions,
+                let stored = renderMemo.warnings(
+                    of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
+            {
+                warnings += stored
+                continue
+            }
             let state = DesiredState.compute(
                 selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
-            warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
+            let messages = (state.invalidPods + state.renderFailures).map(\.warning.message)
+            warnings += messages
+            if let (revision, podRevision) = revisions {
+                renderMemo.storeWarnings(
+                    messages, of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
+            }
         }
         return warnings
     }

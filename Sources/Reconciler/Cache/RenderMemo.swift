@@ -18,6 +18,8 @@ final class RenderMemo: Sendable {
         var rejections: [String]
         /// Rendered IDs by pod UID, with the pod revision they were rendered for.
         var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
+        /// Admission warnings by pod UID, with the pod revision they were computed for.
+        var warnings: [String: (revision: Int, messages: [String])] = [:]
     }
 
     private let entries = Mutex<[String: Renders]>([:])
@@ -39,7 +41,27 @@ final class RenderMemo: Sendable {
                 return
             }
             stored.pods.merge(renders.pods) { _, new in new }
+            stored.warnings.merge(renders.warnings) { _, new in new }
             entries[name] = stored
+        }
+    }
+
+    /// Returns the admission warnings stored for a pod revision under a ClusterSPIFFEID revision.
+    func warnings(of name: String, revision: Int, pod uid: String, podRevision: Int) -> [String]? {
+        entries.withLock { entries in
+            guard let stored = entries[name], stored.revision == revision,
+                let hit = stored.warnings[uid], hit.revision == podRevision
+            else { return nil }
+            return hit.messages
+        }
+    }
+
+    /// Stores the admission warnings of a pod revision, if renders of that ClusterSPIFFEID revision are
+    /// stored.
+    func storeWarnings(_ messages: [String], of name: String, revision: Int, pod uid: String, podRevision: Int) {
+        entries.withLock { entries in
+            guard entries[name]?.revision == revision else { return }
+            entries[name]?.warnings[uid] = (podRevision, messages)
         }
     }
 

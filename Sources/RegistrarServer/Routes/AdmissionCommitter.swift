@@ -24,6 +24,10 @@ final class AdmissionCommitter: @unchecked Sendable {
     private struct State {
         var committing = false
         var pending: [Entry] = []
+        /// The objects of the group being committed.
+        var committingObjects: Set<String> = []
+        /// The number of groups committed so far.
+        var committedGroups = 0
     }
 
     private let reconciler: Reconciler
@@ -42,7 +46,9 @@ final class AdmissionCommitter: @unchecked Sendable {
         if dryRun {
             return reconciler.admit([object], operation: operation, dryRun: true)
         }
-        let entry = Entry(item: AdmissionItem([object], operation: operation))
+        let item = AdmissionItem([object], operation: operation)
+        if let outcome = admitIfUnchanged(item) { return outcome }
+        let entry = Entry(item: item)
         condition.lock()
         state.pending.append(entry)
         while entry.outcome == nil {
@@ -55,14 +61,40 @@ final class AdmissionCommitter: @unchecked Sendable {
             state.committing = true
             let group = Array(state.pending.prefix(maxGroupSize))
             state.pending.removeFirst(group.count)
+            state.committingObjects = Set(group.flatMap { Self.identities($0.item) })
             condition.unlock()
             let outcomes = reconciler.admit(group.map(\.item))
             condition.lock()
             for (member, outcome) in zip(group, outcomes) { member.outcome = outcome }
             state.committing = false
+            state.committingObjects = []
+            state.committedGroups += 1
             condition.broadcast()
         }
         condition.unlock()
         return entry.outcome ?? AdmissionOutcome()
+    }
+
+    /// Returns the outcome of a request that stores nothing without waiting for a group, or nil when the
+    /// request must be committed. The outcome counts only when no group committed while it was computed
+    /// and no waiting or committing request concerns the same object, so it was checked against the
+    /// cache that the requests before it left.
+    private func admitIfUnchanged(_ item: AdmissionItem) -> AdmissionOutcome? {
+        condition.lock()
+        let committedBefore = state.committedGroups
+        condition.unlock()
+        guard let outcome = reconciler.admitIfUnchanged(item) else { return nil }
+        let identities = Self.identities(item)
+        condition.lock()
+        defer { condition.unlock() }
+        guard state.committedGroups == committedBefore,
+            identities.isDisjoint(with: state.committingObjects),
+            !state.pending.contains(where: { !identities.isDisjoint(with: Self.identities($0.item)) })
+        else { return nil }
+        return outcome
+    }
+
+    private static func identities(_ item: AdmissionItem) -> Set<String> {
+        Set(item.objects.map { "\($0.kind)/\($0.metadata.namespace)/\($0.metadata.name)" })
     }
 }
