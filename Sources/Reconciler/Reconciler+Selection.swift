@@ -60,25 +60,41 @@ extension Reconciler {
                 }
             }
         }
-        if let revision, stored == nil || !fresh.isEmpty || memo == .full {
+        var pods: [SelectedPod] = []
+        var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        if applies, rejections.isEmpty {
+            for (uid, id) in rendered {
+                guard let pod = snapshot.pods[uid] else { continue }
+                var selected = SelectedPod(pod: record(pod), renderedID: id)
+                if revision != nil, let podRevision = snapshot.podRevisions[uid] {
+                    if let hit = stored?.mappings[uid], hit.revision == podRevision {
+                        selected.mapping = hit.mapping
+                    } else {
+                        let mapping = DesiredState.map(
+                            selected, defaults: object.metadata.annotations, contract, self.mapping)
+                        selected.mapping = mapping
+                        mapped[uid] = (podRevision, mapping)
+                    }
+                }
+                pods.append(selected)
+            }
+        }
+
+        if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || memo == .full {
             var renders = RenderMemo.Renders(
                 revision: revision, applies: applies, rejections: rejections, pods: stored?.pods ?? [:])
             renders.pods.merge(fresh) { _, new in new }
             renders.warnings = stored?.warnings ?? [:]
+            renders.mappings = stored?.mappings ?? [:]
+            renders.mappings.merge(mapped) { _, new in new }
             if memo == .full {
                 renders.pods = renders.pods.filter { rendered[$0.key] != nil }
                 renders.warnings = renders.warnings.filter { rendered[$0.key] != nil }
+                renders.mappings = renders.mappings.filter { rendered[$0.key] != nil }
             }
             renderMemo.store(renders, for: name, replacing: memo == .full)
         }
 
-        var pods: [SelectedPod] = []
-        if applies, rejections.isEmpty {
-            for (uid, id) in rendered {
-                guard let pod = snapshot.pods[uid] else { continue }
-                pods.append(SelectedPod(pod: record(pod), renderedID: id))
-            }
-        }
         var problems = rejections
         if !applies {
             problems.append("its className \"\(object.spec.className)\" belongs to another controller")

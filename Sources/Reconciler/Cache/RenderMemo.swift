@@ -20,6 +20,8 @@ final class RenderMemo: Sendable {
         var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
         /// Admission warnings by pod UID, with the pod revision they were computed for.
         var warnings: [String: (revision: Int, messages: [String])] = [:]
+        /// What the annotations and the mapping make of each pod, with the pod revision.
+        var mappings: [String: (revision: Int, mapping: PodMapping)] = [:]
     }
 
     private let entries = Mutex<[String: Renders]>([:])
@@ -42,6 +44,7 @@ final class RenderMemo: Sendable {
             }
             stored.pods.merge(renders.pods) { _, new in new }
             stored.warnings.merge(renders.warnings) { _, new in new }
+            stored.mappings.merge(renders.mappings) { _, new in new }
             entries[name] = stored
         }
     }
