@@ -84,12 +84,10 @@ extension Reconciler {
             var renders = RenderMemo.Renders(
                 revision: revision, applies: applies, rejections: rejections, pods: stored?.pods ?? [:])
             renders.pods.merge(fresh) { _, new in new }
-            renders.warnings = stored?.warnings ?? [:]
             renders.mappings = stored?.mappings ?? [:]
             renders.mappings.merge(mapped) { _, new in new }
             if memo == .full {
                 renders.pods = renders.pods.filter { rendered[$0.key] != nil }
-                renders.warnings = renders.warnings.filter { rendered[$0.key] != nil }
                 renders.mappings = renders.mappings.filter { rendered[$0.key] != nil }
             }
             renderMemo.store(renders, for: name, replacing: memo == .full)

@@ -2,12 +2,18 @@ import Kubernetes
 import SPIFFE
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Rendered SPIFFE IDs of cached pods per ClusterSPIFFEID, reused while neither object changes.
 ///
 /// Entries are keyed by the cache revisions of the ClusterSPIFFEID and the pod, which change with every
 /// stored change to either, so a stale entry is never returned. Rendering does not depend on namespaces,
 /// so a namespace change leaves the entries valid; which pods are selected is decided anew every time.
-final class RenderMemo: Sendable {
+///
+/// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
+final class RenderMemo: @unchecked Sendable {
     /// What one ClusterSPIFFEID revision renders.
     struct Renders {
         /// The ClusterSPIFFEID's revision.
@@ -18,13 +24,27 @@ final class RenderMemo: Sendable {
         var rejections: [String]
         /// Rendered IDs by pod UID, with the pod revision they were rendered for.
         var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
-        /// Admission warnings by pod UID, with the pod revision they were computed for.
-        var warnings: [String: (revision: Int, messages: [String])] = [:]
         /// What the annotations and the mapping make of each pod, with the pod revision.
         var mappings: [String: (revision: Int, mapping: PodMapping)] = [:]
     }
 
+    /// The admission warnings of one pod revision under one ClusterSPIFFEID revision.
+    private struct Warnings {
+        var revision: Int
+        var podRevision: Int
+        var messages: [String]
+    }
+
     private let entries = Mutex<[String: Renders]>([:])
+    /// Warnings by ClusterSPIFFEID name and pod UID. Every admission reads them, so they sit behind a
+    /// readers-writer lock of their own, which concurrent admissions share without waiting.
+    private let warningsLock = ReadWriteLock()
+    nonisolated(unsafe) private var warnings: [WarningsKey: Warnings] = [:]
+
+    private struct WarningsKey: Hashable {
+        var name: String
+        var uid: String
+    }
 
     /// Returns the renders stored for `name` at `revision`, or nil when none are stored for that revision.
     func renders(of name: String, revision: Int) -> Renders? {
@@ -43,7 +63,6 @@ final class RenderMemo: Sendable {
                 return
             }
             stored.pods.merge(renders.pods) { _, new in new }
-            stored.warnings.merge(renders.warnings) { _, new in new }
             stored.mappings.merge(renders.mappings) { _, new in new }
             entries[name] = stored
         }
@@ -51,20 +70,19 @@ final class RenderMemo: Sendable {
 
     /// Returns the admission warnings stored for a pod revision under a ClusterSPIFFEID revision.
     func warnings(of name: String, revision: Int, pod uid: String, podRevision: Int) -> [String]? {
-        entries.withLock { entries in
-            guard let stored = entries[name], stored.revision == revision,
-                let hit = stored.warnings[uid], hit.revision == podRevision
+        warningsLock.reading {
+            guard let hit = warnings[WarningsKey(name: name, uid: uid)], hit.revision == revision,
+                hit.podRevision == podRevision
             else { return nil }
             return hit.messages
         }
     }
 
-    /// Stores the admission warnings of a pod revision, if renders of that ClusterSPIFFEID revision are
-    /// stored.
+    /// Stores the admission warnings of a pod revision under a ClusterSPIFFEID revision.
     func storeWarnings(_ messages: [String], of name: String, revision: Int, pod uid: String, podRevision: Int) {
-        entries.withLock { entries in
-            guard entries[name]?.revision == revision else { return }
-            entries[name]?.warnings[uid] = (podRevision, messages)
+        warningsLock.writing {
+            warnings[WarningsKey(name: name, uid: uid)] = Warnings(
+                revision: revision, podRevision: podRevision, messages: messages)
         }
     }
 
@@ -73,5 +91,38 @@ final class RenderMemo: Sendable {
         entries.withLock { entries in
             entries = entries.filter { snapshot.clusterSPIFFEIDs[$0.key] != nil }
         }
+        warningsLock.writing {
+            warnings = warnings.filter { snapshot.pods[$0.key.uid] != nil }
+        }
+    }
+}
+
+/// A POSIX readers-writer lock: any number of readers, or one writer.
+final class ReadWriteLock: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: pthread_rwlock_t())
+        pthread_rwlock_init(lock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// Runs `body` while holding the lock for reading.
+    func reading<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+
+    /// Runs `body` while holding the lock for writing.
+    func writing<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
     }
 }
