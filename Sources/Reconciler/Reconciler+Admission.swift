@@ -54,25 +54,9 @@ extension Reconciler {
     /// after another. A denied request stores nothing and does not affect the others. When the
     /// transaction fails, every request that had something to store gets a `storeError`.
     public func admit(_ requests: [AdmissionItem], dryRun: Bool = false) -> [AdmissionOutcome] {
-        var snapshot = cache.snapshot()
-        var outcomes: [AdmissionOutcome] = []
-        var changes: [CacheChange] = []
-        var keys: [String] = []
-        var seenKeys: Set<String> = []
-        var storing: [Int] = []
-
-        for request in requests {
-            var (outcome, requestChanges, requestKeys) = evaluate(request, snapshot: snapshot)
-            if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
-                var seenRequestKeys: Set<String> = []
-                outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
-                for key in outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
-                for change in requestChanges { ObjectCache.apply(change, to: &snapshot) }
-                changes += requestChanges
-                storing.append(outcomes.count)
-            }
-            outcomes.append(outcome)
-        }
+        // The evaluation's snapshot is gone before the transaction, so that applying the changes to the
+        // cache's view does not copy its tables for a snapshot that nobody reads any more.
+        var (outcomes, changes, keys, storing) = evaluate(requests, dryRun: dryRun)
         guard !storing.isEmpty else { return outcomes }
 
         do {
@@ -97,6 +81,48 @@ extension Reconciler {
         return outcomes
     }
 
+    /// Evaluates a group of requests in order and returns their outcomes, the changes and keys to store,
+    /// and the indexes of the requests that store something.
+    private func evaluate(
+        _ requests: [AdmissionItem], dryRun: Bool
+    ) -> (outcomes: [AdmissionOutcome], changes: [CacheChange], keys: [String], storing: [Int]) {
+        var snapshot = cache.snapshot()
+        var outcomes: [AdmissionOutcome] = []
+        var changes: [CacheChange] = []
+        var keys: [String] = []
+        var seenKeys: Set<String> = []
+        var storing: [Int] = []
+        // Pod changes reach `snapshot` only when a later request could see them: a request for the same
+        // pod, or one with another kind. Applying each at once would copy the pod table for every group.
+        var deferred: [CacheChange] = []
+        var deferredUIDs: Set<String> = []
+
+        for request in requests {
+            let podsOnly = request.objects.allSatisfy { $0.kind == "Pod" }
+            if !podsOnly || request.objects.contains(where: { deferredUIDs.contains($0.metadata.uid) }) {
+                for change in deferred { ObjectCache.apply(change, to: &snapshot) }
+                deferred = []
+                deferredUIDs = []
+            }
+            var (outcome, requestChanges, requestKeys) = evaluate(request, snapshot: snapshot)
+            if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
+                var seenRequestKeys: Set<String> = []
+                outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
+                for key in outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
+                if podsOnly {
+                    deferred += requestChanges
+                    deferredUIDs.formUnion(request.objects.map(\.metadata.uid))
+                } else {
+                    for change in requestChanges { ObjectCache.apply(change, to: &snapshot) }
+                }
+                changes += requestChanges
+                storing.append(outcomes.count)
+            }
+            outcomes.append(outcome)
+        }
+        return (outcomes, changes, keys, storing)
+    }
+
     /// Admits a request that stores nothing, such as a pod admitted again with no change that matters,
     /// and returns its outcome; returns nil when the request has a change to store, which then belongs
     /// in `admit(_:dryRun:)`.
@@ -104,7 +130,17 @@ extension Reconciler {
     /// The caller must make sure that no change to the same object is being stored meanwhile, because
     /// the request is checked against the cache as it is now.
     public func admitIfUnchanged(_ request: AdmissionItem) -> AdmissionOutcome? {
-        let (outcome, changes, keys) = evaluate(request, snapshot: cache.snapshot())
+        let snapshot = cache.snapshot()
+        // Only a pod that the cache holds alike can store nothing; anything else skips the evaluation.
+        guard request.operation == .create || request.operation == .update,
+            request.objects.allSatisfy({ object in
+                guard object.kind == "Pod", let cached = snapshot.pods[object.metadata.uid],
+                    let pod = try? Pod(from: object)
+                else { return false }
+                return Self.reconcilesAlike(cached, pod)
+            })
+        else { return nil }
+        let (outcome, changes, keys) = evaluate(request, snapshot: snapshot)
         guard changes.isEmpty, keys.isEmpty || !outcome.allowed else { return nil }
         return outcome
     }
