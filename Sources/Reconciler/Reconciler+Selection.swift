@@ -1,13 +1,13 @@
 import Kubernetes
 import SPIFFE
 
-/// How a selection uses the render memo.
+/// The use a selection makes of the render memo.
 enum MemoUse {
     /// Renders every selected pod.
     case none
     /// Reuses and stores renders; the snapshot may hold only some of the cached pods.
     case partial
-    /// Reuses and stores renders; the snapshot holds every cached pod.
+    /// Reuses and stores renders; the snapshot contains every cached pod.
     case full
 }
 

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
 final class RenderMemo: @unchecked Sendable {
-    /// What one ClusterSPIFFEID revision renders.
+    /// The stored renders of one ClusterSPIFFEID revision.
     struct Renders {
         /// The ClusterSPIFFEID's revision.
         var revision: Int
@@ -24,7 +24,7 @@ final class RenderMemo: @unchecked Sendable {
         var rejections: [String]
         /// Rendered IDs by pod UID, with the pod revision they were rendered for.
         var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
-        /// What the annotations and the mapping make of each pod, with the pod revision.
+        /// The mapping outcome of each pod by UID, with the pod revision it was computed for.
         var mappings: [String: (revision: Int, mapping: PodMapping)] = [:]
     }
 
