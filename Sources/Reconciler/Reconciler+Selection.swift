@@ -22,7 +22,7 @@ extension Reconciler {
     ///
     /// With `memo` set, `object` must be the snapshot's own ClusterSPIFFEID of that name: pods whose
     /// rendered ID is stored for the current revisions of both are not rendered again. `.full` means that
-    /// the snapshot holds every cached pod, so renders of pods that left it are dropped.
+    /// the snapshot contains every cached pod, so renders of pods that left it are dropped.
     func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot, memo: MemoUse = .none) -> Selection {
         let name = object.metadata.name
         let revision = memo == .none ? nil : snapshot.clusterSPIFFEIDRevisions[name]

@@ -35,8 +35,8 @@ public struct SelectedPod: Sendable, Hashable {
     public var pod: PodRecord
     /// The rendered ID, or the render error's message.
     public var renderedID: Result<SPIFFEID, RenderFailure>
-    /// What the annotations and the mapping make of the pod, when already known; otherwise
-    /// `DesiredState.compute` works it out.
+    /// The mapping outcome of the pod when it is already known; when nil, `DesiredState.compute`
+    /// computes it.
     public var mapping: PodMapping?
 
     /// Creates a selected pod.
@@ -47,7 +47,7 @@ public struct SelectedPod: Sendable, Hashable {
     }
 }
 
-/// What the annotation contract and the mapping make of one selected pod.
+/// The outcome of the annotation contract and the mapping for one selected pod.
 public enum PodMapping: Sendable, Hashable {
     /// The pod does not opt in.
     case unmanaged
