@@ -130,18 +130,18 @@ extension Reconciler {
     /// The caller must make sure that no change to the same object is being stored meanwhile, because
     /// the request is checked against the cache as it is now.
     public func admitIfUnchanged(_ request: AdmissionItem) -> AdmissionOutcome? {
+        guard request.operation == .create || request.operation == .update else { return nil }
         let snapshot = cache.snapshot()
-        // Only a pod that the cache holds alike can store nothing; anything else skips the evaluation.
-        guard request.operation == .create || request.operation == .update,
-            request.objects.allSatisfy({ object in
-                guard object.kind == "Pod", let cached = snapshot.pods[object.metadata.uid],
-                    let pod = try? Pod(from: object)
-                else { return false }
-                return Self.reconcilesAlike(cached, pod)
-            })
-        else { return nil }
-        let (outcome, changes, keys) = evaluate(request, snapshot: snapshot)
-        guard changes.isEmpty, keys.isEmpty || !outcome.allowed else { return nil }
+        // Only pods that the cache contains alike store nothing, and for them `admitPod` adds only warnings.
+        var outcome = AdmissionOutcome()
+        for object in request.objects {
+            guard object.kind == "Pod", let cached = snapshot.pods[object.metadata.uid],
+                let pod = try? Pod(from: object), Self.reconcilesAlike(cached, pod)
+            else { return nil }
+            outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: true)
+        }
+        var seenWarnings: Set<String> = []
+        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
         return outcome
     }
 
@@ -261,23 +261,24 @@ extension Reconciler {
             outcome.warnings.append(AdmissionWarning("\(error)", context: "pod \(meta.key)").message)
             return
         }
-        outcome.warnings += podWarnings(pod, snapshot: snapshot)
         // The cache keeps the stored pod durably, so a pod whose fields that selection, templates and
         // registration read are unchanged needs neither a write nor a reconcile.
-        if let cached = snapshot.pods[meta.uid], Self.reconcilesAlike(cached, pod) { return }
+        let unchanged = snapshot.pods[meta.uid].map { Self.reconcilesAlike($0, pod) } ?? false
+        outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: unchanged)
+        if unchanged { return }
         changes.append(.putPod(pod, json: object.node.jsonText()))
         keys.append(key)
     }
 
-    /// Returns the problems `pod` has under every ClusterSPIFFEID that selects it.
-    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot) -> [String] {
+    /// Returns the problems `pod` has under every ClusterSPIFFEID that selects it; `unchanged` tells that
+    /// the cache contains the pod alike, so its stored renders and warnings apply.
+    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot, unchanged: Bool) -> [String] {
         var warnings: [String] = []
         var podOnly = snapshot
         podOnly.pods = [pod.metadata.uid: pod]
         // A pod that changed has no render stored for its new state.
-        let cached = snapshot.pods[pod.metadata.uid]
         podOnly.podRevisions = [:]
-        if let cached, Self.reconcilesAlike(cached, pod) {
+        if unchanged {
             podOnly.podRevisions[pod.metadata.uid] = snapshot.podRevisions[pod.metadata.uid]
         }
         for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name })
