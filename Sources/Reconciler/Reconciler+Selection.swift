@@ -63,21 +63,8 @@ extension Reconciler {
         var pods: [SelectedPod] = []
         var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
         if applies, rejections.isEmpty {
-            for (uid, id) in rendered {
-                guard let pod = snapshot.pods[uid] else { continue }
-                var selected = SelectedPod(pod: record(pod), renderedID: id)
-                if revision != nil, let podRevision = snapshot.podRevisions[uid] {
-                    if let hit = stored?.mappings[uid], hit.revision == podRevision {
-                        selected.mapping = hit.mapping
-                    } else {
-                        let mapping = DesiredState.map(
-                            selected, defaults: object.metadata.annotations, contract, self.mapping)
-                        selected.mapping = mapping
-                        mapped[uid] = (podRevision, mapping)
-                    }
-                }
-                pods.append(selected)
-            }
+            (pods, mapped) = selectedPods(
+                rendered, of: object, in: snapshot, storedMappings: revision == nil ? nil : stored?.mappings ?? [:])
         }
 
         if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || memo == .full {
@@ -102,6 +89,32 @@ extension Reconciler {
             clusterSPIFFEID: name, annotations: object.metadata.annotations,
             namespaces: selectedNamespaces.sorted(), pods: pods.sorted { $0.pod.uid < $1.pod.uid },
             problems: problems)
+    }
+
+    /// Returns the selected pods with their mapping outcomes. With `storedMappings` set, outcomes stored
+    /// for a pod's current revision are reused, and the ones computed anew are returned for storing.
+    private func selectedPods(
+        _ rendered: [String: Result<SPIFFEID, RenderFailure>], of object: ClusterSPIFFEID,
+        in snapshot: CacheSnapshot, storedMappings: [String: (revision: Int, mapping: PodMapping)]?
+    ) -> ([SelectedPod], [String: (revision: Int, mapping: PodMapping)]) {
+        var pods: [SelectedPod] = []
+        var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        for (uid, id) in rendered {
+            guard let pod = snapshot.pods[uid] else { continue }
+            var selected = SelectedPod(pod: record(pod), renderedID: id)
+            if let storedMappings, let podRevision = snapshot.podRevisions[uid] {
+                if let hit = storedMappings[uid], hit.revision == podRevision {
+                    selected.mapping = hit.mapping
+                } else {
+                    let mapping = DesiredState.map(
+                        selected, defaults: object.metadata.annotations, contract, self.mapping)
+                    selected.mapping = mapping
+                    mapped[uid] = (podRevision, mapping)
+                }
+            }
+            pods.append(selected)
+        }
+        return (pods, mapped)
     }
 
     /// Returns true when `object` selects `pod`, without rendering its ID.
