@@ -21,6 +21,20 @@ public struct AdmissionOutcome: Sendable, Hashable {
     public var allowed: Bool { deniedReason == nil }
 }
 
+/// One admission request: the objects it carries and its operation.
+public struct AdmissionItem: Sendable {
+    /// The objects, usually one.
+    public var objects: [KubernetesObject]
+    /// The operation.
+    public var operation: AdmissionOperation
+
+    /// Creates an admission request.
+    public init(_ objects: [KubernetesObject], operation: AdmissionOperation) {
+        self.objects = objects
+        self.operation = operation
+    }
+}
+
 extension Reconciler {
     /// Admits objects: parses and validates them, then (unless `dryRun`) updates the cache and enqueues
     /// their keys in one durable transaction.
@@ -30,49 +44,143 @@ extension Reconciler {
     public func admit(
         _ objects: [KubernetesObject], operation: AdmissionOperation, dryRun: Bool
     ) -> AdmissionOutcome {
-        var outcome = AdmissionOutcome()
-        // CONNECT (exec, attach, port-forward) changes no object.
-        guard operation != .connect else { return outcome }
-        var changes: [CacheChange] = []
-        var keys: [String] = []
-        let snapshot = cache.snapshot()
+        admit([AdmissionItem(objects, operation: operation)], dryRun: dryRun)[0]
+    }
 
-        for object in objects {
-            switch object.kind {
-            case ClusterSPIFFEID.kind:
-                admitClusterSPIFFEID(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            case "Pod":
-                admitPod(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            case "Namespace":
-                admitNamespace(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
-            default:
-                outcome.warnings.append(
-                    AdmissionWarning(
-                        subject: "kind", value: object.kind, problem: "is not handled",
-                        fix: "send ClusterSPIFFEID, Pod or Namespace objects"
-                    ).message)
-            }
-        }
+    /// Admits a group of requests and stores all their changes in one durable transaction (group
+    /// commit), returning one outcome per request in order.
+    ///
+    /// Each request sees the changes of the allowed requests before it, as if they had been admitted one
+    /// after another. A denied request stores nothing and does not affect the others. When the
+    /// transaction fails, every request that had something to store gets a `storeError`.
+    public func admit(_ requests: [AdmissionItem], dryRun: Bool = false) -> [AdmissionOutcome] {
+        // The evaluation's snapshot is gone before the transaction, so that applying the changes to the
+        // cache's view does not copy its tables for a snapshot that nobody reads any more.
+        var (outcomes, changes, keys, storing) = evaluate(requests, dryRun: dryRun)
+        guard !storing.isEmpty else { return outcomes }
 
-        outcome.warnings = outcome.warnings.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
-        guard !dryRun, outcome.allowed, !changes.isEmpty || !keys.isEmpty else { return outcome }
-        let unique = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         do {
             try database.transaction { connection in
                 try cache.apply(changes, in: connection)
-                for key in unique { try queue.enqueue(key, in: connection) }
+                for key in keys { try queue.enqueue(key, in: connection) }
             }
             queue.notifyWorkers()
-            outcome.enqueuedKeys = unique
         } catch {
             try? cache.reload(from: database)
-            outcome.storeError = "storing the admitted change failed: \(error)"
-            outcome.warnings.append(AdmissionWarning("change not recorded; the next resync repairs it").message)
+            for index in storing {
+                outcomes[index].enqueuedKeys = []
+                outcomes[index].storeError = "storing the admitted change failed: \(error)"
+                outcomes[index].warnings.append(
+                    AdmissionWarning("change not recorded; the next resync repairs it").message)
+            }
             log(
                 ReconcilerLogRecord(
-                    level: .error, message: "storing an admitted change failed", fields: ["error": "\(error)"]))
+                    level: .error, message: "storing an admitted change failed",
+                    fields: ["error": "\(error)", "requests": String(storing.count)]))
         }
+        return outcomes
+    }
+
+    /// Evaluates a group of requests in order and returns their outcomes, the changes and keys to store,
+    /// and the indexes of the requests that store something.
+    private func evaluate(
+        _ requests: [AdmissionItem], dryRun: Bool
+    ) -> (outcomes: [AdmissionOutcome], changes: [CacheChange], keys: [String], storing: [Int]) {
+        var snapshot = cache.snapshot()
+        var outcomes: [AdmissionOutcome] = []
+        var changes: [CacheChange] = []
+        var keys: [String] = []
+        var seenKeys: Set<String> = []
+        var storing: [Int] = []
+        // Pod changes reach `snapshot` only when a later request could see them: a request for the same
+        // pod, or one with another kind. Applying each at once would copy the pod table for every group.
+        var deferred: [CacheChange] = []
+        var deferredUIDs: Set<String> = []
+
+        for request in requests {
+            let podsOnly = request.objects.allSatisfy { $0.kind == "Pod" }
+            if !podsOnly || request.objects.contains(where: { deferredUIDs.contains($0.metadata.uid) }) {
+                for change in deferred { ObjectCache.apply(change, to: &snapshot) }
+                deferred = []
+                deferredUIDs = []
+            }
+            var (outcome, requestChanges, requestKeys) = evaluate(request, snapshot: snapshot)
+            if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
+                var seenRequestKeys: Set<String> = []
+                outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
+                for key in outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
+                if podsOnly {
+                    deferred += requestChanges
+                    deferredUIDs.formUnion(request.objects.map(\.metadata.uid))
+                } else {
+                    for change in requestChanges { ObjectCache.apply(change, to: &snapshot) }
+                }
+                changes += requestChanges
+                storing.append(outcomes.count)
+            }
+            outcomes.append(outcome)
+        }
+        return (outcomes, changes, keys, storing)
+    }
+
+    /// Admits a request that stores nothing, such as a pod admitted again with no change that matters,
+    /// and returns its outcome; returns nil when the request has a change to store, which then belongs
+    /// in `admit(_:dryRun:)`.
+    ///
+    /// The caller must make sure that no change to the same object is being stored meanwhile, because
+    /// the request is checked against the cache as it is now.
+    public func admitIfUnchanged(_ request: AdmissionItem) -> AdmissionOutcome? {
+        guard request.operation == .create || request.operation == .update else { return nil }
+        let snapshot = cache.snapshot()
+        // Only pods that the cache contains alike store nothing, and for them `admitPod` adds only warnings.
+        var outcome = AdmissionOutcome()
+        for object in request.objects {
+            guard object.kind == "Pod", let cached = snapshot.pods[object.metadata.uid],
+                let pod = try? Pod(from: object), Self.reconcilesAlike(cached, pod)
+            else { return nil }
+            outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: true)
+        }
+        var seenWarnings: Set<String> = []
+        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
         return outcome
+    }
+
+    /// Computes the outcome of one request and the cache changes and queue keys it calls for.
+    private func evaluate(
+        _ request: AdmissionItem, snapshot: CacheSnapshot
+    ) -> (AdmissionOutcome, [CacheChange], [String]) {
+        var outcome = AdmissionOutcome()
+        var changes: [CacheChange] = []
+        var keys: [String] = []
+        // CONNECT (exec, attach, port-forward) changes no object.
+        if request.operation != .connect {
+            for object in request.objects {
+                admit(object, operation: request.operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+            }
+        }
+        var seenWarnings: Set<String> = []
+        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+        return (outcome, changes, keys)
+    }
+
+    private func admit(
+        _ object: KubernetesObject, operation: AdmissionOperation, snapshot: CacheSnapshot,
+        into outcome: inout AdmissionOutcome, _ changes: inout [CacheChange], _ keys: inout [String]
+    ) {
+        switch object.kind {
+        case ClusterSPIFFEID.kind:
+            admitClusterSPIFFEID(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        case "Pod":
+            admitPod(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        case "Namespace":
+            admitNamespace(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+        default:
+            outcome.warnings.append(
+                AdmissionWarning(
+                    subject: "kind", value: object.kind, problem: "is not handled",
+                    fix: "send ClusterSPIFFEID, Pod or Namespace objects"
+                ).message)
+        }
     }
 
     /// Admits the object of an AdmissionReview request and builds the response that echoes its `uid`.
@@ -88,7 +196,7 @@ extension Reconciler {
         do {
             objects = [try KubernetesObject(from: NodeReader(node, path: "request.object"))]
         } catch {
-            let warning = AdmissionWarning("\(request.kind.kind) \(request.name): \(error)").message
+            let warning = AdmissionWarning("\(error)", context: "\(request.kind.kind) \(request.name)").message
             return .allow(uid: request.uid, warnings: [warning])
         }
         let outcome = admit(objects, operation: request.operation, dryRun: request.dryRun)
@@ -113,7 +221,7 @@ extension Reconciler {
             decoded = try ClusterSPIFFEID(from: object)
         } catch {
             let reason = "ClusterSPIFFEID \(name): \(error)"
-            outcome.warnings.append(AdmissionWarning(reason).message)
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "ClusterSPIFFEID \(name)").message)
             if settings.validateClusterSPIFFEIDs { outcome.deniedReason = reason }
             keys.removeLast()
             return
@@ -134,31 +242,96 @@ extension Reconciler {
         let meta = object.metadata
         guard !meta.uid.isEmpty, !meta.namespace.isEmpty, !meta.name.isEmpty else {
             outcome.warnings.append(
-                AdmissionWarning("pod \(meta.key) has no uid, namespace or name; it is not cached").message)
+                AdmissionWarning(
+                    subject: "pod", value: meta.key, problem: "has no uid, namespace or name",
+                    fix: "it is not cached"
+                ).message)
             return
         }
-        keys.append(ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text)
+        let key = ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text
         if operation == .delete {
             changes.append(.deletePod(uid: meta.uid))
+            keys.append(key)
             return
         }
         let pod: Pod
         do {
             pod = try Pod(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("pod \(meta.key): \(error)").message)
-            keys.removeLast()
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "pod \(meta.key)").message)
             return
         }
-        // Report the problems this pod has under every ClusterSPIFFEID that selects it.
+        // The cache keeps the stored pod durably, so a pod whose fields that selection, templates and
+        // registration read are unchanged needs neither a write nor a reconcile.
+        let unchanged = snapshot.pods[meta.uid].map { Self.reconcilesAlike($0, pod) } ?? false
+        outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: unchanged)
+        if unchanged { return }
+        changes.append(.putPod(pod, json: object.node.jsonText()))
+        keys.append(key)
+    }
+
+    /// Returns the problems `pod` has under every ClusterSPIFFEID that selects it; `unchanged` tells that
+    /// the cache contains the pod alike, so its stored renders and warnings apply.
+    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot, unchanged: Bool) -> [String] {
+        var warnings: [String] = []
         var podOnly = snapshot
         podOnly.pods = [pod.metadata.uid: pod]
+        // A pod that changed has no render stored for its new state.
+        podOnly.podRevisions = [:]
+        if unchanged {
+            podOnly.podRevisions[pod.metadata.uid] = snapshot.podRevisions[pod.metadata.uid]
+        }
         for csid in snapshot.clusterSPIFFEIDs.values.sorted(by: { $0.metadata.name < $1.metadata.name })
         where selects(csid, pod: pod, in: snapshot) {
-            let state = DesiredState.compute(selection(for: csid, in: podOnly), contract: contract, mapping: mapping)
-            outcome.warnings += (state.invalidPods + state.renderFailures).map(\.warning.message)
+            guard selectionSettings.applies(className: csid.spec.className) else {
+                if case .unmanaged = contract.read(
+                    defaults: csid.metadata.annotations, overrides: pod.metadata.annotations)
+                {
+                    continue
+                }
+                warnings.append(unwatchedClassWarning(csid).message)
+                continue
+            }
+            let name = csid.metadata.name
+            let revisions = snapshot.clusterSPIFFEIDRevisions[name].flatMap { revision in
+                podOnly.podRevisions[pod.metadata.uid].map { (revision, $0) }
+            }
+            if let (revision, podRevision) = revisions,
+                let stored = renderMemo.warnings(
+                    of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
+            {
+                warnings += stored
+                continue
+            }
+            let state = DesiredState.compute(
+                selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
+            let messages = (state.invalidPods + state.renderFailures).map(\.warning.message)
+            warnings += messages
+            if let (revision, podRevision) = revisions {
+                renderMemo.storeWarnings(
+                    messages, of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
+            }
         }
-        changes.append(.putPod(pod, json: object.node.jsonText()))
+        return warnings
+    }
+
+    /// Creates the warning for an opted-in pod that a ClusterSPIFFEID of an unwatched class selects.
+    func unwatchedClassWarning(_ csid: ClusterSPIFFEID) -> AdmissionWarning {
+        let className = csid.spec.className
+        let fix = className.isEmpty ? "set --watch-classless" : "set --class-name \(className)"
+        return AdmissionWarning(
+            subject: "ClusterSPIFFEID", value: csid.metadata.name,
+            problem: "has className \"\(className)\", not watched, so pod is skipped", fix: fix)
+    }
+
+    /// True when two versions of a pod select, render and register alike: same metadata apart from
+    /// `resourceVersion`, same spec and same readiness. Status fields other than readiness are not read.
+    static func reconcilesAlike(_ old: Pod, _ new: Pod) -> Bool {
+        var oldMeta = old.metadata
+        oldMeta.resourceVersion = new.metadata.resourceVersion
+        return oldMeta == new.metadata && old.spec.serviceAccountName == new.spec.serviceAccountName
+            && old.spec.nodeName == new.spec.nodeName && old.spec.raw == new.spec.raw
+            && old.status.isReady == new.status.isReady
     }
 
     private func admitNamespace(
@@ -170,7 +343,7 @@ extension Reconciler {
         do {
             namespace = try Namespace(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("namespace \(name): \(error)").message)
+            outcome.warnings.append(AdmissionWarning("\(error)", context: "namespace \(name)").message)
             return
         }
         let oldLabels = snapshot.namespaces[name]?.labels

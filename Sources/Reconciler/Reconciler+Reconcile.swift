@@ -64,13 +64,14 @@ extension Reconciler {
         }
 
         let affected = affectedClusterSPIFFEIDs(key, snapshot: snapshot, registered: registered)
+        renderMemo.prune(keeping: snapshot)
         var deleted: Set<String> = []
         for name in affected.sorted() {
             guard let object = snapshot.clusterSPIFFEIDs[name] else {
                 deleted.insert(name)
                 continue
             }
-            let selection = selection(for: object, in: snapshot)
+            let selection = selection(for: object, in: snapshot, memo: .full)
             report.desired.append(DesiredState.compute(selection, contract: contract, mapping: mapping))
         }
 
@@ -142,7 +143,8 @@ extension Reconciler {
         var services: [DesiredService] = []
         for object in snapshot.clusterSPIFFEIDs.values where !affected.contains(object.metadata.name) {
             guard namespaces.contains(where: { selects(object, namespace: $0, in: snapshot) }) else { continue }
-            let state = DesiredState.compute(selection(for: object, in: scoped), contract: contract, mapping: mapping)
+            let state = DesiredState.compute(
+                selection(for: object, in: scoped, memo: .partial), contract: contract, mapping: mapping)
             services += state.services.values
         }
         return services

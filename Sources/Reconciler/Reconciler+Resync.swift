@@ -91,7 +91,7 @@ extension Reconciler {
             do {
                 changes.append(try put(object))
             } catch {
-                warnings.append(AdmissionWarning("\(object.kind) \(object.metadata.key): \(error)").message)
+                warnings.append(AdmissionWarning("\(error)", context: "\(object.kind) \(object.metadata.key)").message)
             }
         }
         for missing in cached.subtracting(listed).sorted() {

@@ -1,6 +1,16 @@
 import Kubernetes
 import SPIFFE
 
+/// The use a selection makes of the render memo.
+enum MemoUse {
+    /// Renders every selected pod.
+    case none
+    /// Reuses and stores renders; the snapshot may hold only some of the cached pods.
+    case partial
+    /// Reuses and stores renders; the snapshot contains every cached pod.
+    case full
+}
+
 extension Reconciler {
     /// Returns the namespaces and pods that `object` selects in `snapshot`, with each pod's rendered ID,
     /// by the Kubernetes module's copy of the SPIRE Controller Manager's selection.
@@ -9,28 +19,102 @@ extension Reconciler {
     /// on every namespace, `kubernetes.io/metadata.name`.
     /// NOTE: a `fallback` ClusterSPIFFEID is selected on its own here, so it does not skip the pods that a
     /// non-fallback one already covers, as the controller's `selectAll` does.
-    func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot) -> Selection {
-        let result = ClusterSPIFFEIDSelector.select(
-            object, namespaces: namespaces(in: snapshot), pods: Array(snapshot.pods.values),
-            settings: selectionSettings)
+    ///
+    /// With `memo` set, `object` must be the snapshot's own ClusterSPIFFEID of that name: pods whose
+    /// rendered ID is stored for the current revisions of both are not rendered again. `.full` means that
+    /// the snapshot contains every cached pod, so renders of pods that left it are dropped.
+    func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot, memo: MemoUse = .none) -> Selection {
+        let name = object.metadata.name
+        let revision = memo == .none ? nil : snapshot.clusterSPIFFEIDRevisions[name]
+        let stored = revision.flatMap { renderMemo.renders(of: name, revision: $0) }
+
+        var rendered: [String: Result<SPIFFEID, RenderFailure>] = [:]
+        var stale: [Pod] = []
+        if let stored {
+            for pod in snapshot.pods.values where selects(object, pod: pod, in: snapshot) {
+                let uid = pod.metadata.uid
+                if let hit = stored.pods[uid], hit.revision == snapshot.podRevisions[uid] {
+                    rendered[uid] = hit.id
+                } else {
+                    stale.append(pod)
+                }
+            }
+        } else {
+            stale = Array(snapshot.pods.values)
+        }
+
+        var applies = stored?.applies ?? true
+        var rejections = stored?.rejections ?? []
+        var fresh: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)] = [:]
+        if stored == nil || !stale.isEmpty {
+            let result = ClusterSPIFFEIDSelector.select(
+                object, namespaces: namespaces(in: snapshot), pods: stale, settings: selectionSettings)
+            applies = result.applies
+            rejections = result.rejections.map(\.description)
+            for pod in result.rendered { rendered[pod.uid] = .success(pod.spiffeID) }
+            for failure in result.failures { rendered[failure.uid] = .failure(RenderFailure(failure.message)) }
+            for pod in stale {
+                let uid = pod.metadata.uid
+                if let id = rendered[uid], let podRevision = snapshot.podRevisions[uid] {
+                    fresh[uid] = (podRevision, id)
+                }
+            }
+        }
         var pods: [SelectedPod] = []
-        for rendered in result.rendered {
-            guard let pod = snapshot.pods[rendered.uid] else { continue }
-            pods.append(SelectedPod(pod: record(pod), renderedID: .success(rendered.spiffeID)))
+        var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        if applies, rejections.isEmpty {
+            (pods, mapped) = selectedPods(
+                rendered, of: object, in: snapshot, storedMappings: revision == nil ? nil : stored?.mappings ?? [:])
         }
-        for failure in result.failures {
-            guard let pod = snapshot.pods[failure.uid] else { continue }
-            pods.append(SelectedPod(pod: record(pod), renderedID: .failure(RenderFailure(failure.message))))
+
+        if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || memo == .full {
+            var renders = RenderMemo.Renders(
+                revision: revision, applies: applies, rejections: rejections, pods: stored?.pods ?? [:])
+            renders.pods.merge(fresh) { _, new in new }
+            renders.mappings = stored?.mappings ?? [:]
+            renders.mappings.merge(mapped) { _, new in new }
+            if memo == .full {
+                renders.pods = renders.pods.filter { rendered[$0.key] != nil }
+                renders.mappings = renders.mappings.filter { rendered[$0.key] != nil }
+            }
+            renderMemo.store(renders, for: name, replacing: memo == .full)
         }
-        var problems = result.rejections.map(\.description)
-        if !result.applies {
+
+        var problems = rejections
+        if !applies {
             problems.append("its className \"\(object.spec.className)\" belongs to another controller")
         }
         let selectedNamespaces = Set(pods.map(\.pod.namespace))
         return Selection(
-            clusterSPIFFEID: object.metadata.name, annotations: object.metadata.annotations,
+            clusterSPIFFEID: name, annotations: object.metadata.annotations,
             namespaces: selectedNamespaces.sorted(), pods: pods.sorted { $0.pod.uid < $1.pod.uid },
             problems: problems)
+    }
+
+    /// Returns the selected pods with their mapping outcomes. With `storedMappings` set, outcomes stored
+    /// for a pod's current revision are reused, and the ones computed anew are returned for storing.
+    private func selectedPods(
+        _ rendered: [String: Result<SPIFFEID, RenderFailure>], of object: ClusterSPIFFEID,
+        in snapshot: CacheSnapshot, storedMappings: [String: (revision: Int, mapping: PodMapping)]?
+    ) -> ([SelectedPod], [String: (revision: Int, mapping: PodMapping)]) {
+        var pods: [SelectedPod] = []
+        var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        for (uid, id) in rendered {
+            guard let pod = snapshot.pods[uid] else { continue }
+            var selected = SelectedPod(pod: record(pod), renderedID: id)
+            if let storedMappings, let podRevision = snapshot.podRevisions[uid] {
+                if let hit = storedMappings[uid], hit.revision == podRevision {
+                    selected.mapping = hit.mapping
+                } else {
+                    let mapping = DesiredState.map(
+                        selected, defaults: object.metadata.annotations, contract, self.mapping)
+                    selected.mapping = mapping
+                    mapped[uid] = (podRevision, mapping)
+                }
+            }
+            pods.append(selected)
+        }
+        return (pods, mapped)
     }
 
     /// Returns true when `object` selects `pod`, without rendering its ID.

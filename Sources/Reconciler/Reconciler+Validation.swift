@@ -16,7 +16,10 @@ extension Reconciler {
         var report = ClusterSPIFFEIDReport()
         let name = object.metadata.name
         for finding in object.validate() {
-            report.warnings.append(AdmissionWarning("ClusterSPIFFEID \(name): \(finding.path): \(finding.message)"))
+            report.warnings.append(
+                AdmissionWarning(
+                    "\(finding.path): \(AdmissionWarning.condensed(finding.message))",
+                    context: "ClusterSPIFFEID \(name)"))
             if finding.severity == .error, report.denial == nil {
                 report.denial = "ClusterSPIFFEID \(name) is invalid: \(finding)"
             }
@@ -47,9 +50,9 @@ extension Reconciler {
         }
         if let (pod, failure) = failures.first {
             report.warnings.append(
-                AdmissionWarning(
-                    "\(failures.count) of \(selection.pods.count) selected pods render no valid ID; "
-                        + "pod \(pod): \(failure)"))
+                .renderFailure(
+                    failure.message,
+                    context: "pod \(pod); \(failures.count) of \(selection.pods.count) selected pods fail"))
         }
         return report
     }

@@ -55,6 +55,7 @@ public final class Reconciler: Sendable {
     let clock: any WallClock
     let log: @Sendable (ReconcilerLogRecord) -> Void
     let selectionSettings: SelectionSettings
+    let renderMemo = RenderMemo()
     private let workers = Mutex<WorkerPool?>(nil)
 
     /// Creates a reconciler on the registry's database, applying the queue and cache migrations.

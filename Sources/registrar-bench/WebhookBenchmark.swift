@@ -8,7 +8,7 @@ import YAML
 /// `POST /bench/echo` route with the same bodies as the ceiling, and prints requests/s, p50 and p99.
 ///
 /// The webhook runs twice: with the reconcile workers running, as in production, and with them paused,
-/// which measures the request path alone (parse, admit, durable enqueue). Every phase sends new pods.
+/// which measures the request path alone (parse, admit, and the durable enqueue of a changed pod).
 ///
 /// Options: `--seconds N` per phase (default 5), `--connections N` (default 32), and `--database-sync
 /// full|normal` (default full, one fsync per commit). `--pods N` (default 256) is the number of

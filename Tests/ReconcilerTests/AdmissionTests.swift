@@ -51,7 +51,7 @@ private let register = "    serviceradar.io/register: 'true'"
         AdmissionCase(
             name: "template does not parse", annotations: register,
             template: "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }/sa/x",
-            warning: "ClusterSPIFFEID probe: spec.spiffeIDTemplate"),
+            warning: "spec.spiffeIDTemplate"),
         AdmissionCase(
             name: "outside trust domain", annotations: register,
             template: "spiffe://other.example/ns/demo/sa/serviceradar-poller",
@@ -63,7 +63,7 @@ private let register = "    serviceradar.io/register: 'true'"
         AdmissionCase(
             name: "rendered ID invalid", annotations: register,
             template: "spiffe://carverauto.dev/ns/{{ .PodMeta.Labels.missing }}/sa/serviceradar-poller",
-            warning: "1 of 1 selected pods render no valid ID"),
+            warning: "1 of 1 selected pods fail"),
     ]
 
     static let pod = """

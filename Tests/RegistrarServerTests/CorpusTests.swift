@@ -14,8 +14,6 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
     var spiffeID: String?
     /// Fragments of the warning that states why the pod is skipped; warnings shorten long IDs.
     var warning: [String]?
-    /// True when the registrar skips the pod without saying why yet.
-    var knownGap = false
 
     var testDescription: String { "\(file) \(name)" }
 }
@@ -63,15 +61,15 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
             file: "006-deployments-k8s.yaml", name: "nsm-workloads",
             warning: ["failed to render SPIFFE ID", "expected trust domain \"carverauto.dev\" but got"]),
         CorpusCase(
-            file: "007-secrets-manager.yaml", name: "example", warning: ["className \"vsecm\""], knownGap: true),
+            file: "007-secrets-manager.yaml", name: "example", warning: ["className \"vsecm\""]),
         CorpusCase(
             file: "008-secrets-manager.yaml", name: "vsecm-safe",
             warning: ["failed to render SPIFFE ID", "expected trust domain \"carverauto.dev\" but got"]),
         CorpusCase(
             file: "009-secrets-manager.yaml", name: "control-plane-server",
-            warning: ["className \"vsecm\""], knownGap: true),
+            warning: ["className \"vsecm\""]),
         CorpusCase(
-            file: "010-secrets-manager.yaml", name: "keycloak", warning: ["className \"vsecm\""], knownGap: true),
+            file: "010-secrets-manager.yaml", name: "keycloak", warning: ["className \"vsecm\""]),
     ]
 
     @Test func casesCoverEveryFixtureDocument() throws {
@@ -109,14 +107,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         } else {
             #expect(services.isEmpty)
             let fragments = try #require(corpusCase.warning)
-            // TODO: a ClusterSPIFFEID of another className is skipped without a warning; the reconciler
-            // records the reason in its selection but no admission reply carries it.
-            withKnownIssue("pods of a ClusterSPIFFEID of another className are skipped silently") {
-                #expect(
-                    warnings.contains { warning in fragments.allSatisfy { warning.contains($0) } }, "\(warnings)")
-            } when: {
-                corpusCase.knownGap
-            }
+            #expect(warnings.contains { warning in fragments.allSatisfy { warning.contains($0) } }, "\(warnings)")
         }
     }
 

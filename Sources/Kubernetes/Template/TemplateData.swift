@@ -21,10 +21,14 @@ public enum TemplateData {
                 fields: [
                     ("TrustDomain", .string(trustDomain)), ("ClusterName", .string(clusterName)),
                     ("ClusterDomain", .string(clusterDomain)), ("PodMeta", objectMeta(pod.metadata)),
-                    ("PodSpec", podSpec(pod.spec)), ("NodeMeta", objectMeta(node?.metadata ?? ObjectMeta())),
-                    ("NodeSpec", nodeSpec(node?.spec)),
+                    ("PodSpec", podSpec(pod.spec)), ("NodeMeta", node.map { objectMeta($0.metadata) } ?? zeroNodeMeta),
+                    ("NodeSpec", node.map { nodeSpec($0.spec) } ?? zeroNodeSpec),
                 ]))
     }
+
+    /// The metadata and spec of a missing node, built once because every render without nodes uses them.
+    private static let zeroNodeMeta = objectMeta(ObjectMeta())
+    private static let zeroNodeSpec = nodeSpec(nil)
 
     /// Converts metadata into a `*v1.ObjectMeta` value with every field of the Go struct.
     public static func objectMeta(_ meta: ObjectMeta) -> TemplateValue {
@@ -56,8 +60,17 @@ public enum TemplateData {
 
     /// Converts a pod spec into a `*v1.PodSpec` value: Go's zero values overlaid with the spec as written.
     public static func podSpec(_ spec: PodSpec) -> TemplateValue {
+        var structure = zeroPodSpec
+        overlay(spec.raw, onto: &structure)
+        structure.set("ServiceAccountName", .string(spec.serviceAccountName))
+        structure.set("NodeName", .string(spec.nodeName))
+        return .structure(structure)
+    }
+
+    /// A `*v1.PodSpec` with Go's zero value in every field.
+    private static let zeroPodSpec: TemplateStruct = {
         let emptyList = TemplateValue.list([])
-        var structure = TemplateStruct(
+        return TemplateStruct(
             typeName: "*v1.PodSpec",
             fields: [
                 ("Volumes", emptyList), ("InitContainers", emptyList), ("Containers", emptyList),
@@ -76,11 +89,7 @@ public enum TemplateData {
                 ("HostUsers", .null), ("SchedulingGates", emptyList), ("ResourceClaims", emptyList),
                 ("Resources", .null),
             ])
-        overlay(spec.raw, onto: &structure)
-        structure.set("ServiceAccountName", .string(spec.serviceAccountName))
-        structure.set("NodeName", .string(spec.nodeName))
-        return .structure(structure)
-    }
+    }()
 
     /// Converts a node spec into a `*v1.NodeSpec` value: Go's zero values overlaid with the spec as written.
     public static func nodeSpec(_ spec: Node?) -> TemplateValue {
@@ -99,7 +108,7 @@ public enum TemplateData {
         guard let node, case .mapping(let entries) = node.content else { return }
         for entry in entries {
             guard let key = entry.key.scalarText else { continue }
-            structure.set(goFieldName(key), value(entry.value, key: key, depth: 0))
+            structure.set(goFieldName(key), node: entry.value, key: key)
         }
     }
 
@@ -127,7 +136,8 @@ public enum TemplateData {
     /// Nested manifests deeper than this become nil; real pod specs are far shallower.
     private static let maxDepth = 32
 
-    private static func value(_ node: Node, key: String, depth: Int) -> TemplateValue {
+    /// Converts a manifest node under the JSON field `key` into a template value.
+    static func value(_ node: Node, key: String, depth: Int) -> TemplateValue {
         guard depth < maxDepth else { return .null }
         switch node.content {
         case .scalar:

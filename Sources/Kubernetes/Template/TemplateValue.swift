@@ -1,3 +1,5 @@
+import YAML
+
 /// A value that a Go `text/template` can walk: the dynamic counterpart of the Go structs, maps and
 /// slices that the SPIRE Controller Manager passes to its templates.
 ///
@@ -42,19 +44,25 @@ public struct TemplateMap: Sendable, Hashable {
 
 /// A Go struct: its type name (as Go prints it in errors, for example `*v1.PodSpec`) and its
 /// exported fields by Go name, in declaration order.
+///
+/// A field can hold a manifest node that is converted to a `TemplateValue` only when a template reads
+/// it, because templates read a few fields of a pod spec and converting all of it dominates a render.
 public struct TemplateStruct: Sendable, Hashable {
     /// The Go type name shown in error messages.
     public var typeName: String
     /// The fields in declaration order.
     public var fields: [(name: String, value: TemplateValue)] {
-        get { names.map { ($0, values[$0] ?? .null) } }
+        get { names.map { ($0, self[field: $0] ?? .null) } }
         set {
             names = newValue.map(\.name)
             values = Dictionary(newValue.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+            nodes = [:]
         }
     }
     private var names: [String]
     private var values: [String: TemplateValue]
+    /// Fields still in manifest form: the node and its JSON key, which decides between map and struct.
+    private var nodes: [String: (node: Node, key: String)] = [:]
 
     /// Creates a struct; a later field with the same name replaces an earlier one.
     public init(typeName: String, fields: [(String, TemplateValue)]) {
@@ -70,24 +78,36 @@ public struct TemplateStruct: Sendable, Hashable {
 
     /// Returns the field named `name`, or nil when the struct has no such field.
     public subscript(field name: String) -> TemplateValue? {
-        values[name]
+        if let pending = nodes[name] {
+            return TemplateData.value(pending.node, key: pending.key, depth: 0)
+        }
+        return values[name]
     }
 
     /// Sets or adds a field.
     public mutating func set(_ name: String, _ value: TemplateValue) {
+        nodes[name] = nil
         if values.updateValue(value, forKey: name) == nil { names.append(name) }
+    }
+
+    /// Sets or adds a field whose value is the manifest `node` under the JSON field `key`, converted
+    /// when a template reads it.
+    mutating func set(_ name: String, node: Node, key: String) {
+        if values.updateValue(.null, forKey: name) == nil { names.append(name) }
+        nodes[name] = (node, key)
     }
 
     /// Compares type names and fields in order.
     public static func == (lhs: TemplateStruct, rhs: TemplateStruct) -> Bool {
-        lhs.typeName == rhs.typeName && lhs.names == rhs.names && lhs.values == rhs.values
+        lhs.typeName == rhs.typeName && lhs.names == rhs.names
+            && lhs.names.allSatisfy { lhs[field: $0] == rhs[field: $0] }
     }
 
     /// Hashes the type name and fields.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(typeName)
         hasher.combine(names)
-        hasher.combine(values)
+        for name in names { hasher.combine(self[field: name]) }
     }
 }
 

@@ -23,8 +23,50 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
         self.init("\(subject) \"\(shown)\" \(problem); \(fix)")
     }
 
+    /// Creates a warning of the form `<detail> (<context>)`, such as an error followed by the object it
+    /// concerns. The detail carries the value and the fix, so it comes first and keeps as much room as it
+    /// needs. The context is shortened first, then the detail.
+    public init(_ detail: String, context: String) {
+        let detail = Self.printable(detail)
+        let room = Self.maxLength - detail.count - " ()".count
+        guard room < context.count else {
+            self.init("\(detail) (\(context))")
+            return
+        }
+        guard room >= 16 else {
+            self.init(detail)
+            return
+        }
+        self.init("\(detail) (\(Self.truncate(Self.printable(context), to: room)))")
+    }
+
     /// The warning text.
     public var description: String { message }
+
+    /// Creates the warning for a pod whose SPIFFE ID did not render, with `context` naming the pod.
+    static func renderFailure(_ message: String, context: String) -> AdmissionWarning {
+        guard !message.contains("<no value>") else {
+            return AdmissionWarning(
+                "ID has <no value>; add the label or annotation that the template reads",
+                context: context)
+        }
+        return AdmissionWarning(condensed(message), context: context)
+    }
+
+    /// Shortens a template or render error for a warning: drops the `template: ` and `executing "NAME" at`
+    /// prefixes that Go's wording adds, keeping the template's name, position,
+    /// failing action and cause.
+    static func condensed(_ error: String) -> String {
+        var text = error
+        if text.hasPrefix("template: ") { text.removeFirst("template: ".count) }
+        text = text.replacingOccurrences(of: ": template: ", with: ": ")
+        while let start = text.range(of: "executing \""),
+            let end = text.range(of: "\" at <", range: start.upperBound..<text.endIndex)
+        {
+            text.replaceSubrange(start.lowerBound..<end.upperBound, with: "<")
+        }
+        return text
+    }
 
     static func truncate(_ text: String, to length: Int) -> String {
         guard text.count > length else { return text }

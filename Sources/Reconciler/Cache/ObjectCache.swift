@@ -11,6 +11,10 @@ public struct CacheSnapshot: Sendable {
     public var pods: [String: Pod] = [:]
     /// Namespaces by name.
     public var namespaces: [String: Namespace] = [:]
+    /// A number for each stored ClusterSPIFFEID, by name, that changes with every stored change to it.
+    public internal(set) var clusterSPIFFEIDRevisions: [String: Int] = [:]
+    /// A number for each stored pod, by UID, that changes with every stored change to it.
+    public internal(set) var podRevisions: [String: Int] = [:]
 
     /// Creates an empty snapshot.
     public init() {}
@@ -62,6 +66,9 @@ public final class ObjectCache: Sendable {
     ]
 
     private let view = Mutex(CacheSnapshot())
+    /// The last revision handed out. Revisions are unique in the process, so a snapshot whose changes
+    /// were rolled back never shares a revision with a later one.
+    private static let lastRevision = Atomic<Int>(0)
 
     /// Objects in the tables that no longer decode, with the reason; they are left out of the view.
     public let unreadableObjects: [String]
@@ -123,15 +130,28 @@ public final class ObjectCache: Sendable {
         }
     }
 
-    private static func apply(_ change: CacheChange, to snapshot: inout CacheSnapshot) {
+    /// Applies one change to a snapshot in memory.
+    static func apply(_ change: CacheChange, to snapshot: inout CacheSnapshot) {
         switch change {
-        case .putClusterSPIFFEID(let object, _): snapshot.clusterSPIFFEIDs[object.metadata.name] = object
-        case .deleteClusterSPIFFEID(let name): snapshot.clusterSPIFFEIDs[name] = nil
-        case .putPod(let pod, _): snapshot.pods[pod.metadata.uid] = pod
-        case .deletePod(let uid): snapshot.pods[uid] = nil
+        case .putClusterSPIFFEID(let object, _):
+            snapshot.clusterSPIFFEIDs[object.metadata.name] = object
+            snapshot.clusterSPIFFEIDRevisions[object.metadata.name] = nextRevision()
+        case .deleteClusterSPIFFEID(let name):
+            snapshot.clusterSPIFFEIDs[name] = nil
+            snapshot.clusterSPIFFEIDRevisions[name] = nil
+        case .putPod(let pod, _):
+            snapshot.pods[pod.metadata.uid] = pod
+            snapshot.podRevisions[pod.metadata.uid] = nextRevision()
+        case .deletePod(let uid):
+            snapshot.pods[uid] = nil
+            snapshot.podRevisions[uid] = nil
         case .putNamespace(let namespace, _): snapshot.namespaces[namespace.name] = namespace
         case .deleteNamespace(let name): snapshot.namespaces[name] = nil
         }
+    }
+
+    private static func nextRevision() -> Int {
+        lastRevision.add(1, ordering: .relaxed).newValue
     }
 
     private static func load(_ connection: SQLiteConnection) throws -> (CacheSnapshot, [String]) {
@@ -148,9 +168,11 @@ public final class ObjectCache: Sendable {
         }
         for (name, json) in try connection.query("SELECT name, object FROM cached_cluster_spiffe_ids", [], pair) {
             snapshot.clusterSPIFFEIDs[name] = decode("ClusterSPIFFEID", name, json) { try ClusterSPIFFEID(from: $0) }
+            snapshot.clusterSPIFFEIDRevisions[name] = nextRevision()
         }
         for (uid, json) in try connection.query("SELECT uid, object FROM cached_pods", [], pair) {
             snapshot.pods[uid] = decode("Pod", uid, json) { try Pod(from: $0) }
+            snapshot.podRevisions[uid] = nextRevision()
         }
         for (name, json) in try connection.query("SELECT name, object FROM cached_namespaces", [], pair) {
             snapshot.namespaces[name] = decode("Namespace", name, json) { try Namespace(from: $0) }

@@ -96,8 +96,8 @@ public struct DesiredState: Sendable, Hashable {
         for selected in selection.pods.sorted(by: { $0.pod.uid < $1.pod.uid }) {
             let pod = selected.pod
             let podName = "\(pod.namespace)/\(pod.name)"
-            let annotations: WorkloadAnnotations
-            switch contract.read(defaults: selection.annotations, overrides: pod.annotations) {
+            let outcome = selected.mapping ?? map(selected, defaults: selection.annotations, contract, mapping)
+            switch outcome {
             case .unmanaged:
                 continue
             case .invalid(let warnings):
@@ -105,31 +105,40 @@ public struct DesiredState: Sendable, Hashable {
                     state.invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
                 }
                 state.uncertainNamespaces.insert(pod.namespace)
-                continue
-            case .managed(let read):
-                annotations = read
-            }
-
-            let id: SPIFFEID
-            switch selected.renderedID {
-            case .success(let rendered):
-                id = rendered
-            case .failure(let failure):
-                state.renderFailures.append(
-                    PodProblem(pod: podName, uid: pod.uid, warning: AdmissionWarning("pod \(podName): \(failure)")))
-                state.uncertainNamespaces.insert(pod.namespace)
-                continue
-            }
-
-            switch mapping.map(id, annotations: annotations) {
-            case .rejected(let warning):
-                state.invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
+            case .renderFailed(let warning):
+                state.renderFailures.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
                 state.uncertainNamespaces.insert(pod.namespace)
             case .mapped(let service):
                 state.add(service, pod: pod, podName: podName)
             }
         }
         return state
+    }
+
+    /// Applies the annotation contract and the mapping to one selected pod, with `defaults` the
+    /// ClusterSPIFFEID's annotations.
+    public static func map(
+        _ selected: SelectedPod, defaults: [String: String], _ contract: AnnotationContract, _ mapping: ServiceMapping
+    ) -> PodMapping {
+        let pod = selected.pod
+        let annotations: WorkloadAnnotations
+        switch contract.read(defaults: defaults, overrides: pod.annotations) {
+        case .unmanaged:
+            return .unmanaged
+        case .invalid(let warnings):
+            return .invalid(warnings)
+        case .managed(let read):
+            annotations = read
+        }
+        switch selected.renderedID {
+        case .success(let id):
+            switch mapping.map(id, annotations: annotations) {
+            case .rejected(let warning): return .invalid([warning])
+            case .mapped(let service): return .mapped(service)
+            }
+        case .failure(let failure):
+            return .renderFailed(.renderFailure(failure.message, context: "pod \(pod.namespace)/\(pod.name)"))
+        }
     }
 
     private mutating func add(_ service: MappedService, pod: PodRecord, podName: String) {

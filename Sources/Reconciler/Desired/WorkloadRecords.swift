@@ -35,12 +35,28 @@ public struct SelectedPod: Sendable, Hashable {
     public var pod: PodRecord
     /// The rendered ID, or the render error's message.
     public var renderedID: Result<SPIFFEID, RenderFailure>
+    /// The mapping outcome of the pod when it is already known; when nil, `DesiredState.compute`
+    /// computes it.
+    public var mapping: PodMapping?
 
     /// Creates a selected pod.
-    public init(pod: PodRecord, renderedID: Result<SPIFFEID, RenderFailure>) {
+    public init(pod: PodRecord, renderedID: Result<SPIFFEID, RenderFailure>, mapping: PodMapping? = nil) {
         self.pod = pod
         self.renderedID = renderedID
+        self.mapping = mapping
     }
+}
+
+/// The outcome of the annotation contract and the mapping for one selected pod.
+public enum PodMapping: Sendable, Hashable {
+    /// The pod does not opt in.
+    case unmanaged
+    /// The pod's annotations are invalid, or its ID maps to no valid service.
+    case invalid([AdmissionWarning])
+    /// The pod's ID did not render.
+    case renderFailed(AdmissionWarning)
+    /// The pod is an instance of this service.
+    case mapped(MappedService)
 }
 
 /// A failure to render the SPIFFE ID of a pod, such as a template that rendered `<no value>`.

@@ -6,29 +6,28 @@ import Reconciler
 /// enqueue costs one SQLite commit, and with `database.sync=full` one fsync, per group instead of per
 /// request.
 ///
-/// A request that finds no commit in progress and none waiting admits its object at once, as a group
-/// of one. Any other request first admits its object as a dry run, which computes its own warnings and
-/// denial without writing. An allowed object then waits in line, and whichever waiting request finds
-/// the commit role free commits the next group of up to `maxGroupSize` waiting objects in one call to
-/// the reconciler. Every request returns only after its object's transaction committed or failed, so
-/// a 200 still means the change is stored.
+/// Each request waits in line, and whichever waiting request finds the commit role free admits the next
+/// group of up to `maxGroupSize` waiting requests in one call to the reconciler, which evaluates each
+/// request once and returns its own outcome. Every request returns only after its object's transaction
+/// committed or failed, so a 200 still means the change is stored.
 final class AdmissionCommitter: @unchecked Sendable {
     // @unchecked because `state` is guarded by `condition`, which every access holds.
     private final class Entry {
-        let object: KubernetesObject
-        let operation: AdmissionOperation
-        var done = false
-        var storeError: String?
+        let item: AdmissionItem
+        var outcome: AdmissionOutcome?
 
-        init(object: KubernetesObject, operation: AdmissionOperation) {
-            self.object = object
-            self.operation = operation
+        init(item: AdmissionItem) {
+            self.item = item
         }
     }
 
     private struct State {
         var committing = false
         var pending: [Entry] = []
+        /// The objects of the group being committed.
+        var committingObjects: Set<String> = []
+        /// The number of groups committed so far.
+        var committedGroups = 0
     }
 
     private let reconciler: Reconciler
@@ -44,21 +43,15 @@ final class AdmissionCommitter: @unchecked Sendable {
 
     /// Admits `object` and returns its own outcome once its change is stored.
     func admit(_ object: KubernetesObject, operation: AdmissionOperation, dryRun: Bool) -> AdmissionOutcome {
-        if dryRun || maxGroupSize == 1 {
-            return reconciler.admit([object], operation: operation, dryRun: dryRun)
+        if dryRun {
+            return reconciler.admit([object], operation: operation, dryRun: true)
         }
-        if claimCommit() {
-            let outcome = reconciler.admit([object], operation: operation, dryRun: false)
-            releaseCommit()
-            return outcome
-        }
-
-        var outcome = reconciler.admit([object], operation: operation, dryRun: true)
-        guard outcome.allowed else { return outcome }
-        let entry = Entry(object: object, operation: operation)
+        let item = AdmissionItem([object], operation: operation)
+        if let outcome = admitIfUnchanged(item) { return outcome }
+        let entry = Entry(item: item)
         condition.lock()
         state.pending.append(entry)
-        while !entry.done {
+        while entry.outcome == nil {
             guard !state.committing else {
                 condition.wait()
                 continue
@@ -68,56 +61,40 @@ final class AdmissionCommitter: @unchecked Sendable {
             state.committing = true
             let group = Array(state.pending.prefix(maxGroupSize))
             state.pending.removeFirst(group.count)
+            state.committingObjects = Set(group.flatMap { Self.identities($0.item) })
             condition.unlock()
-            commit(group)
+            let outcomes = reconciler.admit(group.map(\.item))
             condition.lock()
-            for member in group { member.done = true }
+            for (member, outcome) in zip(group, outcomes) { member.outcome = outcome }
             state.committing = false
+            state.committingObjects = []
+            state.committedGroups += 1
             condition.broadcast()
         }
         condition.unlock()
-        if let storeError = entry.storeError {
-            outcome.storeError = storeError
-        }
+        return entry.outcome ?? AdmissionOutcome()
+    }
+
+    /// Returns the outcome of a request that stores nothing without waiting for a group, or nil when the
+    /// request must be committed. The outcome counts only when no group committed while it was computed
+    /// and no waiting or committing request concerns the same object, so it was checked against the
+    /// cache that the requests before it left.
+    private func admitIfUnchanged(_ item: AdmissionItem) -> AdmissionOutcome? {
+        condition.lock()
+        let committedBefore = state.committedGroups
+        condition.unlock()
+        guard let outcome = reconciler.admitIfUnchanged(item) else { return nil }
+        let identities = Self.identities(item)
+        condition.lock()
+        defer { condition.unlock() }
+        guard state.committedGroups == committedBefore,
+            identities.isDisjoint(with: state.committingObjects),
+            !state.pending.contains(where: { !identities.isDisjoint(with: Self.identities($0.item)) })
+        else { return nil }
         return outcome
     }
 
-    /// Takes the commit role when no commit runs and no admission waits for one.
-    private func claimCommit() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !state.committing, state.pending.isEmpty else { return false }
-        state.committing = true
-        return true
-    }
-
-    /// Gives up the commit role and wakes the waiting admissions, one of which takes it.
-    private func releaseCommit() {
-        condition.lock()
-        state.committing = false
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Commits runs of consecutive entries with the same operation, keeping arrival order.
-    private func commit(_ group: [Entry]) {
-        var start = 0
-        while start < group.count {
-            var end = start + 1
-            while end < group.count, group[end].operation == group[start].operation { end += 1 }
-            let run = Array(group[start..<end])
-            let outcome = reconciler.admit(run.map(\.object), operation: run[0].operation, dryRun: false)
-            if outcome.allowed {
-                for entry in run { entry.storeError = outcome.storeError }
-            } else {
-                // A denial stores nothing for the whole run, so each entry is committed alone. Each entry
-                // passed its own dry run, so a denial here means that the cache changed in between.
-                for entry in run {
-                    let single = reconciler.admit([entry.object], operation: entry.operation, dryRun: false)
-                    entry.storeError = single.storeError ?? single.deniedReason.map { "denied on commit: \($0)" }
-                }
-            }
-            start = end
-        }
+    private static func identities(_ item: AdmissionItem) -> Set<String> {
+        Set(item.objects.map { "\($0.kind)/\($0.metadata.namespace)/\($0.metadata.name)" })
     }
 }

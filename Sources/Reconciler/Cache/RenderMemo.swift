@@ -1,0 +1,128 @@
+import Kubernetes
+import SPIFFE
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Rendered SPIFFE IDs of cached pods per ClusterSPIFFEID, reused while neither object changes.
+///
+/// Entries are keyed by the cache revisions of the ClusterSPIFFEID and the pod, which change with every
+/// stored change to either, so a stale entry is never returned. Rendering does not depend on namespaces,
+/// so a namespace change leaves the entries valid; which pods are selected is decided anew every time.
+///
+/// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
+final class RenderMemo: @unchecked Sendable {
+    /// The stored renders of one ClusterSPIFFEID revision.
+    struct Renders {
+        /// The ClusterSPIFFEID's revision.
+        var revision: Int
+        /// Whether its class applies.
+        var applies: Bool
+        /// The findings that stop the controller from selecting anything.
+        var rejections: [String]
+        /// Rendered IDs by pod UID, with the pod revision they were rendered for.
+        var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
+        /// The mapping outcome of each pod by UID, with the pod revision it was computed for.
+        var mappings: [String: (revision: Int, mapping: PodMapping)] = [:]
+    }
+
+    /// The admission warnings of one pod revision under one ClusterSPIFFEID revision.
+    private struct Warnings {
+        var revision: Int
+        var podRevision: Int
+        var messages: [String]
+    }
+
+    private let entries = Mutex<[String: Renders]>([:])
+    /// Warnings by ClusterSPIFFEID name and pod UID. Every admission reads them, so they sit behind a
+    /// readers-writer lock of their own, which concurrent admissions share without waiting.
+    private let warningsLock = ReadWriteLock()
+    nonisolated(unsafe) private var warnings: [WarningsKey: Warnings] = [:]
+
+    private struct WarningsKey: Hashable {
+        var name: String
+        var uid: String
+    }
+
+    /// Returns the renders stored for `name` at `revision`, or nil when none are stored for that revision.
+    func renders(of name: String, revision: Int) -> Renders? {
+        entries.withLock { entries in
+            guard let stored = entries[name], stored.revision == revision else { return nil }
+            return stored
+        }
+    }
+
+    /// Stores renders; when `replacing` is true the pods of `renders` replace every stored pod, which drops
+    /// pods that left the cache. Otherwise the pods are merged into those stored for the same revision.
+    func store(_ renders: Renders, for name: String, replacing: Bool) {
+        entries.withLock { entries in
+            guard !replacing, var stored = entries[name], stored.revision == renders.revision else {
+                entries[name] = renders
+                return
+            }
+            stored.pods.merge(renders.pods) { _, new in new }
+            stored.mappings.merge(renders.mappings) { _, new in new }
+            entries[name] = stored
+        }
+    }
+
+    /// Returns the admission warnings stored for a pod revision under a ClusterSPIFFEID revision.
+    func warnings(of name: String, revision: Int, pod uid: String, podRevision: Int) -> [String]? {
+        warningsLock.reading {
+            guard let hit = warnings[WarningsKey(name: name, uid: uid)], hit.revision == revision,
+                hit.podRevision == podRevision
+            else { return nil }
+            return hit.messages
+        }
+    }
+
+    /// Stores the admission warnings of a pod revision under a ClusterSPIFFEID revision.
+    func storeWarnings(_ messages: [String], of name: String, revision: Int, pod uid: String, podRevision: Int) {
+        warningsLock.writing {
+            warnings[WarningsKey(name: name, uid: uid)] = Warnings(
+                revision: revision, podRevision: podRevision, messages: messages)
+        }
+    }
+
+    /// Drops the renders of ClusterSPIFFEIDs that `snapshot` no longer has.
+    func prune(keeping snapshot: CacheSnapshot) {
+        entries.withLock { entries in
+            entries = entries.filter { snapshot.clusterSPIFFEIDs[$0.key] != nil }
+        }
+        warningsLock.writing {
+            warnings = warnings.filter { snapshot.pods[$0.key.uid] != nil }
+        }
+    }
+}
+
+/// A POSIX readers-writer lock: any number of readers, or one writer.
+final class ReadWriteLock: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: pthread_rwlock_t())
+        pthread_rwlock_init(lock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// Runs `body` while holding the lock for reading.
+    func reading<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+
+    /// Runs `body` while holding the lock for writing.
+    func writing<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+}
