@@ -141,7 +141,7 @@ extension BadRequest {
         BadRequest(
             name: "no value in the ID",
             setup: podSetup(template: "spiffe://carverauto.dev/ns/{{ .PodMeta.Labels.missing }}"),
-            body: pod(), status: 200, allowed: true, text: "map key"),
+            body: pod(), status: 200, allowed: true, text: "no value"),
         BadRequest(
             name: "foreign trust domain",
             setup: podSetup(template: "spiffe://other.example/ns/{{ .PodMeta.Namespace }}/sa/serviceradar-poller"),
