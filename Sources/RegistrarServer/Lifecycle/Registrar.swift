@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// ``start(configuration:logger:)`` starts them in that order, and ``shutdown()`` stops them in
 /// reverse. The server stops accepting and finishes the requests in hand, then the workers finish or
-/// return their work items. The database closes when the last reference goes.
+/// return their work items, then the database closes.
 public final class Registrar: Sendable {
     /// The settings in force.
     public let configuration: RegistrarConfiguration
@@ -73,7 +73,8 @@ public final class Registrar: Sendable {
         }
     }
 
-    /// Stops the server, then the workers, each within the shutdown timeout; later calls do nothing.
+    /// Stops the server, then the workers, each within the shutdown timeout, then closes the database.
+    /// Later calls do nothing.
     ///
     /// - Returns: true when every request and work item in hand finished in time.
     @discardableResult
@@ -87,6 +88,9 @@ public final class Registrar: Sendable {
         core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
         let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
         let workersDone = core.stopWorkers(timeout: timeout)
+        // NOTE: a request or work item still running after the timeout gets SQLiteError from then on,
+        // because the database is closed under it.
+        core.close()
         core.logger.info(
             "registrar stopped", [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
         return requestsDone && workersDone
