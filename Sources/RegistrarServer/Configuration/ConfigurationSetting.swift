@@ -255,6 +255,19 @@ extension ConfigurationSetting {
             configuration.idleTimeoutSeconds = try input.int(in: 1...86_400)
         },
         ConfigurationSetting(
+            ["limits", "headerTimeout"], flag: "header-timeout", value: "SECONDS",
+            help:
+                "Whole seconds a client has to send the request line and headers before the server closes the connection."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.headerTimeoutSeconds = try input.int(in: 1...3_600)
+        },
+        ConfigurationSetting(
+            ["limits", "maxClientEventsPerSecond"], flag: "max-client-events-per-second", value: "N",
+            help: "Maximum rejected requests and header timeouts logged per second; 0 means no limit."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxClientEventsPerSecond = try input.int(in: 0...1_000_000)
+        },
+        ConfigurationSetting(
             ["webhook", "validationMode"], flag: "validation-mode", value: "MODE",
             help: "warn: allow invalid ClusterSPIFFEID specs with warnings; deny: reject them."
         ) { configuration, input throws(ConfigurationError) in

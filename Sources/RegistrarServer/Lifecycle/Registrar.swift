@@ -45,6 +45,7 @@ public final class Registrar: Sendable {
             server = try HTTPServer(
                 configuration: configuration.httpServerConfiguration,
                 onError: { message in logger.error("http server error", [.error: message]) },
+                onEvent: { event in logger.log(event) },
                 handler: RegistrarRoutes.handler(core: core, configuration: configuration))
         } catch {
             throw ConfigurationError("failed to start the HTTPS server: \(error)")
@@ -67,7 +68,7 @@ public final class Registrar: Sendable {
         }
         do {
             try server.reloadCertificates()
-            core.logger.info("certificate reloaded", [.detail: "serial=\(server.certificateSerial ?? "none")"])
+            core.logger.info("certificate reloaded", [.serial: server.certificateSerial ?? "none"])
         } catch {
             core.logger.error("certificate reload failed; the previous certificate stays in use", [.error: "\(error)"])
         }
