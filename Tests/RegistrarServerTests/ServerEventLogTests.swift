@@ -18,6 +18,18 @@ import Testing
         return try Registrar.start(configuration: configuration, logger: logger)
     }
 
+    /// Returns the lines that contain `text`, after waiting up to 3 s for at least one: the server may
+    /// log an event just after it closed the connection.
+    static func lines(containing text: String, in lines: Locked<[String]>) -> [String] {
+        let deadline = Date().addingTimeInterval(3)
+        var found = lines.value.filter { $0.contains(text) }
+        while found.isEmpty, Date() < deadline {
+            usleep(10_000)
+            found = lines.value.filter { $0.contains(text) }
+        }
+        return found
+    }
+
     static let oversized =
         "POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         + "Content-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000)
@@ -36,7 +48,7 @@ import Testing
         let response = try exchange(port: registrar.port, request: request)
         #expect(response.hasPrefix("HTTP/1.1 \(status) "), "\(response)")
 
-        let rejections = lines.value.filter { $0.contains("\"http request rejected\"") }
+        let rejections = Self.lines(containing: "\"http request rejected\"", in: lines)
         #expect(rejections.count == 1, "\(lines.value)")
         let line = try #require(rejections.first)
         #expect(line.contains("\"level\":\"warning\""))
@@ -56,7 +68,7 @@ import Testing
         let response = try exchange(port: registrar.port, request: "GET /healthz HTTP/1.1\r\nHost: x\r\n")
         #expect(!response.contains("200 OK"))
 
-        let timeouts = lines.value.filter { $0.contains("\"http request headers timed out\"") }
+        let timeouts = Self.lines(containing: "\"http request headers timed out\"", in: lines)
         #expect(timeouts.count == 1, "\(lines.value)")
         let line = try #require(timeouts.first)
         #expect(line.contains("\"level\":\"warning\""))
@@ -79,7 +91,7 @@ import Testing
         usleep(1_100_000)
         _ = try exchange(port: registrar.port, request: Self.doubleLength)
 
-        let suppressed = lines.value.filter { $0.contains("per-second limit") }
+        let suppressed = Self.lines(containing: "per-second limit", in: lines)
         #expect(suppressed.count == 1, "\(lines.value)")
         let line = try #require(suppressed.first)
         #expect(line.contains("\"level\":\"warning\""))
