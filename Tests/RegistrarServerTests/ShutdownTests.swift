@@ -64,4 +64,40 @@ import Testing
         #expect(tree.status == 0, "\(tree.standardError)")
         try Self.expectCheckpointed(database)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func openRequestAtTimeoutExitsOne() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = directory + "/registry.db"
+        let server = try ServeProcess(Self.plainServeArguments(database) + ["--shutdown-timeout", "0.5"])
+        let port = try server.waitForPort()
+
+        // The headers promise 100 body bytes and only 2 arrive, so the request stays open.
+        let socket = try #require(connectLoopback(port: port))
+        defer { close(socket) }
+        let request =
+            "POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 100\r\n\r\n{\""
+        #expect(sendText(socket, request))
+        usleep(300_000)
+
+        server.kill(SIGTERM)
+        #expect(server.waitForExit() == 1, "\(server.logText)")
+        let stopped = server.logText.split(separator: "\n").filter { $0.contains("\"registrar stopped\"") }
+        #expect(stopped.count == 1, "\(server.logText)")
+        #expect(stopped.first?.contains("\"level\":\"warning\"") == true)
+        #expect(stopped.first?.contains("requests_finished=false") == true)
+        try Self.expectCheckpointed(database)
+    }
+}
+
+extension ShutdownTests {
+    @Test func serveHelpNamesExitStatus() throws {
+        let help = try runRegistrar(["serve", "--help"])
+        #expect(help.status == 0)
+        // The help wraps long descriptions, so the words are compared without line breaks.
+        let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("in hand; serve exits 1 if any is left."), "\(help.standardOutput)")
+    }
 }

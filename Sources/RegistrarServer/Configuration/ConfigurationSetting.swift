@@ -65,7 +65,7 @@ extension ConfigurationSetting {
         },
         ConfigurationSetting(
             ["server", "shutdownTimeout"], flag: "shutdown-timeout", value: "SECONDS",
-            help: "Seconds a graceful shutdown waits for requests and work items in hand."
+            help: "Seconds a graceful shutdown waits for requests and work items in hand; serve exits 1 if any is left."
         ) { configuration, input throws(ConfigurationError) in
             configuration.shutdownTimeoutSeconds = try input.seconds(in: 0...3600)
         },

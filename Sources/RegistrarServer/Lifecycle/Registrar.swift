@@ -92,14 +92,17 @@ public final class Registrar: Sendable {
         // NOTE: a request or work item still running after the timeout gets SQLiteError from then on,
         // because the database is closed under it.
         core.close()
-        core.logger.info(
-            "registrar stopped", [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
-        return requestsDone && workersDone
+        let finished = requestsDone && workersDone
+        core.logger.log(
+            finished ? .info : .warning, "registrar stopped",
+            [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
+        return finished
     }
 
     /// Serves until SIGTERM or SIGINT, reloading certificates on SIGHUP, then shuts down gracefully.
     ///
-    /// - Returns: The exit status: 0 after a graceful shutdown.
+    /// - Returns: The exit status: 0 after a graceful shutdown, 1 when a request or work item was still
+    ///   running when the shutdown timeout expired.
     public func runUntilTerminated() -> Int32 {
         let terminated = DispatchSemaphore(value: 0)
         let queue = DispatchQueue(label: "spiffe-registrar.signals")
@@ -121,8 +124,8 @@ public final class Registrar: Sendable {
             sources.append(source)
         }
         terminated.wait()
-        shutdown()
+        let finished = shutdown()
         for source in sources { source.cancel() }
-        return 0
+        return finished ? ExitCode.success : ExitCode.failure
     }
 }
