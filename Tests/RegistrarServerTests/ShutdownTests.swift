@@ -65,6 +65,15 @@ import Testing
         try Self.expectCheckpointed(database)
     }
 
+    @Test func demoCheckpointsDatabase() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = directory + "/registry.db"
+        let services = try DemoRun(output: CommandOutput(out: { _ in }, err: { _ in })).run(databasePath: database)
+        #expect(services.count == 4)
+        try Self.expectCheckpointed(database)
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func openRequestAtTimeoutExitsOne() throws {
         let directory = try TestPaths.temporaryDirectory()
