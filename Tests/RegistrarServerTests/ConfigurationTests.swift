@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import RegistrarServer
 import Testing
 
@@ -18,7 +19,8 @@ import Testing
         "yaml-max-alias-expansions": "100", "yaml-max-documents": "10", "yaml-max-scalar-bytes": "4096",
         "max-annotation-bytes": "65536",
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
-        "max-connections-per-ip": "5", "idle-timeout": "30", "validation-mode": "deny", "admission-group-size": "8",
+        "max-connections-per-ip": "5", "idle-timeout": "30", "header-timeout": "5",
+        "max-client-events-per-second": "0", "validation-mode": "deny", "admission-group-size": "8",
         "heartbeat-on-ready": "false", "log-level": "debug",
     ]
 
@@ -158,6 +160,27 @@ import Testing
             try Self.load(["--dev-plain-http", "true", "--listen", "127.0.0.1:1"])
         }
         #expect(error.description.contains("SPIFFE_REGISTRAR_TRUST_DOMAINS"))
+    }
+
+    @Test func connectionLimitsReachServer() throws {
+        let defaults = try Self.load(validates: false).httpServerConfiguration.limits
+        #expect(defaults.maxConnectionsPerIP == 64)
+        #expect(defaults.headerTimeoutSeconds == 10)
+        #expect(defaults.maxClientEventsPerSecond == 20)
+
+        let arguments = [
+            "--max-connections-per-ip", "0", "--header-timeout", "3", "--max-client-events-per-second", "7",
+        ]
+        let limits = try Self.load(arguments, validates: false).httpServerConfiguration.limits
+        #expect(limits.maxConnectionsPerIP == 0)
+        #expect(limits.headerTimeoutSeconds == 3)
+        #expect(limits.maxClientEventsPerSecond == 7)
+    }
+
+    @Test(arguments: [["--header-timeout", "0"], ["--max-client-events-per-second", "-1"]])
+    func invalidConnectionLimit(_ arguments: [String]) throws {
+        let error = try #require(throws: ConfigurationError.self) { try Self.load(arguments, validates: false) }
+        #expect(error.description.contains(arguments[1]), "\(error)")
     }
 
     @Test func ipv6ListenAddress() throws {

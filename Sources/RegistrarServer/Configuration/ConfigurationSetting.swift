@@ -65,7 +65,7 @@ extension ConfigurationSetting {
         },
         ConfigurationSetting(
             ["server", "shutdownTimeout"], flag: "shutdown-timeout", value: "SECONDS",
-            help: "Seconds a graceful shutdown waits for requests and work items in hand."
+            help: "Seconds a graceful shutdown waits for requests and work items in hand; serve exits 1 if any is left."
         ) { configuration, input throws(ConfigurationError) in
             configuration.shutdownTimeoutSeconds = try input.seconds(in: 0...3600)
         },
@@ -253,6 +253,19 @@ extension ConfigurationSetting {
             help: "Whole seconds a connection may stay idle before the server closes it."
         ) { configuration, input throws(ConfigurationError) in
             configuration.idleTimeoutSeconds = try input.int(in: 1...86_400)
+        },
+        ConfigurationSetting(
+            ["limits", "headerTimeout"], flag: "header-timeout", value: "SECONDS",
+            help:
+                "Whole seconds a client has to send the request line and headers before the server closes the connection."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.headerTimeoutSeconds = try input.int(in: 1...3_600)
+        },
+        ConfigurationSetting(
+            ["limits", "maxClientEventsPerSecond"], flag: "max-client-events-per-second", value: "N",
+            help: "Maximum rejected requests and header timeouts logged per second; 0 means no limit."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxClientEventsPerSecond = try input.int(in: 0...1_000_000)
         },
         ConfigurationSetting(
             ["webhook", "validationMode"], flag: "validation-mode", value: "MODE",

@@ -104,6 +104,8 @@ extension RegistrarConfiguration {
         limits.maxConnections = maxConnections
         limits.maxConnectionsPerIP = maxConnectionsPerIP
         limits.idleTimeoutSeconds = idleTimeoutSeconds
+        limits.headerTimeoutSeconds = headerTimeoutSeconds
+        limits.maxClientEventsPerSecond = maxClientEventsPerSecond
         var tls: HTTPServerConfiguration.TLS?
         if let tlsCertificateFile, let tlsPrivateKeyFile {
             tls = HTTPServerConfiguration.TLS(

@@ -87,9 +87,15 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     /// Maximum open connections in all.
     public var maxConnections = 1024
     /// Maximum open connections from one IP address; 0 means no limit.
-    public var maxConnectionsPerIP = 0
+    public var maxConnectionsPerIP = 64
     /// Seconds a connection may stay idle before the server closes it.
     public var idleTimeoutSeconds = 60
+    /// Seconds a client has to send the complete request line and headers before the server closes the
+    /// connection.
+    public var headerTimeoutSeconds = 10
+    /// Maximum rejected requests and header timeouts logged per second; the rest are counted in one line.
+    /// 0 means no limit.
+    public var maxClientEventsPerSecond = 20
     /// Seconds a graceful shutdown waits for requests in hand and work items in progress.
     public var shutdownTimeoutSeconds = 20.0
     /// The webhook's action on a ClusterSPIFFEID spec that the SPIRE controller would reject.

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// ``start(configuration:logger:)`` starts them in that order, and ``shutdown()`` stops them in
 /// reverse. The server stops accepting and finishes the requests in hand, then the workers finish or
-/// return their work items. The database closes when the last reference goes.
+/// return their work items, then the database closes.
 public final class Registrar: Sendable {
     /// The settings in force.
     public let configuration: RegistrarConfiguration
@@ -45,6 +45,7 @@ public final class Registrar: Sendable {
             server = try HTTPServer(
                 configuration: configuration.httpServerConfiguration,
                 onError: { message in logger.error("http server error", [.error: message]) },
+                onEvent: { event in logger.log(event) },
                 handler: RegistrarRoutes.handler(core: core, configuration: configuration))
         } catch {
             throw ConfigurationError("failed to start the HTTPS server: \(error)")
@@ -67,13 +68,14 @@ public final class Registrar: Sendable {
         }
         do {
             try server.reloadCertificates()
-            core.logger.info("certificate reloaded", [.detail: "serial=\(server.certificateSerial ?? "none")"])
+            core.logger.info("certificate reloaded", [.serial: server.certificateSerial ?? "none"])
         } catch {
             core.logger.error("certificate reload failed; the previous certificate stays in use", [.error: "\(error)"])
         }
     }
 
-    /// Stops the server, then the workers, each within the shutdown timeout; later calls do nothing.
+    /// Stops the server, then the workers, each within the shutdown timeout, then closes the database.
+    /// Later calls do nothing.
     ///
     /// - Returns: true when every request and work item in hand finished in time.
     @discardableResult
@@ -87,14 +89,20 @@ public final class Registrar: Sendable {
         core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
         let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
         let workersDone = core.stopWorkers(timeout: timeout)
-        core.logger.info(
-            "registrar stopped", [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
-        return requestsDone && workersDone
+        // NOTE: a request or work item still running after the timeout gets SQLiteError from then on,
+        // because the database is closed under it.
+        core.close()
+        let finished = requestsDone && workersDone
+        core.logger.log(
+            finished ? .info : .warning, "registrar stopped",
+            [.detail: "requests_finished=\(requestsDone) workers_finished=\(workersDone)"])
+        return finished
     }
 
     /// Serves until SIGTERM or SIGINT, reloading certificates on SIGHUP, then shuts down gracefully.
     ///
-    /// - Returns: The exit status: 0 after a graceful shutdown.
+    /// - Returns: The exit status: 0 after a graceful shutdown, 1 when a request or work item was still
+    ///   running when the shutdown timeout expired.
     public func runUntilTerminated() -> Int32 {
         let terminated = DispatchSemaphore(value: 0)
         let queue = DispatchQueue(label: "spiffe-registrar.signals")
@@ -116,8 +124,8 @@ public final class Registrar: Sendable {
             sources.append(source)
         }
         terminated.wait()
-        shutdown()
+        let finished = shutdown()
         for source in sources { source.cancel() }
-        return 0
+        return finished ? ExitCode.success : ExitCode.failure
     }
 }

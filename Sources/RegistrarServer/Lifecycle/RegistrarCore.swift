@@ -16,6 +16,7 @@ public final class RegistrarCore: Sendable {
     /// The logger of every component.
     public let logger: Logger
     private let workersRunning = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
 
     /// Opens (or creates) the database at `databasePath` and applies every migration.
     ///
@@ -40,6 +41,15 @@ public final class RegistrarCore: Sendable {
     }
 
     deinit {
+        close()
+    }
+
+    /// Closes the database, so SQLite checkpoints the WAL and removes the -wal file. Call it after the
+    /// workers stopped; later database calls throw `SQLiteError`, and later calls of `close` do nothing.
+    /// Deinitialization closes the database too.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        database.close()
         logger.info("registry database closed", [.file: database.path])
     }
 

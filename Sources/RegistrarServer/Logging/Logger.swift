@@ -38,6 +38,11 @@ public enum LogKey: String, Sendable, CaseIterable {
     case kind
     case operation
     case address
+    /// The remote address of an HTTP client.
+    case remoteAddress = "remote_address"
+    case reason
+    /// The serial number of a certificate, in hex.
+    case serial
     case file
     case signal
     case count
