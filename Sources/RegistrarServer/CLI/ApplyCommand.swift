@@ -86,6 +86,7 @@ public enum ApplyCommand {
             output.err("spiffe-registrar apply: \(error)")
             return ExitCode.failure
         }
+        defer { core.close() }
         let dryRun = parsed.flag("dry-run")
         var failed = false
         for input in inputs {
