@@ -45,6 +45,11 @@ extension Reconciler {
     /// Reconciles one key: computes the desired state of every ClusterSPIFFEID it concerns, diffs it with
     /// the registry and applies the difference in one registry transaction.
     ///
+    /// Reconciles run one at a time. Each takes its cache snapshot only after the previous reconcile has
+    /// written its registrations, so no registration it reads is newer than its snapshot. Otherwise a
+    /// service that another worker registers for a newly admitted pod would look orphaned here and be
+    /// deactivated.
+    ///
     /// - Throws: A retryable `ReconcileFailure` when a parent is not resolved yet or the registry rejected a
     ///   change. The other changes are applied first. A malformed key throws a failure that is not retried.
     @discardableResult
@@ -54,7 +59,15 @@ extension Reconciler {
                 "invalid reconcile key \"\(text)\"; expected clusterspiffeid/<name> or pod/<namespace>/<name>",
                 retryable: false)
         }
+        return try reconcileLock.withLock { _ throws(ReconcileFailure) -> ReconcileReport in
+            try reconcileSerialized(key: key, text: text)
+        }
+    }
+
+    /// Reconciles one key; the caller holds `reconcileLock`.
+    private func reconcileSerialized(key: ReconcileKey, text: String) throws(ReconcileFailure) -> ReconcileReport {
         let snapshot = cache.snapshot()
+        afterSnapshot.withLock { $0 }?()
         var report = ReconcileReport()
         let registered: [String: RegisteredService]
         do {
