@@ -129,6 +129,11 @@ extension Reconciler {
                 ReconcilerLogRecord(
                     level: .warning, message: "service left unchanged", fields: ["key": key, "error": message]))
         }
+        for message in report.plan.heldBack {
+            log(
+                ReconcilerLogRecord(
+                    level: .info, message: "deactivation held back", fields: ["key": key, "reason": message]))
+        }
         let rejected = report.results.compactMap { result in result.error.map { "\(result.serviceID): \($0)" } }
         let problems = report.plan.unresolvedParents + rejected
         guard problems.isEmpty else {

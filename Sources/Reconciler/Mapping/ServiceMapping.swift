@@ -40,6 +40,16 @@ public struct MappedService: Sendable, Hashable {
     }
 }
 
+/// The service id of a workload whose annotations or mapping are invalid.
+public enum ServiceIDResolution: Sendable, Hashable {
+    /// The workload registers under no service, whatever its other annotations.
+    case none
+    /// The workload registers under this service id once its other annotations are fixed.
+    case id(String)
+    /// The service id cannot be determined.
+    case unknown
+}
+
 /// The outcome of mapping one SPIFFE ID.
 public enum MappingOutcome: Sendable, Hashable {
     /// The ID maps to this service.
@@ -92,6 +102,24 @@ public struct ServiceMapping: Sendable {
         return finish(
             serviceID: serviceID, type: type, parent: annotations.parentID.map(ParentReference.id),
             checkerKind: annotations.checkerKind, id: id, metadata: annotations.metadata)
+    }
+
+    /// Returns the service id that a workload with `id` would register under, ignoring its other
+    /// annotations. `annotatedServiceID` is the merged `service-id` annotation, if any.
+    public func serviceID(for id: SPIFFEID, annotatedServiceID: String?) -> ServiceIDResolution {
+        if let annotated = annotatedServiceID {
+            return ServiceIdentifier.isValid(annotated, maxLength: maxIDLength) ? .id(annotated) : .unknown
+        }
+        guard trustDomains.contains(id.trustDomain) else { return .none }
+        for rule in rules {
+            guard let captures = rule.pattern.match(id) else { continue }
+            switch render(rule.serviceID, captures, column: "service id") {
+            case .success(let rendered): return .id(rendered)
+            case .failure: return .unknown
+            }
+        }
+        // Without a matching rule only a service-id annotation names a service.
+        return .none
     }
 
     private func apply(
