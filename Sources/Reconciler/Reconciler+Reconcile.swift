@@ -37,8 +37,12 @@ public struct ReconcileReport: Sendable {
     public var desired: [DesiredState] = []
     /// The plan that was applied.
     public var plan = ReconcilePlan()
-    /// The registry's result for every change of the plan.
+    /// The registry's result for every change that was applied: every change of the plan except the
+    /// heartbeats of services whose registration was rejected.
     public var results: [ChangeResult] = []
+    /// Changes the registry rejected for a reason that a retry cannot fix, such as an invalid or
+    /// conflicting parent; the key is not retried for them.
+    public var warnings: [String] = []
 }
 
 extension Reconciler {
@@ -103,15 +107,35 @@ extension Reconciler {
         report.plan = ReconcilePlan.compute(
             desired: report.desired, deleted: deleted, registered: known, parentContext: context,
             settings: settings.reconcile, now: clock.now())
-        if !report.plan.changes.isEmpty {
-            do {
-                report.results = try registry.apply(report.plan.changes, actor: settings.reconcile.actor)
-            } catch {
-                throw ReconcileFailure("applying \(report.plan.changes.count) registry changes failed: \(error)")
-            }
+        report.results = try apply(report.plan.changes)
+        report.warnings = report.results.compactMap { result in
+            guard let error = result.error, error.code != .notFound else { return nil }
+            return "\(result.serviceID): \(error)"
         }
         try finish(key: text, report: report)
         return report
+    }
+
+    /// Applies the registrations and deactivations in one registry transaction, then the heartbeats of
+    /// the services whose registration was not rejected in another.
+    private func apply(_ changes: [RegistryChange]) throws(ReconcileFailure) -> [ChangeResult] {
+        let heartbeats = changes.filter { change in
+            if case .heartbeat = change { return true }
+            return false
+        }
+        let others = changes.filter { change in
+            if case .heartbeat = change { return false }
+            return true
+        }
+        do {
+            var results = others.isEmpty ? [] : try registry.apply(others, actor: settings.reconcile.actor)
+            let rejected = Set(results.filter { $0.error != nil }.map(\.serviceID))
+            let kept = heartbeats.filter { !rejected.contains($0.serviceID) }
+            if !kept.isEmpty { results += try registry.apply(kept, actor: settings.reconcile.actor) }
+            return results
+        } catch {
+            throw ReconcileFailure("applying \(changes.count) registry changes failed: \(error)")
+        }
     }
 
     /// Logs what the reconcile found and throws when the key must be retried.
@@ -134,8 +158,16 @@ extension Reconciler {
                 ReconcilerLogRecord(
                     level: .info, message: "deactivation held back", fields: ["key": key, "reason": message]))
         }
-        let rejected = report.results.compactMap { result in result.error.map { "\(result.serviceID): \($0)" } }
-        let problems = report.plan.unresolvedParents + rejected
+        for message in report.warnings {
+            log(
+                ReconcilerLogRecord(
+                    level: .warning, message: "registry rejected a change", fields: ["key": key, "error": message]))
+        }
+        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
+        let retryable = report.results.compactMap { result in
+            result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
+        }
+        let problems = report.plan.unresolvedParents + retryable
         guard problems.isEmpty else {
             throw ReconcileFailure(problems.joined(separator: "; "))
         }

@@ -169,6 +169,12 @@ public struct ServiceMapping: Sendable {
         case .agent: resolvedParent = parent ?? .oneInNamespace(.poller)
         case .checker: resolvedParent = parent ?? .oneInNamespace(.agent)
         }
+        if case .id(let parentID) = resolvedParent, parentID == serviceID {
+            return .rejected(
+                AdmissionWarning(
+                    subject: AnnotationKey.parentID, value: parentID, problem: "is the service's own id",
+                    fix: "name the \(type == .agent ? "poller" : "agent") that this \(type.rawValue) reports to"))
+        }
         if type == .checker, checkerKind == nil {
             return .rejected(
                 AdmissionWarning(
