@@ -102,7 +102,7 @@ public final class Reconciler: Sendable {
     public func start() {
         let pool = WorkerPool(
             queue: queue,
-            onError: { [log] message in log(ReconcilerLogRecord(level: .error, message: message, fields: [:])) },
+            log: log,
             handler: { [self] key throws(ReconcileFailure) in try reconcile(key: key) })
         let previous = workers.withLock { workers in
             defer { workers = pool }
