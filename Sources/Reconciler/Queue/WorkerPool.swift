@@ -174,6 +174,6 @@ public final class WorkerPool: Sendable {
             let delay = max(row.notBefore.timeIntervalSince(queue.clock.now()), 0)
             fields["next_delay_seconds"] = String(format: "%.3f", delay)
         }
-        log(ReconcilerLogRecord(level: .warning, message: "reconcile key failed; retrying", fields: fields))
+        log(ReconcilerLogRecord(level: .warning, message: "reconcile key failed and will be retried", fields: fields))
     }
 }
