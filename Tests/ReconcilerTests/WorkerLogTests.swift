@@ -30,7 +30,9 @@ import Testing
 
         let logged = records.withLock { $0 }
         let key = "clusterspiffeid/serviceradar-snmp-checker"
-        let retries = logged.filter { $0.message == "reconcile key failed and will be retried" && $0.fields["key"] == key }
+        let retries = logged.filter {
+            $0.message == "reconcile key failed and will be retried" && $0.fields["key"] == key
+        }
         #expect(retries.map(\.level) == [.warning, .warning])
         #expect(retries.map { $0.fields["attempt"] } == ["1", "2"])
         for record in retries {
