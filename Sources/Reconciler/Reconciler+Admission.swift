@@ -250,8 +250,18 @@ extension Reconciler {
         }
         let key = ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text
         if operation == .delete {
+            let now = clock.now()
             changes.append(.deletePod(uid: meta.uid))
+            changes.append(.tombstonePod(uid: meta.uid, time: now))
+            changes.append(.pruneTombstones(before: now.addingTimeInterval(-settings.podTombstoneRetention)))
             keys.append(key)
+            return
+        }
+        if snapshot.deletedPodUIDs[meta.uid] != nil {
+            log(
+                ReconcilerLogRecord(
+                    level: .debug, message: "pod change after its DELETE ignored",
+                    fields: ["pod": meta.key, "uid": meta.uid, "operation": "\(operation)"]))
             return
         }
         let pod: Pod

@@ -37,13 +37,22 @@ public struct ReconcileReport: Sendable {
     public var desired: [DesiredState] = []
     /// The plan that was applied.
     public var plan = ReconcilePlan()
-    /// The registry's result for every change of the plan.
+    /// The registry's result for every change that was applied: every change of the plan except the
+    /// heartbeats of services whose registration was rejected.
     public var results: [ChangeResult] = []
+    /// Changes the registry rejected for a reason that a retry cannot fix, such as an invalid or
+    /// conflicting parent; the key is not retried for them.
+    public var warnings: [String] = []
 }
 
 extension Reconciler {
     /// Reconciles one key: computes the desired state of every ClusterSPIFFEID it concerns, diffs it with
     /// the registry and applies the difference in one registry transaction.
+    ///
+    /// Reconciles run one at a time. Each takes its cache snapshot only after the previous reconcile has
+    /// written its registrations, so no registration it reads is newer than its snapshot. Otherwise a
+    /// service that another worker registers for a newly admitted pod would look orphaned here and be
+    /// deactivated.
     ///
     /// - Throws: A retryable `ReconcileFailure` when a parent is not resolved yet or the registry rejected a
     ///   change. The other changes are applied first. A malformed key throws a failure that is not retried.
@@ -54,7 +63,15 @@ extension Reconciler {
                 "invalid reconcile key \"\(text)\"; expected clusterspiffeid/<name> or pod/<namespace>/<name>",
                 retryable: false)
         }
+        return try reconcileLock.withLock { _ throws(ReconcileFailure) -> ReconcileReport in
+            try reconcileSerialized(key: key, text: text)
+        }
+    }
+
+    /// Reconciles one key; the caller holds `reconcileLock`.
+    private func reconcileSerialized(key: ReconcileKey, text: String) throws(ReconcileFailure) -> ReconcileReport {
         let snapshot = cache.snapshot()
+        afterSnapshot.withLock { $0 }?()
         var report = ReconcileReport()
         let registered: [String: RegisteredService]
         do {
@@ -90,15 +107,35 @@ extension Reconciler {
         report.plan = ReconcilePlan.compute(
             desired: report.desired, deleted: deleted, registered: known, parentContext: context,
             settings: settings.reconcile, now: clock.now())
-        if !report.plan.changes.isEmpty {
-            do {
-                report.results = try registry.apply(report.plan.changes, actor: settings.reconcile.actor)
-            } catch {
-                throw ReconcileFailure("applying \(report.plan.changes.count) registry changes failed: \(error)")
-            }
+        report.results = try apply(report.plan.changes)
+        report.warnings = report.results.compactMap { result in
+            guard let error = result.error, error.code != .notFound else { return nil }
+            return "\(result.serviceID): \(error)"
         }
         try finish(key: text, report: report)
         return report
+    }
+
+    /// Applies the registrations and deactivations in one registry transaction, then the heartbeats of
+    /// the services whose registration was not rejected in another.
+    private func apply(_ changes: [RegistryChange]) throws(ReconcileFailure) -> [ChangeResult] {
+        let heartbeats = changes.filter { change in
+            if case .heartbeat = change { return true }
+            return false
+        }
+        let others = changes.filter { change in
+            if case .heartbeat = change { return false }
+            return true
+        }
+        do {
+            var results = others.isEmpty ? [] : try registry.apply(others, actor: settings.reconcile.actor)
+            let rejected = Set(results.filter { $0.error != nil }.map(\.serviceID))
+            let kept = heartbeats.filter { !rejected.contains($0.serviceID) }
+            if !kept.isEmpty { results += try registry.apply(kept, actor: settings.reconcile.actor) }
+            return results
+        } catch {
+            throw ReconcileFailure("applying \(changes.count) registry changes failed: \(error)")
+        }
     }
 
     /// Logs what the reconcile found and throws when the key must be retried.
@@ -116,8 +153,21 @@ extension Reconciler {
                 ReconcilerLogRecord(
                     level: .warning, message: "service left unchanged", fields: ["key": key, "error": message]))
         }
-        let rejected = report.results.compactMap { result in result.error.map { "\(result.serviceID): \($0)" } }
-        let problems = report.plan.unresolvedParents + rejected
+        for message in report.plan.heldBack {
+            log(
+                ReconcilerLogRecord(
+                    level: .info, message: "deactivation held back", fields: ["key": key, "reason": message]))
+        }
+        for message in report.warnings {
+            log(
+                ReconcilerLogRecord(
+                    level: .warning, message: "registry rejected a change", fields: ["key": key, "error": message]))
+        }
+        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
+        let retryable = report.results.compactMap { result in
+            result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
+        }
+        let problems = report.plan.unresolvedParents + retryable
         guard problems.isEmpty else {
             throw ReconcileFailure(problems.joined(separator: "; "))
         }

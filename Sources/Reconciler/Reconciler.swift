@@ -56,6 +56,10 @@ public final class Reconciler: Sendable {
     let log: @Sendable (ReconcilerLogRecord) -> Void
     let selectionSettings: SelectionSettings
     let renderMemo = RenderMemo()
+    /// Serializes `reconcile(key:)`, so a reconcile never compares registrations with an older snapshot.
+    let reconcileLock = Mutex(())
+    /// Runs right after a reconcile takes its cache snapshot; tests use it to write in that window.
+    let afterSnapshot = Mutex<(@Sendable () -> Void)?>(nil)
     private let workers = Mutex<WorkerPool?>(nil)
 
     /// Creates a reconciler on the registry's database, applying the queue and cache migrations.
@@ -98,7 +102,7 @@ public final class Reconciler: Sendable {
     public func start() {
         let pool = WorkerPool(
             queue: queue,
-            onError: { [log] message in log(ReconcilerLogRecord(level: .error, message: message, fields: [:])) },
+            log: log,
             handler: { [self] key throws(ReconcileFailure) in try reconcile(key: key) })
         let previous = workers.withLock { workers in
             defer { workers = pool }

@@ -1,3 +1,4 @@
+import Foundation
 import Kubernetes
 import SPIFFE
 
@@ -23,6 +24,9 @@ public struct ReconcilerSettings: Sendable {
     public var className = ""
     /// Whether ClusterSPIFFEIDs without a class apply when a class is set, as `watchClassless`.
     public var watchClassless = false
+    /// Seconds that the UID of a deleted pod is remembered; a CREATE or UPDATE for it within that time is
+    /// ignored, because it arrived after the DELETE.
+    public var podTombstoneRetention: TimeInterval = 3600
     /// Namespaces that no ClusterSPIFFEID selects, matched as whole names.
     public var ignoredNamespaces = IgnoredNamespaces.default
 

@@ -1,3 +1,4 @@
+import Foundation
 import Kubernetes
 import Registry
 import Synchronization
@@ -11,6 +12,9 @@ public struct CacheSnapshot: Sendable {
     public var pods: [String: Pod] = [:]
     /// Namespaces by name.
     public var namespaces: [String: Namespace] = [:]
+    /// UIDs of pods whose DELETE was admitted, with the time of that DELETE; a CREATE or UPDATE that
+    /// arrives later for one of them is ignored.
+    public var deletedPodUIDs: [String: Date] = [:]
     /// A number for each stored ClusterSPIFFEID, by name, that changes with every stored change to it.
     public internal(set) var clusterSPIFFEIDRevisions: [String: Int] = [:]
     /// A number for each stored pod, by UID, that changes with every stored change to it.
@@ -36,6 +40,10 @@ public enum CacheChange: Sendable {
     case putPod(Pod, json: String)
     /// Removes the pod with this UID and no other, so a late DELETE never touches a re-created pod.
     case deletePod(uid: String)
+    /// Records that the pod with this UID was deleted at `time`.
+    case tombstonePod(uid: String, time: Date)
+    /// Forgets the deleted pod UIDs recorded before `time`.
+    case pruneTombstones(before: Date)
     /// Stores or replaces a namespace.
     case putNamespace(Namespace, json: String)
     /// Removes a namespace by name.
@@ -62,7 +70,13 @@ public final class ObjectCache: Sendable {
                 );
                 CREATE INDEX cached_pods_name ON cached_pods (namespace, name);
                 CREATE TABLE cached_namespaces (name TEXT PRIMARY KEY, object TEXT NOT NULL);
-                """)
+                """),
+        SQLiteMigration(
+            component: "object_cache", version: 2,
+            sql: """
+                CREATE TABLE deleted_pods (uid TEXT PRIMARY KEY, deleted_at_ms INTEGER NOT NULL);
+                CREATE INDEX deleted_pods_time ON deleted_pods (deleted_at_ms);
+                """),
     ]
 
     private let view = Mutex(CacheSnapshot())
@@ -121,6 +135,12 @@ public final class ObjectCache: Sendable {
                 [.text(pod.metadata.uid), .text(pod.metadata.namespace), .text(pod.metadata.name), .text(json)])
         case .deletePod(let uid):
             try connection.run("DELETE FROM cached_pods WHERE uid = ?", [.text(uid)])
+        case .tombstonePod(let uid, let time):
+            try connection.run(
+                "INSERT OR REPLACE INTO deleted_pods (uid, deleted_at_ms) VALUES (?, ?)",
+                [.text(uid), .integer(milliseconds(time))])
+        case .pruneTombstones(let time):
+            try connection.run("DELETE FROM deleted_pods WHERE deleted_at_ms < ?", [.integer(milliseconds(time))])
         case .putNamespace(let namespace, let json):
             try connection.run(
                 "INSERT OR REPLACE INTO cached_namespaces (name, object) VALUES (?, ?)",
@@ -145,9 +165,17 @@ public final class ObjectCache: Sendable {
         case .deletePod(let uid):
             snapshot.pods[uid] = nil
             snapshot.podRevisions[uid] = nil
+        case .tombstonePod(let uid, let time):
+            snapshot.deletedPodUIDs[uid] = time
+        case .pruneTombstones(let time):
+            snapshot.deletedPodUIDs = snapshot.deletedPodUIDs.filter { $0.value >= time }
         case .putNamespace(let namespace, _): snapshot.namespaces[namespace.name] = namespace
         case .deleteNamespace(let name): snapshot.namespaces[name] = nil
         }
+    }
+
+    private static func milliseconds(_ time: Date) -> Int64 {
+        Int64((time.timeIntervalSince1970 * 1000).rounded())
     }
 
     private static func nextRevision() -> Int {
@@ -174,6 +202,10 @@ public final class ObjectCache: Sendable {
             snapshot.pods[uid] = decode("Pod", uid, json) { try Pod(from: $0) }
             snapshot.podRevisions[uid] = nextRevision()
         }
+        let tombstones = try connection.query("SELECT uid, deleted_at_ms FROM deleted_pods", []) { row in
+            (row.text(0), Date(timeIntervalSince1970: Double(row.int64(1)) / 1000))
+        }
+        for (uid, time) in tombstones { snapshot.deletedPodUIDs[uid] = time }
         for (name, json) in try connection.query("SELECT name, object FROM cached_namespaces", [], pair) {
             snapshot.namespaces[name] = decode("Namespace", name, json) { try Namespace(from: $0) }
         }

@@ -63,9 +63,12 @@ public struct DesiredState: Sendable, Hashable {
     public var invalidPods: [PodProblem]
     /// The services by id.
     public var services: [String: DesiredService]
-    /// Namespaces with a pod that failed to render or is invalid. Services there are never deactivated,
-    /// because such a pod may still be an instance of them.
+    /// Namespaces with a pod whose ID failed to render or whose service id cannot be determined.
+    /// Services there are never deactivated, because such a pod may still be an instance of them.
     public var uncertainNamespaces: Set<String>
+    /// Services with an invalid pod that would be an instance of them, each with that pod's
+    /// `<namespace>/<name>`. They are never deactivated while that pod exists.
+    public var uncertainServices: [String: String]
     /// Reasons the selection was incomplete; when any, no service of this ClusterSPIFFEID is deactivated.
     public var selectionProblems: [String]
 
@@ -78,6 +81,7 @@ public struct DesiredState: Sendable, Hashable {
         invalidPods = []
         services = [:]
         uncertainNamespaces = []
+        uncertainServices = [:]
         selectionProblems = []
     }
 
@@ -104,7 +108,7 @@ public struct DesiredState: Sendable, Hashable {
                 for warning in warnings {
                     state.invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
                 }
-                state.uncertainNamespaces.insert(pod.namespace)
+                state.holdBack(selected, podName: podName, defaults: selection.annotations, mapping: mapping)
             case .renderFailed(let warning):
                 state.renderFailures.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
                 state.uncertainNamespaces.insert(pod.namespace)
@@ -141,6 +145,24 @@ public struct DesiredState: Sendable, Hashable {
         }
     }
 
+    /// Records what an invalid pod keeps from deactivation: only its own service when its ID rendered
+    /// and its service id is known, and its whole namespace otherwise.
+    private mutating func holdBack(
+        _ selected: SelectedPod, podName: String, defaults: [String: String], mapping: ServiceMapping
+    ) {
+        let pod = selected.pod
+        guard case .success(let id) = selected.renderedID else {
+            uncertainNamespaces.insert(pod.namespace)
+            return
+        }
+        let annotated = pod.annotations[AnnotationKey.serviceID] ?? defaults[AnnotationKey.serviceID]
+        switch mapping.serviceID(for: id, annotatedServiceID: annotated) {
+        case .none: break
+        case .id(let serviceID): uncertainServices[serviceID] = podName
+        case .unknown: uncertainNamespaces.insert(pod.namespace)
+        }
+    }
+
     private mutating func add(_ service: MappedService, pod: PodRecord, podName: String) {
         guard var existing = services[service.serviceID] else {
             services[service.serviceID] = DesiredService(
@@ -153,7 +175,7 @@ public struct DesiredState: Sendable, Hashable {
                 subject: "service", value: service.serviceID, problem: "differs between pods",
                 fix: "give pod \(podName) the same ID and annotations")
             invalidPods.append(PodProblem(pod: podName, uid: pod.uid, warning: warning))
-            uncertainNamespaces.insert(pod.namespace)
+            uncertainServices[service.serviceID] = podName
             return
         }
         existing.instances[pod.uid] = pod.ready

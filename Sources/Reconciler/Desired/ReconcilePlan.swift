@@ -24,6 +24,8 @@ public struct ReconcilePlan: Sendable, Hashable {
     public var unresolvedParents: [String] = []
     /// Services left alone because another source owns them or they are revoked.
     public var skipped: [String] = []
+    /// Services that no managed pod calls for but that were kept active, each with the reason.
+    public var heldBack: [String] = []
 
     /// Creates an empty plan.
     public init() {}
@@ -79,19 +81,23 @@ public struct ReconcilePlan: Sendable, Hashable {
 
         plan.changes = (registrations[.poller] ?? []) + (registrations[.agent] ?? []) + (registrations[.checker] ?? [])
         plan.changes += heartbeats
-        plan.changes += deactivations(desired: desired, deleted: deleted, registered: registered)
+        let (deactivations, heldBack) = deactivations(desired: desired, deleted: deleted, registered: registered)
+        plan.changes += deactivations
+        plan.heldBack = heldBack
         return plan
     }
 
     /// Returns the deactivations of services of the affected ClusterSPIFFEIDs that no managed pod calls for
     /// any more. Each needs proof: the ClusterSPIFFEID was deleted, or its cached pods no longer include
-    /// one for the service and no pod of that namespace is in doubt.
+    /// one for the service and no pod of that namespace or service is in doubt. Also returns why each
+    /// service without a managed pod was kept.
     private static func deactivations(
         desired: [DesiredState], deleted: Set<String>, registered: [String: RegisteredService]
-    ) -> [RegistryChange] {
+    ) -> (changes: [RegistryChange], heldBack: [String]) {
         let wantedIDs = Set(desired.flatMap { $0.services.keys })
         let states = Dictionary(desired.map { ($0.clusterSPIFFEID, $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [RegistryChange] = []
+        var heldBack: [String] = []
         for service in registered.values.sorted(by: { $0.id < $1.id }) {
             guard service.source == .k8sSPIFFE, service.status == .pending || service.status == .active,
                 !wantedIDs.contains(service.id), let owner = service.metadata[ReservedMetadata.clusterSPIFFEID]
@@ -100,12 +106,32 @@ public struct ReconcilePlan: Sendable, Hashable {
                 changes.append(.deactivate(id: service.id, reason: "ClusterSPIFFEID \(owner) was deleted"))
             } else if let state = states[owner] {
                 let namespace = service.metadata[ReservedMetadata.namespace] ?? ""
-                guard state.selectionProblems.isEmpty, !state.uncertainNamespaces.contains(namespace) else { continue }
+                if let reason = Self.holdBackReason(service.id, namespace: namespace, state: state) {
+                    heldBack.append("service \(service.id) kept active although no managed pod calls for it: \(reason)")
+                    continue
+                }
                 changes.append(
                     .deactivate(id: service.id, reason: "no managed pod of ClusterSPIFFEID \(owner) is left for it"))
             }
         }
-        return changes
+        return (changes, heldBack)
+    }
+
+    /// Returns why a service of `state` without a managed pod must not be deactivated, or nil.
+    private static func holdBackReason(_ serviceID: String, namespace: String, state: DesiredState) -> String? {
+        let owner = state.clusterSPIFFEID
+        if !state.selectionProblems.isEmpty {
+            return "the selection of ClusterSPIFFEID \(owner) is incomplete: "
+                + state.selectionProblems.joined(separator: "; ")
+        }
+        if state.uncertainNamespaces.contains(namespace) {
+            return "namespace \(namespace) has a pod of ClusterSPIFFEID \(owner) whose ID failed to render "
+                + "or whose service id is unknown; fix that pod"
+        }
+        if let pod = state.uncertainServices[serviceID] {
+            return "pod \(pod) is invalid but would be an instance of it; fix or delete that pod"
+        }
+        return nil
     }
 
     static func registration(for wanted: DesiredService, parentID: String?, actor: String) -> ServiceRegistration {

@@ -40,6 +40,16 @@ public struct MappedService: Sendable, Hashable {
     }
 }
 
+/// The service id of a workload whose annotations or mapping are invalid.
+public enum ServiceIDResolution: Sendable, Hashable {
+    /// The workload registers under no service, whatever its other annotations.
+    case none
+    /// The workload registers under this service id once its other annotations are fixed.
+    case id(String)
+    /// The service id cannot be determined.
+    case unknown
+}
+
 /// The outcome of mapping one SPIFFE ID.
 public enum MappingOutcome: Sendable, Hashable {
     /// The ID maps to this service.
@@ -94,6 +104,24 @@ public struct ServiceMapping: Sendable {
             checkerKind: annotations.checkerKind, id: id, metadata: annotations.metadata)
     }
 
+    /// Returns the service id that a workload with `id` would register under, ignoring its other
+    /// annotations. `annotatedServiceID` is the merged `service-id` annotation, if any.
+    public func serviceID(for id: SPIFFEID, annotatedServiceID: String?) -> ServiceIDResolution {
+        if let annotated = annotatedServiceID {
+            return ServiceIdentifier.isValid(annotated, maxLength: maxIDLength) ? .id(annotated) : .unknown
+        }
+        guard trustDomains.contains(id.trustDomain) else { return .none }
+        for rule in rules {
+            guard let captures = rule.pattern.match(id) else { continue }
+            switch render(rule.serviceID, captures, column: "service id") {
+            case .success(let rendered): return .id(rendered)
+            case .failure: return .unknown
+            }
+        }
+        // Without a matching rule only a service-id annotation names a service.
+        return .none
+    }
+
     private func apply(
         _ rule: MappingRule, captures: [String: String], id: SPIFFEID, annotations: WorkloadAnnotations
     ) -> MappingOutcome {
@@ -140,6 +168,12 @@ public struct ServiceMapping: Sendable {
         case .poller: resolvedParent = .none
         case .agent: resolvedParent = parent ?? .oneInNamespace(.poller)
         case .checker: resolvedParent = parent ?? .oneInNamespace(.agent)
+        }
+        if case .id(let parentID) = resolvedParent, parentID == serviceID {
+            return .rejected(
+                AdmissionWarning(
+                    subject: AnnotationKey.parentID, value: parentID, problem: "is the service's own id",
+                    fix: "name the \(type == .agent ? "poller" : "agent") that this \(type.rawValue) reports to"))
         }
         if type == .checker, checkerKind == nil {
             return .rejected(

@@ -49,7 +49,7 @@ public final class WorkQueue: Sendable {
     public let database: SQLiteDatabase
     /// The queue settings.
     public let settings: QueueSettings
-    private let clock: any WallClock
+    let clock: any WallClock
     private let random: @Sendable () -> Double
     private let wakeup = NSCondition()
 

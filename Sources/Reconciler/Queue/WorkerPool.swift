@@ -35,17 +35,18 @@ public final class WorkerPool: Sendable {
     private let state = Mutex(State())
     private let finished = NSCondition()
     private let ownerPrefix: String
-    /// Called with every error the pool catches and does not rethrow, such as a failed claim.
-    private let onError: @Sendable (String) -> Void
+    /// Receives every failure of a key (warning, or error once the key is parked) and every error the
+    /// pool catches and does not rethrow, such as a failed claim.
+    private let log: @Sendable (ReconcilerLogRecord) -> Void
 
     /// Creates a pool over `queue` that runs `handler` for each claimed key; call `start()` to run it.
     public init(
-        queue: WorkQueue, onError: @escaping @Sendable (String) -> Void = { _ in },
+        queue: WorkQueue, log: @escaping @Sendable (ReconcilerLogRecord) -> Void = { _ in },
         handler: @escaping @Sendable (String) throws(ReconcileFailure) -> Void
     ) {
         self.queue = queue
         self.handler = handler
-        self.onError = onError
+        self.log = log
         ownerPrefix = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
     }
 
@@ -108,7 +109,9 @@ public final class WorkerPool: Sendable {
             do {
                 item = try claimMarkingBusy(owner: owner)
             } catch {
-                onError("claiming a reconcile key failed: \(error)")
+                log(
+                    ReconcilerLogRecord(
+                        level: .error, message: "claiming a reconcile key failed", fields: ["error": "\(error)"]))
                 queue.waitForWork(until: Date().addingTimeInterval(queue.settings.pollInterval))
                 continue
             }
@@ -146,9 +149,31 @@ public final class WorkerPool: Sendable {
                 try queue.complete(item, owner: owner)
             } catch let failure as ReconcileFailure {
                 try queue.fail(item, owner: owner, error: failure.message, retryable: failure.retryable)
+                logFailure(item, failure)
             }
         } catch {
-            onError("recording the result of reconcile key \(item.key) failed: \(error)")
+            log(
+                ReconcilerLogRecord(
+                    level: .error, message: "recording the result of a reconcile key failed",
+                    fields: ["key": item.key, "error": "\(error)"]))
         }
+    }
+
+    /// Logs a failed key with its attempt and what happens next: a retry after a delay, or parking.
+    private func logFailure(_ item: QueueItem, _ failure: ReconcileFailure) {
+        var fields = ["key": item.key, "attempt": String(item.attempts + 1), "error": failure.message]
+        if !failure.retryable { fields["retryable"] = "false" }
+        // The row as the failure left it, unless another change to the key came first.
+        let row = try? queue.item(item.key)
+        if let row { fields["attempt"] = String(row.attempts) }
+        if row?.state == .parked {
+            log(ReconcilerLogRecord(level: .error, message: "reconcile key parked", fields: fields))
+            return
+        }
+        if let row {
+            let delay = max(row.notBefore.timeIntervalSince(queue.clock.now()), 0)
+            fields["next_delay_seconds"] = String(format: "%.3f", delay)
+        }
+        log(ReconcilerLogRecord(level: .warning, message: "reconcile key failed and will be retried", fields: fields))
     }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import Registry
+import Synchronization
+import Testing
+
+@testable import Reconciler
+
+@Suite struct WorkerLogTests {
+    @Test func retriesAndParkingLogged() throws {
+        let directory = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        let registry = ServiceRegistry(store: try SQLiteRegistryStore(database: database))
+        var settings = try ReconcilerSettings(trustDomains: [.init(parsing: "carverauto.dev")])
+        settings.queue.maxAttempts = 3
+        settings.queue.baseDelay = 0.001
+        settings.queue.pollInterval = 0.005
+        let records = Mutex<[ReconcilerLogRecord]>([])
+        let reconciler = try Reconciler(
+            database: database, registry: registry, settings: settings,
+            log: { record in records.withLock { $0.append(record) } })
+        defer { reconciler.stop() }
+        let objects = try [
+            ReconcilerHarness.recorded("ClusterSPIFFEID", "serviceradar-snmp-checker"),
+            ReconcilerHarness.recorded("Pod", "serviceradar-snmp-checker"),
+        ]
+        _ = reconciler.admit(objects, operation: .create, dryRun: false)
+        try reconciler.queue.enqueue(["not-a-key"])
+        reconciler.start()
+        #expect(reconciler.waitUntilIdle(timeout: 30))
+
+        let logged = records.withLock { $0 }
+        let key = "clusterspiffeid/serviceradar-snmp-checker"
+        let retries = logged.filter {
+            $0.message == "reconcile key failed and will be retried" && $0.fields["key"] == key
+        }
+        #expect(retries.map(\.level) == [.warning, .warning])
+        #expect(retries.map { $0.fields["attempt"] } == ["1", "2"])
+        for record in retries {
+            #expect(record.fields["next_delay_seconds"] != nil)
+            #expect(record.fields["error"]?.contains("no agent is registered from namespace demo") == true)
+        }
+        let parked = logged.filter { $0.message == "reconcile key parked" }
+        let parkedKey = try #require(parked.first { $0.fields["key"] == key })
+        #expect(parkedKey.level == .error)
+        #expect(parkedKey.fields["attempt"] == "3")
+        let invalid = try #require(parked.first { $0.fields["key"] == "not-a-key" })
+        #expect(invalid.level == .error)
+        #expect(invalid.fields["retryable"] == "false")
+        #expect(invalid.fields["error"]?.contains("invalid reconcile key") == true)
+    }
+}
