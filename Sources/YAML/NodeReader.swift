@@ -43,7 +43,7 @@ public struct NodeReader: Sendable {
     /// The position of the node.
     public var mark: Mark { node.mark }
 
-    /// An error at this node.
+    /// Returns a decoding error at this node.
     public func error(_ message: String) -> NodeDecodingError {
         NodeDecodingError(mark: node.mark, path: path, message: message)
     }
@@ -54,7 +54,7 @@ public struct NodeReader: Sendable {
         return node.resolved == .null
     }
 
-    /// The value as a string. Plain scalars that resolve to numbers, booleans or null are rejected, as
+    /// Decodes the value as a string. Plain scalars that resolve to numbers, booleans or null are rejected, as
     /// the Kubernetes API server rejects `true` or `80` in a string field.
     public func string() throws(NodeDecodingError) -> String {
         guard case .scalar(let scalar) = node.content, case .string = node.resolved else {
@@ -63,7 +63,7 @@ public struct NodeReader: Sendable {
         return scalar.text
     }
 
-    /// The value as a boolean; only `true` and `false` in their core-schema spellings qualify.
+    /// Decodes the value as a boolean; only `true` and `false` in their core-schema spellings qualify.
     public func bool() throws(NodeDecodingError) -> Bool {
         guard case .bool(let value) = node.resolved, case .scalar = node.content else {
             throw error("expected a boolean, found \(node.kindName)")
@@ -71,7 +71,7 @@ public struct NodeReader: Sendable {
         return value
     }
 
-    /// The value as an integer; a number with no fractional part, such as `3.0`, qualifies too.
+    /// Decodes the value as an integer; a number with no fractional part, such as `3.0`, qualifies too.
     public func int() throws(NodeDecodingError) -> Int {
         guard case .scalar = node.content else { throw error("expected an integer, found \(node.kindName)") }
         switch node.resolved {
