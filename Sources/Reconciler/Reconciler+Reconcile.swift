@@ -37,8 +37,8 @@ public struct ReconcileReport: Sendable {
     public var desired: [DesiredState] = []
     /// The plan that was applied.
     public var plan = ReconcilePlan()
-    /// The registry's result for every change that was applied: every change of the plan except the
-    /// heartbeats of services whose registration was rejected.
+    /// The registry's result for every change of the plan, in order. The heartbeat of a service whose
+    /// registration was rejected has a write with `isSkipped` set.
     public var results: [ChangeResult] = []
     /// Changes the registry rejected for a reason that a retry cannot fix, such as an invalid or
     /// conflicting parent; the key is not retried for them.
@@ -116,23 +116,13 @@ extension Reconciler {
         return report
     }
 
-    /// Applies the registrations and deactivations in one registry transaction, then the heartbeats of
-    /// the services whose registration was not rejected in another.
+    /// Applies the registrations, heartbeats and deactivations in one registry transaction. The plan's
+    /// heartbeats are conditional, so a service whose registration the registry rejects is not registered
+    /// implicitly by its heartbeat.
     private func apply(_ changes: [RegistryChange]) throws(ReconcileFailure) -> [ChangeResult] {
-        let heartbeats = changes.filter { change in
-            if case .heartbeat = change { return true }
-            return false
-        }
-        let others = changes.filter { change in
-            if case .heartbeat = change { return false }
-            return true
-        }
+        guard !changes.isEmpty else { return [] }
         do {
-            var results = others.isEmpty ? [] : try registry.apply(others, actor: settings.reconcile.actor)
-            let rejected = Set(results.filter { $0.error != nil }.map(\.serviceID))
-            let kept = heartbeats.filter { !rejected.contains($0.serviceID) }
-            if !kept.isEmpty { results += try registry.apply(kept, actor: settings.reconcile.actor) }
-            return results
+            return try registry.apply(changes, actor: settings.reconcile.actor)
         } catch {
             throw ReconcileFailure("applying \(changes.count) registry changes failed: \(error)")
         }

@@ -66,7 +66,8 @@ extension ServiceRegistry {
 
     /// Applies a batch of changes in one transaction and returns one result per change, in order.
     ///
-    /// A rejected change does not stop the others; later changes see the earlier ones of the batch.
+    /// A rejected change does not stop the others, and later changes see the earlier ones of the batch.
+    /// A `heartbeatIfRegistered` after a rejected change of the same service is skipped.
     /// - Parameter actor: Recorded as the actor of every event; nil uses each registration's
     ///   `createdBy`, `heartbeat` for heartbeats and `registry` for deactivations.
     /// - Throws: Only the store's error (or a conflict that outlasted every retry), and then nothing of the
@@ -76,14 +77,18 @@ extension ServiceRegistry {
             try validator.validateName(actor, field: "actor", serviceID: nil)
         }
         return try performWrite { context in
-            try changes.map { change in
+            var rejected: Set<String> = []
+            var results: [ChangeResult] = []
+            for change in changes {
                 do {
-                    return ChangeResult(
-                        serviceID: change.serviceID, result: .success(try apply(change, actor, context)))
+                    let write = try apply(change, actor, context, rejected: rejected)
+                    results.append(ChangeResult(serviceID: change.serviceID, result: .success(write)))
                 } catch let error as RegistryError {
-                    return ChangeResult(serviceID: change.serviceID, result: .failure(error))
+                    rejected.insert(change.serviceID)
+                    results.append(ChangeResult(serviceID: change.serviceID, result: .failure(error)))
                 }
             }
+            return results
         }
     }
 
@@ -127,11 +132,21 @@ extension ServiceRegistry {
         return try result.result.get()
     }
 
-    private func apply(_ change: RegistryChange, _ actor: String?, _ context: WriteContext) throws -> ServiceWrite {
+    /// Applies one change of a batch; `rejected` contains the services of the batch's earlier rejected
+    /// changes.
+    private func apply(
+        _ change: RegistryChange, _ actor: String?, _ context: WriteContext, rejected: Set<String>
+    ) throws -> ServiceWrite {
         switch change {
         case .register(let registration):
             return try register(registration, actor: actor, context)
         case .heartbeat(let heartbeat):
+            return try recordHeartbeat(heartbeat, actor: actor ?? "heartbeat", context)
+        case .heartbeatIfRegistered(let heartbeat):
+            let existing = try context.transaction.service(id: heartbeat.serviceID)
+            guard existing != nil, !rejected.contains(heartbeat.serviceID) else {
+                return ServiceWrite(service: existing, events: [], isSkipped: true)
+            }
             return try recordHeartbeat(heartbeat, actor: actor ?? "heartbeat", context)
         case .deactivate(let id, let reason):
             return try deactivate(id: id, reason: reason, actor: actor ?? "registry", context)

@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Registry
+import Synchronization
 import Testing
 import YAML
 
@@ -75,8 +76,9 @@ import YAML
         #expect(report.warnings.count == 1, "\(report.warnings)")
         #expect(report.warnings.first?.contains("ns6-snmp-checker") == true)
         let checkerResults = report.results.filter { $0.serviceID == "ns6-snmp-checker" }
-        #expect(checkerResults.count == 1, "a heartbeat followed the rejected registration")
+        #expect(checkerResults.count == 2, "\(checkerResults)")
         #expect(checkerResults.first?.error?.code == .conflict)
+        #expect(try checkerResults.last?.result.get().isSkipped == true)
         #expect(try harness.registry.service(id: "ns6-poller")?.status == .active)
         #expect(try harness.registry.service(id: "ns6-snmp-checker") == nil)
 
@@ -84,6 +86,47 @@ import YAML
         try harness.reconciler.queue.enqueue(["pod/ns6/c-1", "clusterspiffeid/ns6"])
         #expect(harness.reconciler.waitUntilIdle(timeout: 30))
         #expect(try harness.reconciler.queue.deadLetters().isEmpty)
+    }
+
+    /// The registrations, heartbeats and rejections of one reconcile are one registry transaction: the
+    /// poller registers and activates, the checker's heartbeat after its rejected registration is skipped.
+    @Test func rejectionKeepsOneTransaction() throws {
+        let setup = try RecordingSetup()
+        let (store, registry, reconciler) = (setup.store, setup.registry, setup.reconciler)
+        _ = reconciler.admit(try Self.rejectedCheckerObjects(), operation: .create, dryRun: false)
+
+        let writesBefore = store.writes.load(ordering: .relaxed)
+        let report = try reconciler.reconcile(key: "clusterspiffeid/ns6")
+        #expect(store.writes.load(ordering: .relaxed) - writesBefore == 1)
+        #expect(report.warnings.count == 1, "\(report.warnings)")
+        #expect(report.results.count == report.plan.changes.count)
+        #expect(try registry.service(id: "ns6-poller")?.status == .active)
+        #expect(try registry.service(id: "ns6-snmp-checker") == nil)
+        #expect(try registry.events(matching: EventFilter(serviceID: "ns6-snmp-checker")).events.isEmpty)
+    }
+
+    /// A store that fails the transaction leaves no registration of the reconcile behind.
+    @Test func failedTransactionWritesNothing() throws {
+        let setup = try RecordingSetup()
+        let (store, registry, reconciler) = (setup.store, setup.registry, setup.reconciler)
+        _ = reconciler.admit(try Self.rejectedCheckerObjects(), operation: .create, dryRun: false)
+
+        store.failingWrites.store(true, ordering: .relaxed)
+        #expect(throws: ReconcileFailure.self) { try reconciler.reconcile(key: "clusterspiffeid/ns6") }
+        store.failingWrites.store(false, ordering: .relaxed)
+        #expect(try registry.service(id: "ns6-poller") == nil)
+        #expect(try registry.events(matching: EventFilter()).events.isEmpty)
+    }
+
+    /// Returns the ClusterSPIFFEID, a Ready poller pod and a Ready checker pod whose parent-id names the
+    /// poller, which the registry rejects with a conflict.
+    static func rejectedCheckerObjects() throws -> [KubernetesObject] {
+        try decode(objects)
+            + decode(pod("p-1", uid: "6f1d7a52-0000-4000-8000-00000000c001", account: "serviceradar-poller"))
+            + decode(
+                pod(
+                    "c-1", uid: "6f1d7a52-0000-4000-8000-00000000c002", account: "serviceradar-snmp-checker",
+                    annotations: "serviceradar.io/parent-id: ns6-poller"))
     }
 
     @Test func ownParentIDWarns() throws {
@@ -99,5 +142,45 @@ import YAML
         let report = try harness.reconciler.reconcile(key: "clusterspiffeid/ns6")
         #expect(report.plan.changes.isEmpty)
         #expect(report.desired.first?.invalidPods.count == 1)
+    }
+}
+
+/// A reconciler whose registry runs on a `RecordingStore` over a real SQLite file.
+struct RecordingSetup {
+    let directory: TemporaryDirectory
+    let store: RecordingStore
+    let registry: ServiceRegistry
+    let reconciler: Reconciler
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        store = RecordingStore(inner: try SQLiteRegistryStore(database: database))
+        registry = ServiceRegistry(store: store)
+        let settings = try ReconcilerSettings(trustDomains: [.init(parsing: "carverauto.dev")])
+        reconciler = try Reconciler(database: database, registry: registry, settings: settings)
+    }
+}
+
+/// A registry store that counts its write transactions and fails them while `failingWrites` is set.
+final class RecordingStore: RegistryStore {
+    struct InjectedFailure: Error {}
+
+    let inner: any RegistryStore
+    let writes = Atomic<Int>(0)
+    let failingWrites = Atomic<Bool>(false)
+
+    init(inner: any RegistryStore) {
+        self.inner = inner
+    }
+
+    func write<T>(_ body: (any RegistryStoreTransaction) throws -> T) throws -> T {
+        writes.add(1, ordering: .relaxed)
+        if failingWrites.load(ordering: .relaxed) { throw InjectedFailure() }
+        return try inner.write(body)
+    }
+
+    func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
+        try inner.read(body)
     }
 }

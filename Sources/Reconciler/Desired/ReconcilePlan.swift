@@ -18,7 +18,8 @@ public struct ReconcileSettings: Sendable, Hashable {
 /// The registry changes that bring the registry in line with the desired state, computed without I/O.
 public struct ReconcilePlan: Sendable, Hashable {
     /// The changes to apply in one transaction: registrations (pollers, then agents, then checkers),
-    /// heartbeats, then deactivations.
+    /// heartbeats, then deactivations. The heartbeats are `heartbeatIfRegistered`, so a heartbeat after
+    /// a rejected registration does not register its service implicitly.
     public var changes: [RegistryChange] = []
     /// Services whose parent could not be resolved yet; the key is retried because the parent may appear.
     public var unresolvedParents: [String] = []
@@ -75,7 +76,8 @@ public struct ReconcilePlan: Sendable, Hashable {
                 Self.needsHeartbeat(existing, now: now, refresh: settings.heartbeatRefreshInterval)
             {
                 heartbeats.append(
-                    .heartbeat(ServiceHeartbeat(serviceID: id, type: wanted.service.serviceType, time: now)))
+                    .heartbeatIfRegistered(
+                        ServiceHeartbeat(serviceID: id, type: wanted.service.serviceType, time: now)))
             }
         }
 

@@ -121,7 +121,8 @@ public enum ServiceRegistration: Sendable, Hashable {
 /// A report that a service is alive.
 ///
 /// A heartbeat of an unknown service registers it with source `implicit`; then an agent's heartbeat
-/// must name its poller and a checker's heartbeat its agent and kind.
+/// must name its poller and a checker's heartbeat its agent and kind. A batch's `heartbeatIfRegistered`
+/// never registers a service.
 public struct ServiceHeartbeat: Sendable, Hashable {
     /// The id of the reporting service.
     public var serviceID: String
