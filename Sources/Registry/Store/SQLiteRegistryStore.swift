@@ -438,9 +438,51 @@ enum MetadataCoding {
         return String(decoding: try encoder.encode(metadata), as: UTF8.self)
     }
 
+    /// Decodes a stored metadata object. Text in the form that `encode` writes, with no whitespace and no
+    /// escapes, is split directly. Other text goes through `JSONDecoder`, which also rejects malformed text.
     static func decode(_ text: String) throws -> [String: String] {
         if text == "{}" { return [:] }
+        if let metadata = decodePlain(text) { return metadata }
         return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
+    /// Returns the pairs of an object of the form `{"k":"v","k":"v"}` with no backslash or control
+    /// character in its strings. Returns nil for any other text, including a repeated key.
+    static func decodePlain(_ text: String) -> [String: String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String: String]? in
+            let quote = UInt8(ascii: "\"")
+            let backslash = UInt8(ascii: "\\")
+            var index = 0
+            // Reads the string at `index`, or returns nil when it has an escape or no closing quote.
+            func string() -> String? {
+                guard index < bytes.count, bytes[index] == quote else { return nil }
+                let start = index + 1
+                var end = start
+                while end < bytes.count, bytes[end] != quote {
+                    // JSON requires control characters to be escaped, so JSONDecoder rejects them.
+                    guard bytes[end] != backslash, bytes[end] >= 0x20 else { return nil }
+                    end += 1
+                }
+                guard end < bytes.count else { return nil }
+                index = end + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            }
+            func take(_ character: Character) -> Bool {
+                guard let ascii = character.asciiValue, index < bytes.count, bytes[index] == ascii else { return false }
+                index += 1
+                return true
+            }
+            guard take("{") else { return nil }
+            var metadata: [String: String] = [:]
+            repeat {
+                guard let key = string(), take(":"), let value = string(),
+                    metadata.updateValue(value, forKey: key) == nil
+                else { return nil }
+            } while take(",")
+            guard take("}"), index == bytes.count else { return nil }
+            return metadata
+        }
     }
 }
 
