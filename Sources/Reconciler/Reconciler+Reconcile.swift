@@ -68,7 +68,7 @@ extension Reconciler {
         }
     }
 
-    /// Reconciles one key; the caller holds `reconcileLock`.
+    /// Reconciles one key. The caller must have acquired `reconcileLock`.
     private func reconcileSerialized(key: ReconcileKey, text: String) throws(ReconcileFailure) -> ReconcileReport {
         let snapshot = cache.snapshot()
         afterSnapshot.withLock { $0 }?()

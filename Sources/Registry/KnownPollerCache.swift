@@ -3,16 +3,16 @@ import Synchronization
 /// The ids of every known poller (pending, active or inactive), kept current by every registry write.
 ///
 /// The first lookup loads all known poller ids from the store, so an id missing from the set is unknown
-/// without a store read and no negative answers are cached. The set is bounded by the number of pollers
+/// without a store read and no negative results are cached. The set is bounded by the number of pollers
 /// in the registry. Ids that another replica changed (`invalidate(ids:)`) are read from the store one at
 /// a time until a read or a write settles them.
 ///
 /// A load or read fills the cache only if no write or invalidation happened since it began (the
 /// generation is unchanged), so a slow reader never puts back a value that a write replaced.
 final class KnownPollerCache: Sendable {
-    /// What `lookup` found.
+    /// The result of `lookup`.
     enum Lookup: Equatable {
-        /// The cached answer.
+        /// The cached result.
         case answer(Bool)
         /// The set is not loaded; load it and call `fillAll`.
         case loadAll(generation: UInt64)
@@ -29,7 +29,7 @@ final class KnownPollerCache: Sendable {
 
     private let state = Mutex(State())
 
-    /// Returns the cached answer for `id`, or what to read first.
+    /// Returns the cached result for `id`, or what to read from the store first.
     func lookup(_ id: String) -> Lookup {
         state.withLock { state in
             guard state.loaded else { return .loadAll(generation: state.generation) }

@@ -18,11 +18,11 @@ public struct RegistrySettings: Sendable, Hashable {
     public var pruneBatchSize: Int
     /// How many times a write is tried when a concurrent write changed its row (default 5).
     public var maxWriteAttempts: Int
-    /// The longest service id, in UTF-8 bytes (default 253, a DNS name's limit).
+    /// The maximum service id length, in UTF-8 bytes (default 253, the maximum length of a DNS name).
     public var maxIDLength: Int
     /// The largest number of metadata entries per service (default 64).
     public var maxMetadataEntries: Int
-    /// The longest metadata key or value, in UTF-8 bytes (default 1024).
+    /// The maximum length of a metadata key or value, in UTF-8 bytes (default 1024).
     public var maxMetadataValueLength: Int
 
     /// Creates settings; omitted fields take their defaults.

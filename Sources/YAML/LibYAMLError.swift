@@ -52,7 +52,7 @@ enum LibYAMLError {
         return YAMLError(.invalidEncoding, at: mark, "\(problem); save the file as UTF-8")
     }
 
-    /// The longest implicit key that libyaml 0.2 reads, in characters. A longer key makes libyaml drop the key
+    /// The maximum length of an implicit key that libyaml 0.2 reads, in characters. A longer key makes libyaml drop the key
     /// and then fail at its ':' with an error about something else.
     static let maxImplicitKeyLength = 1024
 

@@ -2,7 +2,7 @@ import YAML
 
 /// An invalid setting or config file; the description names the value, where it came from and the fix.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// What is wrong, on which value, and what to do.
+    /// The problem, the value it concerns and the fix.
     public let description: String
 
     /// Creates an error with the full message.
@@ -11,7 +11,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equa
     }
 }
 
-/// Where one setting's value came from, for error messages.
+/// The source of one setting's value, for error messages.
 public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
     /// The built-in default.
     case defaultValue

@@ -14,7 +14,7 @@ import Foundation
 /// | revoked | heartbeat or re-register | revoked (rejected, counted) | none |
 /// | pending or active k8s_spiffe service | workload gone | inactive | deactivated |
 enum Lifecycle {
-    /// What a registration of an existing service changes.
+    /// The effect of a registration on an existing service.
     enum RegistrationStep: Equatable {
         /// The same data is stored already; nothing is written.
         case unchanged
@@ -22,7 +22,7 @@ enum Lifecycle {
         case update(RegisteredService, details: [String: String])
     }
 
-    /// What a heartbeat of an existing service changes.
+    /// The effect of a heartbeat on an existing service.
     enum HeartbeatStep: Equatable {
         /// Only the seen times change; no event.
         case touch

@@ -49,7 +49,7 @@ public struct ServicePage: Sendable, Hashable {
     }
 }
 
-/// Which events to list, oldest first. Nil fields match everything.
+/// The criteria for listing events, oldest first. Nil fields match everything.
 public struct EventFilter: Sendable, Hashable {
     /// Only events of this service.
     public var serviceID: String?

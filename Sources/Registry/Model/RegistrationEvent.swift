@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a registration event records.
+/// The kind of change that a registration event records.
 public enum RegistrationEventType: String, Sendable, Hashable, CaseIterable, Codable {
     /// A new registration, explicit or by a first heartbeat.
     case registered
@@ -40,7 +40,7 @@ public struct RegistrationEvent: Sendable, Hashable {
     public var toStatus: ServiceStatus?
     /// The source that owns the registration.
     public var source: RegistrationSource?
-    /// Who made the change: a user, a controller, `heartbeat` or `lifecycle`.
+    /// The actor that made the change: a user, a controller, `heartbeat` or `lifecycle`.
     public var actor: String
     /// Why, for status overrides, deactivations, archives and deletions.
     public var reason: String?

@@ -11,7 +11,7 @@ public struct PollerRegistration: Sendable, Hashable {
     public var spiffeID: String?
     /// Free-form labels. Keys named in `RegisteredService.reservedMetadataKeys` are rejected.
     public var metadata: [String: String]
-    /// Who asked for the registration: a user, a controller or `config`.
+    /// The requester of the registration: a user, a controller or `config`.
     public var createdBy: String
 
     /// Creates a poller registration.
@@ -40,7 +40,7 @@ public struct AgentRegistration: Sendable, Hashable {
     public var spiffeID: String?
     /// Free-form labels. Keys named in `RegisteredService.reservedMetadataKeys` are rejected.
     public var metadata: [String: String]
-    /// Who asked for the registration.
+    /// The requester of the registration.
     public var createdBy: String
 
     /// Creates an agent registration.
@@ -72,7 +72,7 @@ public struct CheckerRegistration: Sendable, Hashable {
     public var spiffeID: String?
     /// Free-form labels. Keys named in `RegisteredService.reservedMetadataKeys` are rejected.
     public var metadata: [String: String]
-    /// Who asked for the registration.
+    /// The requester of the registration.
     public var createdBy: String
 
     /// Creates a checker registration.
