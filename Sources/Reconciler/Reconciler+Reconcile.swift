@@ -58,18 +58,47 @@ extension Reconciler {
     ///   change. The other changes are applied first. A malformed key throws a failure that is not retried.
     @discardableResult
     public func reconcile(key text: String) throws(ReconcileFailure) -> ReconcileReport {
+        let key = try Self.parseKey(text)
+        return try reconcileLock.withLock { _ throws(ReconcileFailure) -> ReconcileReport in
+            try reconcileSerialized([key], label: text, logsFailures: true)
+        }
+    }
+
+    /// Reconciles several keys in one pass: the union of the ClusterSPIFFEIDs they concern is computed once
+    /// from one cache snapshot and applied in one registry transaction. This leaves the registry as
+    /// reconciling the keys one at a time in the same state of the cache would.
+    ///
+    /// It takes `reconcileLock` for the whole pass, as `reconcile(key:)` does.
+    ///
+    /// - Throws: A `ReconcileFailure` when any key is malformed (then nothing is applied), a parent is not
+    ///   resolved yet or the registry rejected a change (the other changes are applied first). The failure
+    ///   does not say which key caused it and nothing about it is logged, so the caller reconciles the keys
+    ///   one at a time with `reconcile(key:)` to find and retry the keys that fail.
+    @discardableResult
+    public func reconcile(keys texts: [String]) throws(ReconcileFailure) -> ReconcileReport {
+        var keys: [ReconcileKey] = []
+        for text in texts { keys.append(try Self.parseKey(text)) }
+        guard let first = texts.first else { return ReconcileReport() }
+        let label = texts.count == 1 ? first : "\(first) and \(texts.count - 1) more keys"
+        return try reconcileLock.withLock { _ throws(ReconcileFailure) -> ReconcileReport in
+            try reconcileSerialized(keys, label: label, logsFailures: texts.count == 1)
+        }
+    }
+
+    private static func parseKey(_ text: String) throws(ReconcileFailure) -> ReconcileKey {
         guard let key = ReconcileKey(text) else {
             throw ReconcileFailure(
                 "invalid reconcile key \"\(text)\"; expected clusterspiffeid/<name> or pod/<namespace>/<name>",
                 retryable: false)
         }
-        return try reconcileLock.withLock { _ throws(ReconcileFailure) -> ReconcileReport in
-            try reconcileSerialized(key: key, text: text)
-        }
+        return key
     }
 
-    /// Reconciles one key. The caller must have acquired `reconcileLock`.
-    private func reconcileSerialized(key: ReconcileKey, text: String) throws(ReconcileFailure) -> ReconcileReport {
+    /// Reconciles `keys` together; `label` names them in log records. The caller must have acquired
+    /// `reconcileLock`. Unless `logsFailures` is set, a reconcile that throws logs nothing.
+    private func reconcileSerialized(
+        _ keys: [ReconcileKey], label: String, logsFailures: Bool
+    ) throws(ReconcileFailure) -> ReconcileReport {
         let snapshot = cache.snapshot()
         afterSnapshot.withLock { $0 }?()
         var report = ReconcileReport()
@@ -80,7 +109,7 @@ extension Reconciler {
             throw ReconcileFailure("reading the k8s_spiffe registrations failed: \(error)")
         }
 
-        let affected = affectedClusterSPIFFEIDs(key, snapshot: snapshot, registered: registered)
+        let affected = affectedClusterSPIFFEIDs(keys, snapshot: snapshot, registered: registered)
         renderMemo.prune(keeping: snapshot)
         var deleted: Set<String> = []
         for name in affected.sorted() {
@@ -112,7 +141,7 @@ extension Reconciler {
             guard let error = result.error, error.code != .notFound else { return nil }
             return "\(result.serviceID): \(error)"
         }
-        try finish(key: text, report: report)
+        try finish(key: label, report: report, logsFailures: logsFailures)
         return report
     }
 
@@ -128,8 +157,17 @@ extension Reconciler {
         }
     }
 
-    /// Logs what the reconcile found and throws when the key must be retried.
-    private func finish(key: String, report: ReconcileReport) throws(ReconcileFailure) {
+    /// Logs what the reconcile found and throws when the key must be retried. Unless `logsFailures` is set,
+    /// it throws before it logs anything.
+    private func finish(key: String, report: ReconcileReport, logsFailures: Bool) throws(ReconcileFailure) {
+        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
+        let retryable = report.results.compactMap { result in
+            result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
+        }
+        let problems = report.plan.unresolvedParents + retryable
+        if !logsFailures, !problems.isEmpty {
+            throw ReconcileFailure(problems.joined(separator: "; "))
+        }
         for state in report.desired {
             for problem in state.renderFailures + state.invalidPods {
                 log(
@@ -153,11 +191,6 @@ extension Reconciler {
                 ReconcilerLogRecord(
                     level: .warning, message: "registry rejected a change", fields: ["key": key, "error": message]))
         }
-        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
-        let retryable = report.results.compactMap { result in
-            result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
-        }
-        let problems = report.plan.unresolvedParents + retryable
         guard problems.isEmpty else {
             throw ReconcileFailure(problems.joined(separator: "; "))
         }
@@ -203,25 +236,36 @@ extension Reconciler {
         return services
     }
 
-    /// Returns the ClusterSPIFFEIDs a key concerns. A ClusterSPIFFEID key names one. A pod key concerns those
-    /// that select a cached pod of that name and those that own a registration from the pod's namespace.
+    /// Returns the ClusterSPIFFEIDs that any of `keys` concerns. A ClusterSPIFFEID key names one. A pod key
+    /// concerns those that select a cached pod of that name and those that own a registration from the
+    /// pod's namespace.
     func affectedClusterSPIFFEIDs(
-        _ key: ReconcileKey, snapshot: CacheSnapshot, registered: [String: RegisteredService]
+        _ keys: [ReconcileKey], snapshot: CacheSnapshot, registered: [String: RegisteredService]
     ) -> Set<String> {
-        switch key {
-        case .clusterSPIFFEID(let name):
-            return [name]
-        case .pod(let namespace, let name):
-            var names: Set<String> = []
-            let pods = snapshot.pods(namespace: namespace, name: name)
-            for object in snapshot.clusterSPIFFEIDs.values
-            where pods.contains(where: { selects(object, pod: $0, in: snapshot) }) {
-                names.insert(object.metadata.name)
+        var names: Set<String> = []
+        var podNamespaces: Set<String> = []
+        for key in keys {
+            switch key {
+            case .clusterSPIFFEID(let name):
+                names.insert(name)
+            case .pod(let namespace, let name):
+                podNamespaces.insert(namespace)
+                let pods = snapshot.pods(namespace: namespace, name: name)
+                for object in snapshot.clusterSPIFFEIDs.values
+                where !names.contains(object.metadata.name)
+                    && pods.contains(where: { selects(object, pod: $0, in: snapshot) })
+                {
+                    names.insert(object.metadata.name)
+                }
             }
-            for service in registered.values where service.metadata[ReservedMetadata.namespace] == namespace {
-                if let owner = service.metadata[ReservedMetadata.clusterSPIFFEID] { names.insert(owner) }
-            }
-            return names
         }
+        guard !podNamespaces.isEmpty else { return names }
+        for service in registered.values {
+            guard let namespace = service.metadata[ReservedMetadata.namespace], podNamespaces.contains(namespace),
+                let owner = service.metadata[ReservedMetadata.clusterSPIFFEID]
+            else { continue }
+            names.insert(owner)
+        }
+        return names
     }
 }

@@ -56,7 +56,8 @@ public final class Reconciler: Sendable {
     let log: @Sendable (ReconcilerLogRecord) -> Void
     let selectionSettings: SelectionSettings
     let renderMemo = RenderMemo()
-    /// Serializes `reconcile(key:)`, so a reconcile never compares registrations with an older snapshot.
+    /// Serializes `reconcile(key:)` and `reconcile(keys:)`, so a reconcile never compares registrations with
+    /// an older snapshot.
     let reconcileLock = Mutex(())
     /// Runs right after a reconcile takes its cache snapshot; tests use it to write in that window.
     let afterSnapshot = Mutex<(@Sendable () -> Void)?>(nil)
@@ -103,6 +104,7 @@ public final class Reconciler: Sendable {
         let pool = WorkerPool(
             queue: queue,
             log: log,
+            batchHandler: { [self] keys throws(ReconcileFailure) in try reconcile(keys: keys) },
             handler: { [self] key throws(ReconcileFailure) in try reconcile(key: key) })
         let previous = workers.withLock { workers in
             defer { workers = pool }
@@ -113,7 +115,9 @@ public final class Reconciler: Sendable {
         log(
             ReconcilerLogRecord(
                 level: .info, message: "reconcile workers started",
-                fields: ["workers": String(settings.queue.workerCount)]))
+                fields: [
+                    "workers": String(settings.queue.workerCount), "batch_size": String(settings.queue.batchSize),
+                ]))
     }
 
     /// Stops taking keys and waits up to `timeout` seconds for the keys in hand; returns true when every

@@ -10,14 +10,20 @@ public struct QueueSettings: Sendable, Hashable {
     public var jitterFraction: Double = 0.1
     /// The number of failed attempts after which a key is parked as a dead letter.
     public var maxAttempts: Int = 15
-    /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this.
-    /// NOTE: leases are not renewed, so a reconcile that runs longer than this can be claimed a second time.
+    /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this. A claimed
+    /// batch shares one expiry, and a worker that falls back to one key at a time renews the lease of the
+    /// keys it has not reached yet before each of them.
+    /// NOTE: leases are not renewed while one reconcile runs, so a reconcile that runs longer than this can
+    /// be claimed a second time.
     public var leaseDuration: TimeInterval = 60
     /// The number of worker threads.
     /// TODO: a global rate limit across keys, on top of the per-key backoff, is not implemented yet.
     public var workerCount: Int = 2
     /// How long an idle worker waits before it looks at the table again, in seconds.
     public var pollInterval: TimeInterval = 0.05
+    /// The maximum number of due keys a worker claims at once and reconciles in one pass; 1 claims one
+    /// key at a time.
+    public var batchSize: Int = 256
 
     /// Creates the default settings.
     public init() {}
@@ -144,6 +150,13 @@ public enum QueuePolicy {
         claimed.leaseOwner = owner
         claimed.leaseExpiry = now.addingTimeInterval(settings.leaseDuration)
         return claimed
+    }
+
+    /// Returns the row with its lease extended to `leaseDuration` from `now`.
+    public static func renew(_ item: QueueItem, now: Date, settings: QueueSettings) -> QueueItem {
+        var next = item
+        next.leaseExpiry = now.addingTimeInterval(settings.leaseDuration)
+        return next
     }
 
     /// Returns the row after its worker succeeded, or nil when the key leaves the queue.

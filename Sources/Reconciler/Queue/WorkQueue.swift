@@ -98,18 +98,50 @@ public final class WorkQueue: Sendable {
 
     /// Claims the oldest due key for `owner`, or returns nil when no key is due.
     public func claim(owner: String) throws -> QueueItem? {
+        try claim(owner: owner, limit: 1).first
+    }
+
+    /// Claims up to `limit` due keys for `owner` in one transaction, oldest first, and returns them; the
+    /// result is empty when no key is due.
+    ///
+    /// The keys share one lease expiry. A key reclaimed after too many expired leases is parked instead
+    /// and left out of the result, so the result can be shorter than the number of due keys.
+    public func claim(owner: String, limit: Int) throws -> [QueueItem] {
         try database.transaction { connection in
-            let now = Self.micros(clock.now())
+            let now = clock.now()
             let candidates = try connection.query(
                 """
                 SELECT \(Self.columns) FROM reconcile_queue
                 WHERE (state = 'queued' AND not_before <= ?) OR (state = 'processing' AND lease_expiry <= ?)
-                ORDER BY not_before LIMIT 1
-                """, [now, now], Self.item)
-            guard let candidate = candidates.first else { return nil }
-            let claimed = QueuePolicy.claim(candidate, owner: owner, now: clock.now(), settings: settings)
-            try Self.write(claimed, in: connection)
-            return claimed.state == .processing ? claimed : nil
+                ORDER BY not_before LIMIT ?
+                """, [Self.micros(now), Self.micros(now), .integer(Int64(max(limit, 1)))], Self.item)
+            var claimed: [QueueItem] = []
+            for candidate in candidates {
+                let next = QueuePolicy.claim(candidate, owner: owner, now: now, settings: settings)
+                try Self.write(next, in: connection)
+                if next.state == .processing { claimed.append(next) }
+            }
+            return claimed
+        }
+    }
+
+    /// Extends the lease of every key of `items` that `owner` still holds to a full `leaseDuration` from
+    /// now, in one transaction, and returns the rows it extended.
+    ///
+    /// A worker calls this before it works through a claimed batch one key at a time, so the keys it has
+    /// not reached yet are not reclaimed while it works on the others.
+    public func renewLeases(_ items: [QueueItem], owner: String) throws -> [QueueItem] {
+        try database.transaction { connection in
+            var renewed: [QueueItem] = []
+            for item in items {
+                guard let current = try Self.row(item.key, in: connection), Self.isHeld(current, by: owner) else {
+                    continue
+                }
+                let next = QueuePolicy.renew(current, now: clock.now(), settings: settings)
+                try Self.write(next, in: connection)
+                renewed.append(next)
+            }
+            return renewed
         }
     }
 
@@ -118,7 +150,17 @@ public final class WorkQueue: Sendable {
     /// Returns false when `owner` no longer held the key because its lease expired and another worker took it.
     @discardableResult
     public func complete(_ item: QueueItem, owner: String) throws -> Bool {
-        let held = try finish(item.key, owner: owner) { QueuePolicy.succeed($0, now: self.clock.now()) }
+        try complete([item], owner: owner).contains(item.key)
+    }
+
+    /// Records that `owner` processed every key of `items` successfully, in one transaction.
+    ///
+    /// Returns the keys that `owner` still held. A key is missing from the result when its lease expired
+    /// and another worker took it.
+    @discardableResult
+    public func complete(_ items: [QueueItem], owner: String) throws -> Set<String> {
+        let now = clock.now()
+        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.succeed($0, now: now) }
         notifyWorkers()
         return held
     }
@@ -126,36 +168,54 @@ public final class WorkQueue: Sendable {
     /// Records that `owner` failed to process `item` with `error`; retryable errors back off, others park.
     @discardableResult
     public func fail(_ item: QueueItem, owner: String, error: String, retryable: Bool = true) throws -> Bool {
-        let held = try finish(item.key, owner: owner) {
+        let held = try finish([item.key], owner: owner) {
             QueuePolicy.fail(
                 $0, error: error, retryable: retryable, now: self.clock.now(), settings: self.settings,
                 random: self.random())
         }
         notifyWorkers()
-        return held
+        return !held.isEmpty
     }
 
     /// Gives `item` back unprocessed, due at once, without counting a failure.
     @discardableResult
     public func release(_ item: QueueItem, owner: String) throws -> Bool {
-        let held = try finish(item.key, owner: owner) { QueuePolicy.release($0, now: self.clock.now()) }
+        try !release([item], owner: owner).isEmpty
+    }
+
+    /// Gives every key of `items` back unprocessed, due at once, without counting a failure, in one
+    /// transaction; returns the keys that `owner` still held.
+    @discardableResult
+    public func release(_ items: [QueueItem], owner: String) throws -> Set<String> {
+        let now = clock.now()
+        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.release($0, now: now) }
         notifyWorkers()
         return held
     }
 
-    private func finish(_ key: String, owner: String, _ transition: @escaping (QueueItem) -> QueueItem?) throws -> Bool
+    /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction, deleting the
+    /// row when it returns nil; returns the keys that `owner` held.
+    private func finish(_ keys: [String], owner: String, _ transition: (QueueItem) -> QueueItem?) throws -> Set<String>
     {
         try database.transaction { connection in
-            guard let current = try Self.row(key, in: connection), current.state == .processing,
-                current.leaseOwner == owner
-            else { return false }
-            if let next = transition(current) {
-                try Self.write(next, in: connection)
-            } else {
-                try connection.run("DELETE FROM reconcile_queue WHERE key = ?", [.text(key)])
+            var held: Set<String> = []
+            for key in keys {
+                guard let current = try Self.row(key, in: connection), Self.isHeld(current, by: owner) else {
+                    continue
+                }
+                if let next = transition(current) {
+                    try Self.write(next, in: connection)
+                } else {
+                    try connection.run("DELETE FROM reconcile_queue WHERE key = ?", [.text(key)])
+                }
+                held.insert(key)
             }
-            return true
+            return held
         }
+    }
+
+    private static func isHeld(_ item: QueueItem, by owner: String) -> Bool {
+        item.state == .processing && item.leaseOwner == owner
     }
 
     // MARK: - Queries

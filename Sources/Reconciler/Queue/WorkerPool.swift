@@ -18,11 +18,16 @@ public struct ReconcileFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Worker threads that claim keys from a `WorkQueue` and run a handler on each.
+/// Worker threads that claim keys from a `WorkQueue` and run a handler on them.
 ///
-/// Each worker processes at most one key at a time. `drain(timeout:)` stops claiming and waits for the keys
-/// in hand; a key whose handler is still running when the timeout passes keeps its lease, so another
-/// process reclaims it after the lease expires.
+/// With a batch handler, a worker claims up to `queue.settings.batchSize` due keys at once and passes them
+/// to the batch handler in one call. When that call throws, the worker runs the single-key handler on the
+/// batch's keys one at a time, so only the keys that fail on their own count a failed attempt. Without a
+/// batch handler, or with a batch size of 1, a worker claims one key at a time.
+///
+/// `drain(timeout:)` stops claiming and waits for the keys in hand. A worker that is going through a batch
+/// one key at a time gives the keys it has not started back to the queue. A key whose handler is still
+/// running when the timeout passes keeps its lease, so another process reclaims it after the lease expires.
 public final class WorkerPool: Sendable {
     private struct State {
         var stopping = false
@@ -32,6 +37,7 @@ public final class WorkerPool: Sendable {
 
     private let queue: WorkQueue
     private let handler: @Sendable (String) throws(ReconcileFailure) -> Void
+    private let batchHandler: (@Sendable ([String]) throws(ReconcileFailure) -> Void)?
     private let state = Mutex(State())
     private let finished = NSCondition()
     private let ownerPrefix: String
@@ -40,12 +46,25 @@ public final class WorkerPool: Sendable {
     private let log: @Sendable (ReconcilerLogRecord) -> Void
 
     /// Creates a pool over `queue` that runs `handler` for each claimed key; call `start()` to run it.
+    public convenience init(
+        queue: WorkQueue, log: @escaping @Sendable (ReconcilerLogRecord) -> Void = { _ in },
+        handler: @escaping @Sendable (String) throws(ReconcileFailure) -> Void
+    ) {
+        self.init(queue: queue, log: log, batchHandler: nil, handler: handler)
+    }
+
+    /// Creates a pool over `queue` that runs `batchHandler` on each claimed batch of keys, and `handler` on
+    /// each key of a batch whose `batchHandler` call threw; call `start()` to run it.
+    ///
+    /// `batchHandler` must leave the same state behind as `handler` run on each of its keys.
     public init(
         queue: WorkQueue, log: @escaping @Sendable (ReconcilerLogRecord) -> Void = { _ in },
+        batchHandler: (@Sendable ([String]) throws(ReconcileFailure) -> Void)?,
         handler: @escaping @Sendable (String) throws(ReconcileFailure) -> Void
     ) {
         self.queue = queue
         self.handler = handler
+        self.batchHandler = batchHandler
         self.log = log
         ownerPrefix = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
     }
@@ -104,10 +123,11 @@ public final class WorkerPool: Sendable {
             finished.broadcast()
             finished.unlock()
         }
-        while !state.withLock({ $0.stopping }) {
-            let item: QueueItem?
+        let limit = batchHandler == nil ? 1 : max(queue.settings.batchSize, 1)
+        while !isStopping {
+            let items: [QueueItem]
             do {
-                item = try claimMarkingBusy(owner: owner)
+                items = try claimMarkingBusy(owner: owner, limit: limit)
             } catch {
                 log(
                     ReconcilerLogRecord(
@@ -115,27 +135,33 @@ public final class WorkerPool: Sendable {
                 queue.waitForWork(until: Date().addingTimeInterval(queue.settings.pollInterval))
                 continue
             }
-            guard let item else {
+            guard !items.isEmpty else {
                 let next = (try? queue.nextDueDate()) ?? nil
                 let poll = Date().addingTimeInterval(queue.settings.pollInterval)
                 queue.waitForWork(until: min(next ?? poll, poll))
                 continue
             }
-            process(item, owner: owner)
+            if items.count == 1 {
+                process(items[0], owner: owner)
+            } else {
+                processBatch(items, owner: owner)
+            }
             state.withLock { $0.busy -= 1 }
         }
     }
 
-    /// Claims a key and counts the worker busy in one step, so `waitUntilIdle` never finds the key gone
+    private var isStopping: Bool {
+        state.withLock { $0.stopping }
+    }
+
+    /// Claims keys and counts the worker busy in one step, so `waitUntilIdle` never finds the keys gone
     /// from the table before the worker counts itself busy.
-    private func claimMarkingBusy(owner: String) throws -> QueueItem? {
+    private func claimMarkingBusy(owner: String, limit: Int) throws -> [QueueItem] {
         state.withLock { $0.busy += 1 }
         do {
-            guard let item = try queue.claim(owner: owner) else {
-                state.withLock { $0.busy -= 1 }
-                return nil
-            }
-            return item
+            let items = try queue.claim(owner: owner, limit: limit)
+            if items.isEmpty { state.withLock { $0.busy -= 1 } }
+            return items
         } catch {
             state.withLock { $0.busy -= 1 }
             throw error
@@ -156,6 +182,62 @@ public final class WorkerPool: Sendable {
                 ReconcilerLogRecord(
                     level: .error, message: "recording the result of a reconcile key failed",
                     fields: ["key": item.key, "error": "\(error)"]))
+        }
+    }
+
+    /// Runs the batch handler on the claimed keys that never failed and completes them together, or runs
+    /// the single-key handler on each of them when the batch handler throws. Keys that failed before run
+    /// one at a time afterwards, so a key that keeps failing does not fail every batch it joins.
+    private func processBatch(_ claimed: [QueueItem], owner: String) {
+        let fresh = claimed.filter { $0.attempts == 0 }
+        let retried = claimed.filter { $0.attempts > 0 }
+        defer { processOneAtATime(retried, owner: owner) }
+        guard let batchHandler, fresh.count > 1 else { return processOneAtATime(fresh, owner: owner) }
+        do {
+            try batchHandler(fresh.map(\.key))
+        } catch {
+            log(
+                ReconcilerLogRecord(
+                    level: .info, message: "batched reconcile failed; reconciling its keys one at a time",
+                    fields: ["keys": String(fresh.count), "first_key": fresh[0].key, "error": error.message]))
+            return processOneAtATime(fresh, owner: owner)
+        }
+        do {
+            try queue.complete(fresh, owner: owner)
+        } catch {
+            log(
+                ReconcilerLogRecord(
+                    level: .error, message: "recording the result of a reconcile batch failed",
+                    fields: ["keys": String(fresh.count), "first_key": fresh[0].key, "error": "\(error)"]))
+        }
+    }
+
+    /// Runs the single-key handler on each of `items` in order. Before a key, it renews the leases of the
+    /// keys not yet run once half the lease has passed, and skips a key whose lease another worker took.
+    /// When the pool is stopping, it gives the keys not yet run back to the queue.
+    private func processOneAtATime(_ items: [QueueItem], owner: String) {
+        var remaining = items[...]
+        var leaseExpiry = items.compactMap(\.leaseExpiry).min() ?? queue.clock.now()
+        var held = Set(items.map(\.key))
+        while let item = remaining.first {
+            do {
+                if isStopping {
+                    try queue.release(Array(remaining), owner: owner)
+                    return
+                }
+                if queue.clock.now() >= leaseExpiry.addingTimeInterval(-queue.settings.leaseDuration / 2) {
+                    let renewed = try queue.renewLeases(Array(remaining), owner: owner)
+                    held = Set(renewed.map(\.key))
+                    leaseExpiry = renewed.compactMap(\.leaseExpiry).min() ?? queue.clock.now()
+                }
+            } catch {
+                log(
+                    ReconcilerLogRecord(
+                        level: .error, message: "renewing or releasing the leases of a reconcile batch failed",
+                        fields: ["keys": String(remaining.count), "first_key": item.key, "error": "\(error)"]))
+            }
+            remaining = remaining.dropFirst()
+            if held.contains(item.key) { process(item, owner: owner) }
         }
     }
 
