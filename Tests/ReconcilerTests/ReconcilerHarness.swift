@@ -13,13 +13,16 @@ struct ReconcilerHarness {
     let registry: ServiceRegistry
     let reconciler: Reconciler
 
-    init(settings: ReconcilerSettings? = nil, directory: TemporaryDirectory? = nil) throws {
+    init(
+        settings: ReconcilerSettings? = nil, directory: TemporaryDirectory? = nil,
+        log: @escaping @Sendable (ReconcilerLogRecord) -> Void = { _ in }
+    ) throws {
         self.directory = try directory ?? TemporaryDirectory()
         database = try SQLiteDatabase(path: self.directory.databasePath)
         registry = ServiceRegistry(store: try SQLiteRegistryStore(database: database))
         var effective = try settings ?? ReconcilerSettings(trustDomains: [TrustDomain(parsing: "carverauto.dev")])
         effective.queue.pollInterval = 0.005
-        reconciler = try Reconciler(database: database, registry: registry, settings: effective)
+        reconciler = try Reconciler(database: database, registry: registry, settings: effective, log: log)
     }
 
     /// Returns the objects of the demo's recorded cluster state, in file order.

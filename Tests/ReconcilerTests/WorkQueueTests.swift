@@ -168,4 +168,144 @@ import Testing
         #expect(pool.drain(timeout: 5))
         #expect(try queue.item("slow") == nil)
     }
+
+    @Test func batchClaimOwnersNeverShare() throws {
+        let queue = try openQueue()
+        let keys = (0..<10).map { "pod/demo/p\($0)" }
+        try queue.enqueue(keys)
+        let first = try queue.claim(owner: "w1", limit: 4)
+        let second = try queue.claim(owner: "w2", limit: 100)
+        #expect(first.count == 4)
+        #expect(second.count == 6)
+        #expect(Set(first.map(\.key)).isDisjoint(with: second.map(\.key)))
+        #expect(Set(first.map(\.key)).union(second.map(\.key)) == Set(keys))
+        #expect(first.allSatisfy { $0.leaseOwner == "w1" && $0.state == .processing })
+        #expect(try queue.claim(owner: "w3", limit: 100).isEmpty)
+        #expect(try queue.complete(first, owner: "w2").isEmpty)
+        #expect(try queue.complete(first, owner: "w1") == Set(first.map(\.key)))
+        #expect(try queue.counts()[.processing] == 6)
+    }
+
+    @Test func batchLeaseExpiryReclaims() throws {
+        let queue = try openQueue()
+        try queue.enqueue(["a", "b", "c"])
+        let lost = try queue.claim(owner: "crashed", limit: 10)
+        #expect(lost.count == 3)
+        clock.advance(queue.settings.leaseDuration - 1)
+        #expect(try queue.claim(owner: "w2", limit: 10).isEmpty)
+        clock.advance(2)
+        let reclaimed = try queue.claim(owner: "w2", limit: 10)
+        #expect(reclaimed.map(\.key).sorted() == ["a", "b", "c"])
+        #expect(reclaimed.allSatisfy { $0.attempts == 1 && $0.leaseOwner == "w2" })
+        #expect(try queue.complete(lost, owner: "crashed").isEmpty)
+        #expect(try queue.complete(reclaimed, owner: "w2").count == 3)
+        #expect(try queue.counts().isEmpty)
+    }
+
+    @Test func renewedLeaseOutlastsClaim() throws {
+        let queue = try openQueue()
+        try queue.enqueue(["a", "b"])
+        let batch = try queue.claim(owner: "w1", limit: 10)
+        clock.advance(queue.settings.leaseDuration * 0.75)
+        let renewed = try queue.renewLeases(batch, owner: "w1")
+        #expect(renewed.count == 2)
+        #expect(try queue.renewLeases(batch, owner: "w2").isEmpty)
+        clock.advance(queue.settings.leaseDuration * 0.5)
+        #expect(try queue.claim(owner: "w2", limit: 10).isEmpty)
+        clock.advance(queue.settings.leaseDuration * 0.5)
+        #expect(try queue.claim(owner: "w2", limit: 10).count == 2)
+    }
+
+    @Test func batchReleaseKeepsAttempts() throws {
+        let queue = try openQueue()
+        try queue.enqueue(["a", "b"])
+        let batch = try queue.claim(owner: "w1", limit: 10)
+        #expect(try queue.release(batch, owner: "w1").count == 2)
+        let again = try queue.claim(owner: "w2", limit: 10)
+        #expect(again.map(\.key).sorted() == ["a", "b"])
+        #expect(again.allSatisfy { $0.attempts == 0 })
+    }
+
+    @Test func batchSizeOneClaimsSingly() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.batchSize = 1
+        settings.pollInterval = 0.002
+        let queue = try WorkQueue(database: SQLiteDatabase(path: directory.databasePath), settings: settings)
+        let batches = Atomic<Int>(0)
+        let singles = Mutex<[String]>([])
+        let pool = WorkerPool(
+            queue: queue, batchHandler: { _ in batches.add(1, ordering: .relaxed) },
+            handler: { key in singles.withLock { $0.append(key) } })
+        try queue.enqueue(["a", "b", "c"])
+        pool.start()
+        #expect(pool.waitUntilIdle(timeout: 20))
+        #expect(pool.drain(timeout: 5))
+        #expect(batches.load(ordering: .relaxed) == 0)
+        #expect(singles.withLock { $0.sorted() } == ["a", "b", "c"])
+    }
+
+    @Test func batchFailureIsolatesFailingKey() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.maxAttempts = 3
+        settings.baseDelay = 0.001
+        settings.pollInterval = 0.002
+        let queue = try WorkQueue(database: SQLiteDatabase(path: directory.databasePath), settings: settings)
+        let batches = Mutex<[[String]]>([])
+        let singles = Mutex<[String]>([])
+        let pool = WorkerPool(
+            queue: queue,
+            batchHandler: { keys throws(ReconcileFailure) in
+                batches.withLock { $0.append(keys) }
+                if keys.contains("bad") { throw ReconcileFailure("no agent registered from namespace lonely") }
+            },
+            handler: { key throws(ReconcileFailure) in
+                singles.withLock { $0.append(key) }
+                if key == "bad" { throw ReconcileFailure("no agent registered from namespace lonely") }
+            })
+        let keys = ["a", "bad", "b", "c"]
+        try queue.enqueue(keys)
+        pool.start()
+        #expect(pool.waitUntilIdle(timeout: 20))
+        #expect(pool.drain(timeout: 5))
+
+        #expect(batches.withLock { $0 } == [keys])
+        let singleRuns = singles.withLock { $0 }
+        #expect(singleRuns.filter { $0 != "bad" }.sorted() == ["a", "b", "c"])
+        #expect(singleRuns.filter { $0 == "bad" }.count == 3)
+        let parked = try queue.deadLetters()
+        #expect(parked.map(\.key) == ["bad"])
+        #expect(parked.first?.attempts == 3)
+        #expect(try queue.counts() == [.parked: 1])
+    }
+
+    @Test func batchWorkersNeverShareKey() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 4
+        settings.batchSize = 3
+        settings.pollInterval = 0.002
+        let queue = try WorkQueue(database: SQLiteDatabase(path: directory.databasePath), settings: settings)
+        let inFlight = Mutex<Set<String>>([])
+        let overlaps = Atomic<Int>(0)
+        let largest = Atomic<Int>(0)
+        let run: @Sendable ([String]) -> Void = { keys in
+            let fresh = inFlight.withLock { held in keys.map { held.insert($0).inserted }.allSatisfy { $0 } }
+            if !fresh { overlaps.add(1, ordering: .relaxed) }
+            largest.max(keys.count, ordering: .relaxed)
+            Thread.sleep(forTimeInterval: 0.001)
+            inFlight.withLock { held in for key in keys { held.remove(key) } }
+        }
+        let pool = WorkerPool(queue: queue, batchHandler: { run($0) }, handler: { run([$0]) })
+        pool.start()
+        let keys = (0..<10).map { "pod/demo/p\($0)" }
+        for _ in 0..<20 {
+            try queue.enqueue(keys)
+        }
+        #expect(pool.waitUntilIdle(timeout: 20))
+        #expect(pool.drain(timeout: 5))
+        #expect(overlaps.load(ordering: .relaxed) == 0)
+        #expect(largest.load(ordering: .relaxed) <= 3)
+        #expect(try queue.counts().isEmpty)
+    }
 }

@@ -195,6 +195,12 @@ extension ConfigurationSetting {
             configuration.queueLeaseDurationSeconds = try input.seconds(in: 1...86_400)
         },
         ConfigurationSetting(
+            ["queue", "batchSize"], flag: "queue-batch-size", value: "N",
+            help: "Maximum work items a worker claims at once and reconciles in one pass; 1 turns batching off."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.queueBatchSize = try input.int(in: 1...10_000)
+        },
+        ConfigurationSetting(
             ["limits", "maxBodyBytes"], flag: "max-body-bytes", value: "BYTES",
             help: "Maximum request body in bytes; larger bodies get 413."
         ) { configuration, input throws(ConfigurationError) in

@@ -150,6 +150,7 @@ extension RegistrarConfiguration {
         settings.queue.maxDelay = queueMaxDelaySeconds
         settings.queue.maxAttempts = queueMaxAttempts
         settings.queue.leaseDuration = queueLeaseDurationSeconds
+        settings.queue.batchSize = queueBatchSize
         settings.annotations.maxTotalBytes = maxAnnotationBytes
         return settings
     }

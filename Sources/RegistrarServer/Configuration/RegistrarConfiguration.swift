@@ -80,6 +80,9 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var maxAnnotationBytes = 256 * 1024
     /// Seconds a worker's claim on a work item lasts; an item whose worker stopped is retried after it.
     public var queueLeaseDurationSeconds = 60.0
+    /// The maximum number of work items a worker claims at once and reconciles in one pass; 1 turns
+    /// batching off.
+    public var queueBatchSize = 256
     /// Maximum request body in bytes; larger bodies get 413.
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Memory per connection in bytes for the request line and headers; larger headers get 431.
