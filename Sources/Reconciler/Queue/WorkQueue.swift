@@ -166,15 +166,25 @@ public final class WorkQueue: Sendable {
     }
 
     /// Records that `owner` failed to process `item` with `error`; retryable errors back off, others park.
+    ///
+    /// Returns false when `owner` no longer held the key because its lease expired and another worker took it.
     @discardableResult
     public func fail(_ item: QueueItem, owner: String, error: String, retryable: Bool = true) throws -> Bool {
-        let held = try finish([item.key], owner: owner) {
-            QueuePolicy.fail(
-                $0, error: error, retryable: retryable, now: self.clock.now(), settings: self.settings,
-                random: self.random())
+        try failedRow(item, owner: owner, error: error, retryable: retryable) != nil
+    }
+
+    /// Records a failure as `fail` does and returns the row as the failure left it, or nil when `owner` no
+    /// longer held the key. The row is read in the same transaction, so no other worker's change is in it.
+    func failedRow(_ item: QueueItem, owner: String, error: String, retryable: Bool) throws -> QueueItem? {
+        let now = clock.now()
+        var written: QueueItem?
+        try finish([item.key], owner: owner) { current in
+            written = QueuePolicy.fail(
+                current, error: error, retryable: retryable, now: now, settings: settings, random: random())
+            return written
         }
         notifyWorkers()
-        return !held.isEmpty
+        return written
     }
 
     /// Gives `item` back unprocessed, due at once, without counting a failure.
@@ -195,6 +205,7 @@ public final class WorkQueue: Sendable {
 
     /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction, deleting the
     /// row when it returns nil; returns the keys that `owner` held.
+    @discardableResult
     private func finish(_ keys: [String], owner: String, _ transition: (QueueItem) -> QueueItem?) throws -> Set<String>
     {
         try database.transaction { connection in

@@ -174,8 +174,8 @@ public final class WorkerPool: Sendable {
                 try handler(item.key)
                 try queue.complete(item, owner: owner)
             } catch let failure as ReconcileFailure {
-                try queue.fail(item, owner: owner, error: failure.message, retryable: failure.retryable)
-                logFailure(item, failure)
+                let row = try queue.failedRow(item, owner: owner, error: failure.message, retryable: failure.retryable)
+                logFailure(item, failure, row: row)
             }
         } catch {
             log(
@@ -242,11 +242,11 @@ public final class WorkerPool: Sendable {
     }
 
     /// Logs a failed key with its attempt and what happens next: a retry after a delay, or parking.
-    private func logFailure(_ item: QueueItem, _ failure: ReconcileFailure) {
+    ///
+    /// `row` is the row as the failure left it, or nil when the worker no longer held the key.
+    private func logFailure(_ item: QueueItem, _ failure: ReconcileFailure, row: QueueItem?) {
         var fields = ["key": item.key, "attempt": String(item.attempts + 1), "error": failure.message]
         if !failure.retryable { fields["retryable"] = "false" }
-        // The row as the failure left it, unless another change to the key came first.
-        let row = try? queue.item(item.key)
         if let row { fields["attempt"] = String(row.attempts) }
         if row?.state == .parked {
             log(ReconcilerLogRecord(level: .error, message: "reconcile key parked", fields: fields))
