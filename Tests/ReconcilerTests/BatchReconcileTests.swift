@@ -33,7 +33,7 @@ import YAML
         "stray": "serviceradar-snmp-checker",
     ]
 
-    /// A Ready pod of `role` in `namespace`; `number` makes its UID unique.
+    /// Returns a Ready pod of `role` in `namespace`; `number` makes its UID unique.
     static func pod(_ namespace: String, _ name: String, role: String, number: Int) throws -> KubernetesObject {
         let yaml = """
             apiVersion: v1
@@ -54,7 +54,8 @@ import YAML
         return try #require(try KubernetesObject.decodeObjects(from: YAMLParser.parse(yaml)).first)
     }
 
-    /// The pods that exist before the batch: a poller, two replicas of one agent and a checker in `east`.
+    /// Returns the pods that exist before the batch: a poller, two replicas of one agent and a checker, all
+    /// in namespace `east`.
     static func initialPods() throws -> [KubernetesObject] {
         [
             try pod("east", "poller-1", role: "poller", number: 1),
@@ -80,10 +81,11 @@ import YAML
         #expect(try queue.counts().isEmpty)
     }
 
-    /// Admits the changes that the batch reconciles and returns their keys, checkers first: one agent
-    /// replica and the old checker are deleted, a third agent replica shares the agent's ID, namespace
-    /// `west` gets a poller, an agent and a checker whose parents arrive in the same batch, and the checker
-    /// in `lonely` never gets an agent.
+    /// Admits the changes that the batch reconciles and returns their keys, checkers first.
+    ///
+    /// One agent replica and the old checker are deleted, and a third agent replica shares the agent's ID.
+    /// Namespace `west` gets a poller, an agent and a checker whose parents arrive in the same batch. The
+    /// checker in `lonely` never gets an agent.
     static func admitChanges(_ harness: ReconcilerHarness) throws -> [String] {
         let reconciler = harness.reconciler
         var keys: [String] = []
@@ -104,8 +106,8 @@ import YAML
         return keys
     }
 
-    /// Reconciles `keys` one at a time, in order, in rounds until a round has no failure, as workers
-    /// with batching off would; at most four rounds, so a key that never succeeds ends the loop.
+    /// Reconciles `keys` one at a time, in order, in rounds until a round has no failure, as workers with
+    /// batching off would. It stops after four rounds, because some keys never succeed.
     static func reconcileOneByOne(_ harness: ReconcilerHarness, keys: [String]) throws {
         for _ in 0..<4 {
             var failed = false
@@ -202,7 +204,7 @@ import YAML
     }
 
     /// Workers with batching on and off reach the same registry state, and in both only the checker
-    /// without a parent is parked; with batching, the other keys complete on their first attempt.
+    /// without a parent is parked. With batching, the other keys complete on their first attempt.
     @Test(arguments: [256, 1])
     func workersIsolateFailingKey(batchSize: Int) throws {
         let reference = try ReconcilerHarness()

@@ -10,9 +10,9 @@ public struct QueueSettings: Sendable, Hashable {
     public var jitterFraction: Double = 0.1
     /// The number of failed attempts after which a key is parked as a dead letter.
     public var maxAttempts: Int = 15
-    /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this. A claimed
-    /// batch shares one expiry, and a worker that falls back to one key at a time renews the lease of the
-    /// keys it has not reached yet before each of them.
+    /// How long a claim lasts, in seconds; a key whose worker stopped is reclaimed after this. The keys of
+    /// a claimed batch share one expiry. A worker that falls back to one key at a time renews the leases of
+    /// the keys it has not reached yet once half the lease has passed.
     /// NOTE: leases are not renewed while one reconcile runs, so a reconcile that runs longer than this can
     /// be claimed a second time.
     public var leaseDuration: TimeInterval = 60

@@ -203,8 +203,8 @@ public final class WorkQueue: Sendable {
         return held
     }
 
-    /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction, deleting the
-    /// row when it returns nil; returns the keys that `owner` held.
+    /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction, and returns
+    /// those keys. A row for which `transition` returns nil is deleted.
     @discardableResult
     private func finish(_ keys: [String], owner: String, _ transition: (QueueItem) -> QueueItem?) throws -> Set<String>
     {

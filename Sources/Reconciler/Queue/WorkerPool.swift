@@ -53,8 +53,8 @@ public final class WorkerPool: Sendable {
         self.init(queue: queue, log: log, batchHandler: nil, handler: handler)
     }
 
-    /// Creates a pool over `queue` that runs `batchHandler` on each claimed batch of keys, and `handler` on
-    /// each key of a batch whose `batchHandler` call threw; call `start()` to run it.
+    /// Creates a pool over `queue` that runs `batchHandler` on each claimed batch of keys. When that call
+    /// throws, the pool runs `handler` on each key of the batch. Call `start()` to run the pool.
     ///
     /// `batchHandler` must leave the same state behind as `handler` run on each of its keys.
     public init(
