@@ -310,4 +310,33 @@ import Testing
         #expect(largest.load(ordering: .relaxed) <= 3)
         #expect(try queue.counts().isEmpty)
     }
+
+    @Test func drainReleasesFallbackKeys() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.pollInterval = 0.002
+        let queue = try WorkQueue(database: SQLiteDatabase(path: directory.databasePath), settings: settings)
+        let started = Atomic<Bool>(false)
+        let singles = Mutex<[String]>([])
+        let pool = WorkerPool(
+            queue: queue,
+            batchHandler: { _ throws(ReconcileFailure) in throw ReconcileFailure("parent not registered yet") },
+            handler: { key in
+                singles.withLock { $0.append(key) }
+                started.store(true, ordering: .relaxed)
+                Thread.sleep(forTimeInterval: 0.05)
+            })
+        try queue.enqueue(["a", "b", "c"])
+        pool.start()
+        while !started.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(pool.drain(timeout: 5))
+
+        let ran = singles.withLock { $0 }
+        #expect(ran.count == 1)
+        let left = try queue.items(in: .queued)
+        #expect(left.count == 2)
+        #expect(Set(left.map(\.key)).isDisjoint(with: ran))
+        #expect(left.allSatisfy { $0.attempts == 0 })
+        #expect(try queue.counts()[.processing] == nil)
+    }
 }
