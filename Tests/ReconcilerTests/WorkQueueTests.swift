@@ -339,4 +339,32 @@ import Testing
         #expect(left.allSatisfy { $0.attempts == 0 })
         #expect(try queue.counts()[.processing] == nil)
     }
+
+    @Test func batchGroupsByHistory() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.pollInterval = 0.002
+        let queue = try openQueue(settings: settings)
+        try queue.enqueue(["c", "d"])
+        for item in try queue.claim(owner: "earlier", limit: 10) {
+            try queue.fail(item, owner: "earlier", error: "parent not registered yet")
+        }
+        try queue.enqueue(["e"])
+        _ = try queue.claim(owner: "crashed", limit: 1)
+        clock.advance(queue.settings.leaseDuration + 1)
+        try queue.enqueue(["a", "b"])
+
+        let batches = Mutex<[Set<String>]>([])
+        let singles = Mutex<[String]>([])
+        let pool = WorkerPool(
+            queue: queue, batchHandler: { keys in batches.withLock { $0.append(Set(keys)) } },
+            handler: { key in singles.withLock { $0.append(key) } })
+        pool.start()
+        #expect(pool.waitUntilIdle(timeout: 20))
+        #expect(pool.drain(timeout: 5))
+
+        #expect(batches.withLock { $0 } == [["a", "b"], ["c", "d"]])
+        #expect(singles.withLock { $0 } == ["e"])
+        #expect(try queue.counts().isEmpty)
+    }
 }

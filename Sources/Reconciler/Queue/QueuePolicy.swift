@@ -129,6 +129,15 @@ public enum QueuePolicy {
         }
     }
 
+    /// The start of the error that `claim` records when it reclaims a key after an expired lease.
+    static let leaseExpiredPrefix = "the lease of worker "
+
+    /// Returns true when the last attempt of the row ended with an expired lease, which is what a key does
+    /// that stops its worker's process.
+    public static func isReclaimed(_ item: QueueItem) -> Bool {
+        item.lastError?.hasPrefix(leaseExpiredPrefix) ?? false
+    }
+
     /// Returns the row after `owner` claims it at `now`.
     ///
     /// Reclaiming an expired lease counts as a failed attempt, so a key that stops its worker every time
@@ -137,7 +146,7 @@ public enum QueuePolicy {
         var claimed = item
         if item.state == .processing {
             claimed.attempts += 1
-            claimed.lastError = "the lease of worker \(item.leaseOwner ?? "unknown") expired before it finished"
+            claimed.lastError = "\(leaseExpiredPrefix)\(item.leaseOwner ?? "unknown") expired before it finished"
             if claimed.attempts >= settings.maxAttempts {
                 claimed.state = .parked
                 claimed.leaseOwner = nil

@@ -21,9 +21,10 @@ public struct ReconcileFailure: Error, Sendable, CustomStringConvertible {
 /// Worker threads that claim keys from a `WorkQueue` and run a handler on them.
 ///
 /// With a batch handler, a worker claims up to `queue.settings.batchSize` due keys at once and passes them
-/// to the batch handler in one call. When that call throws, the worker runs the single-key handler on the
-/// batch's keys one at a time, so only the keys that fail on their own count a failed attempt. Without a
-/// batch handler, or with a batch size of 1, a worker claims one key at a time.
+/// to the batch handler, the keys that failed before in a call of their own. When a call throws, the worker
+/// runs the single-key handler on that call's keys one at a time, so only the keys that fail on their own
+/// count a failed attempt. Keys whose last lease expired always run one at a time. Without a batch
+/// handler, or with a batch size of 1, a worker claims one key at a time.
 ///
 /// `drain(timeout:)` stops claiming and waits for the keys in hand. A worker that is going through a batch
 /// one key at a time gives the keys it has not started back to the queue. A key whose handler is still
@@ -185,30 +186,48 @@ public final class WorkerPool: Sendable {
         }
     }
 
-    /// Runs the batch handler on the claimed keys that never failed and completes them together, or runs
-    /// the single-key handler on each of them when the batch handler throws. Keys that failed before run
-    /// one at a time afterwards, so a key that keeps failing does not fail every batch it joins.
+    /// Reconciles a claimed batch in up to three groups. Keys that never failed run as one batch, and keys
+    /// that failed before run as another, so a key that keeps failing does not fail every batch of fresh
+    /// keys it joins. Keys whose last lease expired run one at a time, because such a key may stop the
+    /// process, and then every key of its batch would count a failed attempt.
     private func processBatch(_ claimed: [QueueItem], owner: String) {
-        let fresh = claimed.filter { $0.attempts == 0 }
-        let retried = claimed.filter { $0.attempts > 0 }
-        defer { processOneAtATime(retried, owner: owner) }
-        guard let batchHandler, fresh.count > 1 else { return processOneAtATime(fresh, owner: owner) }
+        var fresh: [QueueItem] = []
+        var retried: [QueueItem] = []
+        var reclaimed: [QueueItem] = []
+        for item in claimed {
+            if item.attempts == 0 {
+                fresh.append(item)
+            } else if QueuePolicy.isReclaimed(item) {
+                reclaimed.append(item)
+            } else {
+                retried.append(item)
+            }
+        }
+        runBatch(fresh, owner: owner)
+        runBatch(retried, owner: owner)
+        processOneAtATime(reclaimed, owner: owner)
+    }
+
+    /// Runs the batch handler on `items` and completes them together, or runs the single-key handler on each
+    /// of them when the batch handler throws.
+    private func runBatch(_ items: [QueueItem], owner: String) {
+        guard let batchHandler, items.count > 1 else { return processOneAtATime(items, owner: owner) }
         do {
-            try batchHandler(fresh.map(\.key))
+            try batchHandler(items.map(\.key))
         } catch {
             log(
                 ReconcilerLogRecord(
                     level: .info, message: "batched reconcile failed; reconciling its keys one at a time",
-                    fields: ["keys": String(fresh.count), "first_key": fresh[0].key, "error": error.message]))
-            return processOneAtATime(fresh, owner: owner)
+                    fields: ["keys": String(items.count), "first_key": items[0].key, "error": error.message]))
+            return processOneAtATime(items, owner: owner)
         }
         do {
-            try queue.complete(fresh, owner: owner)
+            try queue.complete(items, owner: owner)
         } catch {
             log(
                 ReconcilerLogRecord(
                     level: .error, message: "recording the result of a reconcile batch failed",
-                    fields: ["keys": String(fresh.count), "first_key": fresh[0].key, "error": "\(error)"]))
+                    fields: ["keys": String(items.count), "first_key": items[0].key, "error": "\(error)"]))
         }
     }
 
