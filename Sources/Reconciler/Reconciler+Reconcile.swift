@@ -65,8 +65,8 @@ extension Reconciler {
     }
 
     /// Reconciles several keys in one pass: the union of the ClusterSPIFFEIDs they concern is computed once
-    /// from one cache snapshot and applied in one registry transaction. This leaves the registry as
-    /// reconciling the keys one at a time in the same state of the cache would.
+    /// from one cache snapshot and applied in one registry transaction. The registry ends in the state that
+    /// reconciling the keys one at a time, with retries, reaches from the same cache state.
     ///
     /// It takes `reconcileLock` for the whole pass, as `reconcile(key:)` does.
     ///
