@@ -12,7 +12,13 @@ import Synchronization
 
 /// Server-wide state that MHD's callbacks reach through their `void *` context.
 final class ServerContext: Sendable {
-    let handler: HTTPHandler
+    /// The application's handler, in one of the two forms the server accepts.
+    enum Handler: Sendable {
+        case synchronous(HTTPHandler)
+        case deferred(DeferredHTTPHandler)
+    }
+
+    let handler: Handler
     let maxBodyBytes: Int
     let checksClientCertificates: Bool
     let maxHeaderBytes: Int
@@ -21,9 +27,10 @@ final class ServerContext: Sendable {
     let onEvent: @Sendable (HTTPServerEvent) -> Void
     let inFlight = Atomic<Int>(0)
     let tracker: ConnectionTracker
+    let suspended = SuspendedExchanges()
 
     init(
-        handler: @escaping HTTPHandler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
+        handler: Handler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
         onError: @escaping @Sendable (String) -> Void, onEvent: @escaping @Sendable (HTTPServerEvent) -> Void
     ) {
         self.handler = handler
@@ -54,6 +61,10 @@ private final class RequestState {
     var headersChecked = false
     var body: [UInt8] = []
     var responseQueued = false
+    /// The exchange of a deferred handler's request, set when the handler is called.
+    var exchange: DeferredExchange?
+    /// Whether the connection is suspended, so the next call of the access handler follows a resume.
+    var awaitingResume = false
     var bodyTooLarge = false
     var receivedBytes = 0
 
@@ -126,6 +137,11 @@ let accessHandler: MHD_AccessHandlerCallback = {
         state.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: count))
         return .YES
     }
+    if state.awaitingResume, let exchange = state.exchange {
+        state.awaitingResume = false
+        let response = exchange.takeResponse() ?? .error(500, "internal server error")
+        return queue(response, on: connection, server: server)
+    }
     if state.responseQueued {
         return .YES
     }
@@ -138,14 +154,47 @@ let accessHandler: MHD_AccessHandlerCallback = {
         connection: connection, method: method.map { String(cString: $0) } ?? "",
         path: url.map { String(cString: $0) } ?? "/", body: state.body, server: server)
     state.body = []
-    let response: HTTPResponse
-    do {
-        response = try server.handler(request)
-    } catch {
-        server.onError("handler failed for \(request.method) \(request.path): \(error)")
-        response = .error(500, "internal server error")
+    switch server.handler {
+    case .synchronous(let handler):
+        let response: HTTPResponse
+        do {
+            response = try handler(request)
+        } catch {
+            server.onError("handler failed for \(request.method) \(request.path): \(error)")
+            response = .error(500, "internal server error")
+        }
+        return queue(response, on: connection, server: server)
+    case .deferred(let handler):
+        return runDeferred(handler, request: request, state: state, connection: connection, server: server)
+    }
+}
+
+/// Calls a deferred handler and queues its response if it responded before returning. Otherwise the
+/// connection is suspended until the responder resumes it, or until ``HTTPServer/stop(timeout:)``.
+private func runDeferred(
+    _ handler: DeferredHTTPHandler, request: HTTPRequest, state: RequestState, connection: OpaquePointer,
+    server: ServerContext
+) -> MHD_Result {
+    let exchange = DeferredExchange(connection: connection)
+    state.exchange = exchange
+    handler(request, HTTPResponder { response in exchange.deliver(response) })
+    let response = exchange.responseOrSuspend(
+        register: { server.suspended.insert($0) }, refusal: HTTPResponse.serverStopping)
+    guard let response else {
+        state.awaitingResume = true
+        return .YES
     }
     return queue(response, on: connection, server: server)
+}
+
+extension HTTPResponse {
+    /// The 503 for a deferred request that has no response when the server stops.
+    static var serverStopping: HTTPResponse {
+        var response = HTTPResponse.error(
+            503, "the server is stopping and the response was not ready; retry the request")
+        response.headers.add(name: "Connection", value: "close")
+        return response
+    }
 }
 
 let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot, _ in
@@ -153,6 +202,10 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot
     slot.pointee = nil
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
     let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
+    if let exchange = state.exchange {
+        exchange.finish()
+        server.suspended.remove(exchange)
+    }
     guard let connection else { return }
     if state.headersChecked {
         server.inFlight.subtract(1, ordering: .relaxed)

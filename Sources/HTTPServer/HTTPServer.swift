@@ -47,9 +47,30 @@ public final class HTTPServer: Sendable {
     ///     When nil, each event's description goes to `onError`.
     /// - Throws: ``HTTPServerError`` when the configuration is invalid, a certificate or key cannot be
     ///   loaded, or the daemon cannot bind.
-    public init(
+    public convenience init(
         configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
         onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, handler: @escaping HTTPHandler
+    ) throws(HTTPServerError) {
+        try self.init(configuration: configuration, onError: onError, onEvent: onEvent, handler: .synchronous(handler))
+    }
+
+    /// Starts a server that passes every request to `handler` with a responder for its response.
+    ///
+    /// The handler may respond before it returns or later from any thread, and the server thread is free
+    /// once the handler returns. A request that waits for its response counts in ``requestsInFlight``,
+    /// holds its connection, and is not subject to the idle timeout. The parameters and errors are those
+    /// of ``init(configuration:onError:onEvent:handler:)``.
+    public convenience init(
+        configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, deferredHandler: @escaping DeferredHTTPHandler
+    ) throws(HTTPServerError) {
+        try self.init(
+            configuration: configuration, onError: onError, onEvent: onEvent, handler: .deferred(deferredHandler))
+    }
+
+    private init(
+        configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void,
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)?, handler: ServerContext.Handler
     ) throws(HTTPServerError) {
         let reportEvent: @Sendable (HTTPServerEvent) -> Void = onEvent ?? { event in onError(event.description) }
         let listenAddress = try configuration.validate()
@@ -145,9 +166,10 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting connections, waits up to `timeout` for requests in hand, then closes everything.
     ///
-    /// Connections that are idle or still open after the timeout are closed. A handler that is still
-    /// running after the timeout delays the return until it finishes, because libmicrohttpd joins its
-    /// threads. Calling `stop` again does nothing.
+    /// A deferred request still waiting for its responder after the timeout gets 503, and the server
+    /// waits up to ``stoppingResponseGrace`` more for those responses to go out. Connections that are idle
+    /// or still open after that are closed. A handler that is still running delays the return until it
+    /// finishes, because libmicrohttpd joins its threads. Calling `stop` again does nothing.
     /// - Returns: true when every request in hand finished before the timeout.
     @discardableResult
     public func stop(timeout: Duration) -> Bool {
@@ -164,7 +186,16 @@ public final class HTTPServer: Sendable {
             close(listenSocket)
         }
         let drained = waitForRequests(timeout: timeout)
-        context.takeUnretainedValue().tracker.stop()
+        let serverContext = context.takeUnretainedValue()
+        // Every suspended connection must be resumed before MHD_stop_daemon, which aborts the process
+        // otherwise. Closing the set also makes later deferred requests get 503 without suspending.
+        let refused = serverContext.suspended.close().filter { $0.deliver(.serverStopping) }.count
+        if refused > 0 {
+            serverContext.onError(
+                "answered \(refused) requests with 503 because their responses were not ready at stop")
+            _ = waitForRequests(timeout: Self.stoppingResponseGrace)
+        }
+        serverContext.tracker.stop()
         MHD_stop_daemon(daemon.pointer)
         if let credentials {
             TLSCredentialStore.unregister(credentials, port: port)
@@ -172,6 +203,10 @@ public final class HTTPServer: Sendable {
         }
         return drained
     }
+
+    /// The time ``stop(timeout:)`` allows, after its timeout, for the 503 responses to deferred requests
+    /// that were still waiting.
+    public static let stoppingResponseGrace = Duration.milliseconds(500)
 
     /// Writes an error line to standard error.
     public static let printError: @Sendable (String) -> Void = { message in
