@@ -28,6 +28,9 @@ final class ServerContext: Sendable {
     let inFlight = Atomic<Int>(0)
     let tracker: ConnectionTracker
     let suspended = SuspendedExchanges()
+    /// Set when ``HTTPServer/stop(timeout:)`` starts: later requests get 503 and every response closes
+    /// its connection, so kept-alive connections cannot hold the stop open.
+    let stopping = Atomic<Bool>(false)
 
     init(
         handler: Handler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
@@ -109,6 +112,10 @@ let accessHandler: MHD_AccessHandlerCallback = {
             state.responseQueued = true
             return reject(rejection, on: connection, server: server)
         }
+        if server.stopping.load(ordering: .relaxed) {
+            state.responseQueued = true
+            return queue(.serverStopping, on: connection, server: server)
+        }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
@@ -188,10 +195,10 @@ private func runDeferred(
 }
 
 extension HTTPResponse {
-    /// The 503 for a deferred request that has no response when the server stops.
+    /// The 503 for a request that arrives while the server stops, or that still waits for its responder
+    /// at the stop's timeout.
     static var serverStopping: HTTPResponse {
-        var response = HTTPResponse.error(
-            503, "the server is stopping and the response was not ready; retry the request")
+        var response = HTTPResponse.error(503, "the server is stopping; retry the request")
         response.headers.add(name: "Connection", value: "close")
         return response
     }
@@ -364,6 +371,10 @@ private func clientCertificate(_ connection: OpaquePointer) -> HTTPRequest.Clien
 
 /// Sends `response`, or a 500 when the response cannot be built (an invalid status or header).
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+    var response = response
+    if server.stopping.load(ordering: .relaxed) {
+        response.headers.replace(name: "Connection", value: "close")
+    }
     do {
         let built = try build(response)
         defer { MHD_destroy_response(built) }

@@ -166,6 +166,8 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting connections, waits up to `timeout` for requests in hand, then closes everything.
     ///
+    /// From the start of the stop, a request that arrives on a kept-alive connection gets 503, and each
+    /// response closes its connection.
     /// A deferred request still waiting for its responder after the timeout gets 503, and the server
     /// waits up to ``stoppingResponseGrace`` more for those responses to go out. Connections that are idle
     /// or still open after that are closed. A handler that is still running delays the return until it
@@ -181,12 +183,13 @@ public final class HTTPServer: Sendable {
             return true
         }
 
+        let serverContext = context.takeUnretainedValue()
+        serverContext.stopping.store(true, ordering: .relaxed)
         let listenSocket = MHD_quiesce_daemon(daemon.pointer)
         if listenSocket >= 0 {
             close(listenSocket)
         }
         let drained = waitForRequests(timeout: timeout)
-        let serverContext = context.takeUnretainedValue()
         // Every suspended connection must be resumed before MHD_stop_daemon, which aborts the process
         // otherwise. Closing the set also makes later deferred requests get 503 without suspending.
         let refused = serverContext.suspended.close().filter { $0.deliver(.serverStopping) }.count

@@ -156,9 +156,11 @@ private struct OwnedClient: @unchecked Sendable {
         let held = Recorder<HeldRequest>()
         let errors = Recorder<String>()
         // The handler keeps the responders and never calls them.
-        let server = try fixture.startDeferredServer(onError: { errors.append($0) }) { request, responder in
-            held.append(HeldRequest(responder: responder, path: request.path, remotePort: nil))
-        }
+        let server = try fixture.startDeferredServer(
+            onError: { errors.append($0) },
+            handler: { request, responder in
+                held.append(HeldRequest(responder: responder, path: request.path, remotePort: nil))
+            })
         let port = server.port
         let results = Recorder<String>()
         let requestCount = 3
