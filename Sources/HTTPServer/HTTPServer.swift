@@ -58,7 +58,7 @@ public final class HTTPServer: Sendable {
     ///
     /// The handler may respond before it returns or later from any thread, and the server thread is free
     /// once the handler returns. A request that waits for its response counts in ``requestsInFlight``,
-    /// holds its connection, and is not subject to the idle timeout. The parameters and errors are those
+    /// keeps its connection open, and is exempt from the idle timeout. The parameters and errors are those
     /// of ``init(configuration:onError:onEvent:handler:)``.
     public convenience init(
         configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
@@ -195,7 +195,7 @@ public final class HTTPServer: Sendable {
         let refused = serverContext.suspended.close().filter { $0.deliver(.serverStopping) }.count
         if refused > 0 {
             serverContext.onError(
-                "answered \(refused) requests with 503 because their responses were not ready at stop")
+                "sent 503 to \(refused) deferred requests whose responses were not ready when the stop timed out")
             _ = waitForRequests(timeout: Self.stoppingResponseGrace)
         }
         serverContext.tracker.stop()

@@ -4,7 +4,7 @@ import HTTPServer
 import Synchronization
 import Testing
 
-/// Waits up to `seconds` for `condition`, and returns whether it held.
+/// Waits up to `seconds` for `condition`, and returns whether it waiting.
 private func waitUntil(seconds: TimeInterval, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
@@ -16,8 +16,8 @@ private func waitUntil(seconds: TimeInterval, _ condition: () -> Bool) -> Bool {
     return true
 }
 
-/// A request held by a test handler: its responder and the client's source port.
-private struct HeldRequest: Sendable {
+/// A request that a test handler keeps: its responder and the client's source port.
+private struct WaitingRequest: Sendable {
     let responder: HTTPResponder
     let path: String
     let remotePort: UInt16?
@@ -72,9 +72,10 @@ private struct OwnedClient: @unchecked Sendable {
     @Test func manyDeferredRequestsOnKeepAlive() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
-        let held = Recorder<HeldRequest>()
+        let waiting = Recorder<WaitingRequest>()
         let server = try fixture.startDeferredServer(threadCount: 2) { request, responder in
-            held.append(HeldRequest(responder: responder, path: request.path, remotePort: request.remoteAddress?.port))
+            waiting.append(
+                WaitingRequest(responder: responder, path: request.path, remotePort: request.remoteAddress?.port))
         }
         defer { server.stop(timeout: .seconds(1)) }
         let port = server.port
@@ -96,7 +97,7 @@ private struct OwnedClient: @unchecked Sendable {
             }
             // All requests wait at once, six times the thread count, so no thread is blocked by a waiting one.
             let expected = (round + 1) * clientCount
-            let arrived = held.wait(seconds: 10) { $0.count >= expected }
+            let arrived = waiting.wait(seconds: 10) { $0.count >= expected }
             #expect(arrived.count == expected)
             #expect(server.requestsInFlight == clientCount)
             for request in arrived.suffix(clientCount) {
@@ -113,7 +114,7 @@ private struct OwnedClient: @unchecked Sendable {
         #expect(statuses.values.sorted() == expectedLines.sorted())
         // Each client sent both rounds on one connection, so both requests came from one source port.
         for index in 0..<clientCount {
-            let ports = held.values.filter { $0.path.hasSuffix("/client\(index)") }.map(\.remotePort)
+            let ports = waiting.values.filter { $0.path.hasSuffix("/client\(index)") }.map(\.remotePort)
             #expect(ports.count == 2)
             #expect(ports.first == ports.last)
         }
@@ -123,10 +124,10 @@ private struct OwnedClient: @unchecked Sendable {
     @Test func clientDisconnectWhileSuspended() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
-        let held = Recorder<HeldRequest>()
+        let waiting = Recorder<WaitingRequest>()
         let server = try fixture.startDeferredServer { request, responder in
             if request.path == "/hold" {
-                held.append(HeldRequest(responder: responder, path: request.path, remotePort: nil))
+                waiting.append(WaitingRequest(responder: responder, path: request.path, remotePort: nil))
             } else {
                 responder.respond(.text("now"))
             }
@@ -141,7 +142,7 @@ private struct OwnedClient: @unchecked Sendable {
         }
         #expect(server.requestsInFlight == 1)
 
-        let request = try #require(held.values.first)
+        let request = try #require(waiting.values.first)
         request.responder.respond(.text("too late"))
         #expect(waitUntil(seconds: 5) { server.requestsInFlight == 0 })
 
@@ -153,13 +154,13 @@ private struct OwnedClient: @unchecked Sendable {
     @Test func stopAnswersWaitingRequests() throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
-        let held = Recorder<HeldRequest>()
+        let waiting = Recorder<WaitingRequest>()
         let errors = Recorder<String>()
         // The handler keeps the responders and never calls them.
         let server = try fixture.startDeferredServer(
             onError: { errors.append($0) },
             handler: { request, responder in
-                held.append(HeldRequest(responder: responder, path: request.path, remotePort: nil))
+                waiting.append(WaitingRequest(responder: responder, path: request.path, remotePort: nil))
             })
         let port = server.port
         let results = Recorder<String>()
@@ -175,7 +176,7 @@ private struct OwnedClient: @unchecked Sendable {
                 }
             }
         }
-        #expect(held.wait(seconds: 5) { $0.count == requestCount }.count == requestCount)
+        #expect(waiting.wait(seconds: 5) { $0.count == requestCount }.count == requestCount)
 
         let started = Date()
         let drained = server.stop(timeout: .milliseconds(200))
@@ -189,9 +190,9 @@ private struct OwnedClient: @unchecked Sendable {
         #expect(elapsed < 0.2 + HTTPServer.stoppingResponseGrace.seconds + 1)
         #expect(results.values == Array(repeating: "503", count: requestCount))
         #expect(server.requestsInFlight == 0)
-        #expect(errors.values.contains { $0.contains("answered \(requestCount) requests with 503") })
+        #expect(errors.values.contains { $0.contains("sent 503 to \(requestCount) deferred requests") })
         // A responder called after the stop is ignored.
-        for request in held.values {
+        for request in waiting.values {
             request.responder.respond(.text("after stop"))
         }
     }

@@ -295,7 +295,7 @@ import YAML
         #expect(statuses.value.count < 250, "the load ended before the shutdown")
         #expect(statuses.value.values.allSatisfy { $0 == 200 || $0 == 503 }, "\(Set(statuses.value.values))")
 
-        // Every admission answered with 200 was stored, so the restarted registrar registers its service.
+        // Every admission acknowledged with 200 was stored, so the restarted registrar registers its service.
         let restarted = try TestServer(databasePath: database)
         let registered = Set(try restarted.drainedServices(timeout: 30).map(\.id))
         let missing = acknowledged.filter { !registered.contains("edge-\($0)") }
