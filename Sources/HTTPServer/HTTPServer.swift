@@ -10,8 +10,10 @@ import Synchronization
     import Darwin
 #endif
 
-/// An HTTP/1.1 server on libmicrohttpd that runs a synchronous handler on its own thread pool.
+/// An HTTP/1.1 server on libmicrohttpd that runs a handler on its own thread pool.
 ///
+/// The handler returns its response (``HTTPHandler``), or sends it later from any thread through an
+/// ``HTTPResponder`` (``DeferredHTTPHandler``) while the server thread serves other connections.
 /// The server starts listening in `init` and serves until ``stop(timeout:)``. With TLS it offers TLS 1.3
 /// and 1.2 only by default, and re-reads the certificate and key files when they change, so new
 /// handshakes use the new certificate without a restart. Requests over the body limit get 413 before the

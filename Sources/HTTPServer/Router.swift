@@ -10,7 +10,8 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 /// `/api/admin/services/{type}/{id}`. A placeholder matches one non-empty segment, and the handler finds
 /// its value in ``HTTPRequest/pathParameters``. Routes are tried in the order they were added. A path
 /// that matches no pattern gets 404; a path that matches only with other methods gets 405 with an Allow
-/// header.
+/// header. A route added with ``addDeferred(_:_:_:)`` responds through an ``HTTPResponder``, and a
+/// server runs such a router through ``deferredHandler``.
 public struct Router: Sendable {
     private enum Segment: Sendable, Equatable {
         case literal(String)
