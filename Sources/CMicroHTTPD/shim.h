@@ -10,7 +10,8 @@
 /* MHD_start_daemon, MHD_get_daemon_info and MHD_get_connection_info are variadic, so Swift cannot call
    them. These wrappers give each use a fixed signature. */
 
-/* Starts a daemon with an internal epoll thread pool and MHD_USE_ITC (needed by MHD_quiesce_daemon).
+/* Starts a daemon with an internal epoll thread pool, MHD_USE_ITC (needed by MHD_quiesce_daemon, and to
+   wake a thread when a connection is resumed) and MHD_ALLOW_SUSPEND_RESUME.
    Numeric options travel in `options` (terminated by MHD_OPTION_END); pointer options are explicit.
    `tls_cert_callback` is a gnutls_certificate_retrieve_function2 pointer passed as void * so this
    module does not import GnuTLS; when it is NULL the daemon speaks plain HTTP and `tls_priorities`
@@ -23,7 +24,7 @@ static inline struct MHD_Daemon *cmhd_start_daemon(
     void *tls_cert_callback, const char *tls_priorities, const char *tls_client_trust_pem,
     const struct MHD_OptionItem *options)
 {
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (tls_cert_callback == NULL) {
         return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
             MHD_OPTION_SOCK_ADDR, address,

@@ -12,7 +12,13 @@ import Synchronization
 
 /// Server-wide state that MHD's callbacks reach through their `void *` context.
 final class ServerContext: Sendable {
-    let handler: HTTPHandler
+    /// The application's handler, in one of the two forms the server accepts.
+    enum Handler: Sendable {
+        case synchronous(HTTPHandler)
+        case deferred(DeferredHTTPHandler)
+    }
+
+    let handler: Handler
     let maxBodyBytes: Int
     let checksClientCertificates: Bool
     let maxHeaderBytes: Int
@@ -21,9 +27,13 @@ final class ServerContext: Sendable {
     let onEvent: @Sendable (HTTPServerEvent) -> Void
     let inFlight = Atomic<Int>(0)
     let tracker: ConnectionTracker
+    let suspended = SuspendedExchanges()
+    /// Set when ``HTTPServer/stop(timeout:)`` starts: later requests get 503 and every response closes
+    /// its connection, so kept-alive connections cannot hold the stop open.
+    let stopping = Atomic<Bool>(false)
 
     init(
-        handler: @escaping HTTPHandler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
+        handler: Handler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
         onError: @escaping @Sendable (String) -> Void, onEvent: @escaping @Sendable (HTTPServerEvent) -> Void
     ) {
         self.handler = handler
@@ -54,6 +64,10 @@ private final class RequestState {
     var headersChecked = false
     var body: [UInt8] = []
     var responseQueued = false
+    /// The exchange of a deferred handler's request, set when the handler is called.
+    var exchange: DeferredExchange?
+    /// Whether the connection is suspended, so the next call of the access handler follows a resume.
+    var awaitingResume = false
     var bodyTooLarge = false
     var receivedBytes = 0
 
@@ -98,6 +112,10 @@ let accessHandler: MHD_AccessHandlerCallback = {
             state.responseQueued = true
             return reject(rejection, on: connection, server: server)
         }
+        if server.stopping.load(ordering: .relaxed) {
+            state.responseQueued = true
+            return queue(.serverStopping, on: connection, server: server)
+        }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
@@ -126,6 +144,11 @@ let accessHandler: MHD_AccessHandlerCallback = {
         state.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: count))
         return .YES
     }
+    if state.awaitingResume, let exchange = state.exchange {
+        state.awaitingResume = false
+        let response = exchange.takeResponse() ?? .error(500, "internal server error")
+        return queue(response, on: connection, server: server)
+    }
     if state.responseQueued {
         return .YES
     }
@@ -138,14 +161,47 @@ let accessHandler: MHD_AccessHandlerCallback = {
         connection: connection, method: method.map { String(cString: $0) } ?? "",
         path: url.map { String(cString: $0) } ?? "/", body: state.body, server: server)
     state.body = []
-    let response: HTTPResponse
-    do {
-        response = try server.handler(request)
-    } catch {
-        server.onError("handler failed for \(request.method) \(request.path): \(error)")
-        response = .error(500, "internal server error")
+    switch server.handler {
+    case .synchronous(let handler):
+        let response: HTTPResponse
+        do {
+            response = try handler(request)
+        } catch {
+            server.onError("handler failed for \(request.method) \(request.path): \(error)")
+            response = .error(500, "internal server error")
+        }
+        return queue(response, on: connection, server: server)
+    case .deferred(let handler):
+        return runDeferred(handler, request: request, state: state, connection: connection, server: server)
+    }
+}
+
+/// Calls a deferred handler and queues its response if it responded before returning. Otherwise the
+/// connection is suspended until the responder resumes it, or until ``HTTPServer/stop(timeout:)``.
+private func runDeferred(
+    _ handler: DeferredHTTPHandler, request: HTTPRequest, state: RequestState, connection: OpaquePointer,
+    server: ServerContext
+) -> MHD_Result {
+    let exchange = DeferredExchange(connection: connection)
+    state.exchange = exchange
+    handler(request, HTTPResponder { response in exchange.deliver(response) })
+    let response = exchange.responseOrSuspend(
+        register: { server.suspended.insert($0) }, refusal: HTTPResponse.serverStopping)
+    guard let response else {
+        state.awaitingResume = true
+        return .YES
     }
     return queue(response, on: connection, server: server)
+}
+
+extension HTTPResponse {
+    /// The 503 for a request that arrives while the server stops, or that still waits for its responder
+    /// at the stop's timeout.
+    static var serverStopping: HTTPResponse {
+        var response = HTTPResponse.error(503, "the server is stopping; retry the request")
+        response.headers.add(name: "Connection", value: "close")
+        return response
+    }
 }
 
 let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot, _ in
@@ -153,6 +209,10 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, connection, slot
     slot.pointee = nil
     let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
     let state = Unmanaged<RequestState>.fromOpaque(statePointer).takeRetainedValue()
+    if let exchange = state.exchange {
+        exchange.finish()
+        server.suspended.remove(exchange)
+    }
     guard let connection else { return }
     if state.headersChecked {
         server.inFlight.subtract(1, ordering: .relaxed)
@@ -311,6 +371,10 @@ private func clientCertificate(_ connection: OpaquePointer) -> HTTPRequest.Clien
 
 /// Sends `response`, or a 500 when the response cannot be built (an invalid status or header).
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+    var response = response
+    if server.stopping.load(ordering: .relaxed) {
+        response.headers.replace(name: "Connection", value: "close")
+    }
     do {
         let built = try build(response)
         defer { MHD_destroy_response(built) }

@@ -10,8 +10,10 @@ import Synchronization
     import Darwin
 #endif
 
-/// An HTTP/1.1 server on libmicrohttpd that runs a synchronous handler on its own thread pool.
+/// An HTTP/1.1 server on libmicrohttpd that runs a handler on its own thread pool.
 ///
+/// The handler returns its response (``HTTPHandler``), or sends it later from any thread through an
+/// ``HTTPResponder`` (``DeferredHTTPHandler``) while the server thread serves other connections.
 /// The server starts listening in `init` and serves until ``stop(timeout:)``. With TLS it offers TLS 1.3
 /// and 1.2 only by default, and re-reads the certificate and key files when they change, so new
 /// handshakes use the new certificate without a restart. Requests over the body limit get 413 before the
@@ -47,9 +49,30 @@ public final class HTTPServer: Sendable {
     ///     When nil, each event's description goes to `onError`.
     /// - Throws: ``HTTPServerError`` when the configuration is invalid, a certificate or key cannot be
     ///   loaded, or the daemon cannot bind.
-    public init(
+    public convenience init(
         configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
         onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, handler: @escaping HTTPHandler
+    ) throws(HTTPServerError) {
+        try self.init(configuration: configuration, onError: onError, onEvent: onEvent, handler: .synchronous(handler))
+    }
+
+    /// Starts a server that passes every request to `handler` with a responder for its response.
+    ///
+    /// The handler may respond before it returns or later from any thread, and the server thread is free
+    /// once the handler returns. A request that waits for its response counts in ``requestsInFlight``,
+    /// keeps its connection open, and is exempt from the idle timeout. The parameters and errors are those
+    /// of ``init(configuration:onError:onEvent:handler:)``.
+    public convenience init(
+        configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void = HTTPServer.printError,
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)? = nil, deferredHandler: @escaping DeferredHTTPHandler
+    ) throws(HTTPServerError) {
+        try self.init(
+            configuration: configuration, onError: onError, onEvent: onEvent, handler: .deferred(deferredHandler))
+    }
+
+    private init(
+        configuration: HTTPServerConfiguration, onError: @escaping @Sendable (String) -> Void,
+        onEvent: (@Sendable (HTTPServerEvent) -> Void)?, handler: ServerContext.Handler
     ) throws(HTTPServerError) {
         let reportEvent: @Sendable (HTTPServerEvent) -> Void = onEvent ?? { event in onError(event.description) }
         let listenAddress = try configuration.validate()
@@ -145,9 +168,12 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting connections, waits up to `timeout` for requests in hand, then closes everything.
     ///
-    /// Connections that are idle or still open after the timeout are closed. A handler that is still
-    /// running after the timeout delays the return until it finishes, because libmicrohttpd joins its
-    /// threads. Calling `stop` again does nothing.
+    /// From the start of the stop, a request that arrives on a kept-alive connection gets 503, and each
+    /// response closes its connection.
+    /// A deferred request still waiting for its responder after the timeout gets 503, and the server
+    /// waits up to ``stoppingResponseGrace`` more for those responses to go out. Connections that are idle
+    /// or still open after that are closed. A handler that is still running delays the return until it
+    /// finishes, because libmicrohttpd joins its threads. Calling `stop` again does nothing.
     /// - Returns: true when every request in hand finished before the timeout.
     @discardableResult
     public func stop(timeout: Duration) -> Bool {
@@ -159,12 +185,22 @@ public final class HTTPServer: Sendable {
             return true
         }
 
+        let serverContext = context.takeUnretainedValue()
+        serverContext.stopping.store(true, ordering: .relaxed)
         let listenSocket = MHD_quiesce_daemon(daemon.pointer)
         if listenSocket >= 0 {
             close(listenSocket)
         }
         let drained = waitForRequests(timeout: timeout)
-        context.takeUnretainedValue().tracker.stop()
+        // Every suspended connection must be resumed before MHD_stop_daemon, which aborts the process
+        // otherwise. Closing the set also makes later deferred requests get 503 without suspending.
+        let refused = serverContext.suspended.close().filter { $0.deliver(.serverStopping) }.count
+        if refused > 0 {
+            serverContext.onError(
+                "sent 503 to \(refused) deferred requests whose responses were not ready when the stop timed out")
+            _ = waitForRequests(timeout: Self.stoppingResponseGrace)
+        }
+        serverContext.tracker.stop()
         MHD_stop_daemon(daemon.pointer)
         if let credentials {
             TLSCredentialStore.unregister(credentials, port: port)
@@ -172,6 +208,10 @@ public final class HTTPServer: Sendable {
         }
         return drained
     }
+
+    /// The time ``stop(timeout:)`` allows, after its timeout, for the 503 responses to deferred requests
+    /// that were still waiting.
+    public static let stoppingResponseGrace = Duration.milliseconds(500)
 
     /// Writes an error line to standard error.
     public static let printError: @Sendable (String) -> Void = { message in

@@ -48,6 +48,17 @@ struct TLSFixture {
         return try HTTPServer(configuration: configuration, onError: { _ in }, onEvent: onEvent, handler: handler)
     }
 
+    /// Starts a TLS server on 127.0.0.1 with a free port and a deferred handler.
+    func startDeferredServer(
+        limits: HTTPServerConfiguration.Limits = .init(), threadCount: Int = 2,
+        onError: @escaping @Sendable (String) -> Void = { _ in }, handler: @escaping DeferredHTTPHandler
+    ) throws -> HTTPServer {
+        let configuration = HTTPServerConfiguration(
+            host: "127.0.0.1", port: 0, tls: tls(), limits: limits, threadCount: threadCount)
+        return try HTTPServer(
+            configuration: configuration, onError: onError, onEvent: { _ in }, deferredHandler: handler)
+    }
+
     /// Creates a client that trusts the fixture's CA and resolves the server name to 127.0.0.1.
     func client(
         port: UInt16, name: String = TLSFixture.serverName,

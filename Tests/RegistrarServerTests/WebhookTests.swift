@@ -2,6 +2,7 @@ import Foundation
 import HTTPClient
 import RegistrarServer
 import Registry
+import Synchronization
 import Testing
 import YAML
 
@@ -238,5 +239,66 @@ import YAML
         let registered = Set(try server.drainedServices(timeout: 30).map(\.id))
         let expected = Set((0..<threads * perThread).filter { $0 % 7 != 0 }.map { "edge-\($0)" })
         #expect(registered == expected)
+    }
+}
+
+@Suite struct AdmissionShutdownTests {
+    @Test(.timeLimit(.minutes(1)))
+    func shutdownUnderLoadKeepsAcknowledgedAdmissions() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = directory + "/registry.db"
+        var server: TestServer? = try TestServer(databasePath: database) { $0.httpThreads = 2 }
+        let running = try #require(server)
+        try running.admitAll([
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("edge", template: WebhookTests.pollerTemplate, app: "edge"),
+        ])
+
+        let statuses = Locked<[Int: Int]>([:])
+        let next = Atomic(0)
+        let finished = DispatchGroup()
+        let configuration = running.loopback.clientConfiguration
+        let url = running.loopback.baseURL + "/webhook"
+        for _ in 0..<8 {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                guard let client = try? HTTPClient(configuration: configuration) else { return }
+                // The cap keeps the reconcile work after the restart short.
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < 250 else { return }
+                    let review = AdmissionReviewBuilder.review(
+                        of: ConcurrentAdmissionTests.pod(index, valid: true), operation: "CREATE")
+                    // A request that fails without a response ends the loop: the server stopped.
+                    guard
+                        let response = try? client.send(
+                            method: "POST", url: url, headers: [("Content-Type", "application/json")],
+                            body: review.jsonBytes())
+                    else { return }
+                    statuses.update { $0[index] = response.status }
+                }
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while statuses.value.count < 40, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        let finishedInTime = running.loopback.registrar.shutdown()
+        finished.wait()
+        server = nil
+
+        #expect(finishedInTime)
+        let acknowledged = statuses.value.filter { $0.value == 200 }.map(\.key)
+        #expect(!acknowledged.isEmpty)
+        #expect(statuses.value.count < 250, "the load ended before the shutdown")
+        #expect(statuses.value.values.allSatisfy { $0 == 200 || $0 == 503 }, "\(Set(statuses.value.values))")
+
+        // Every admission acknowledged with 200 was stored, so the restarted registrar registers its service.
+        let restarted = try TestServer(databasePath: database)
+        let registered = Set(try restarted.drainedServices(timeout: 30).map(\.id))
+        let missing = acknowledged.filter { !registered.contains("edge-\($0)") }
+        #expect(missing.isEmpty, "acknowledged but not registered: \(missing.sorted().prefix(10))")
     }
 }

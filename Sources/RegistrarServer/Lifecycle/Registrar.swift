@@ -6,8 +6,8 @@ import Synchronization
 /// The running service: the registry, the reconcile workers and the HTTPS server.
 ///
 /// ``start(configuration:logger:)`` starts them in that order, and ``shutdown()`` stops them in
-/// reverse. The server stops accepting and finishes the requests in hand, then the workers finish or
-/// return their work items, then the database closes.
+/// reverse. The server stops accepting and finishes the requests in hand, then the admission committer
+/// stops, then the workers finish or return their work items, then the database closes.
 public final class Registrar: Sendable {
     /// The settings in force.
     public let configuration: RegistrarConfiguration
@@ -15,12 +15,21 @@ public final class Registrar: Sendable {
     public let core: RegistrarCore
     /// The HTTPS server.
     public let server: HTTPServer
+    private let committer: AdmissionCommitter
     private let stopped = Mutex(false)
 
-    private init(configuration: RegistrarConfiguration, core: RegistrarCore, server: HTTPServer) {
+    private init(
+        configuration: RegistrarConfiguration, core: RegistrarCore, server: HTTPServer, committer: AdmissionCommitter
+    ) {
         self.configuration = configuration
         self.core = core
         self.server = server
+        self.committer = committer
+    }
+
+    deinit {
+        // Ends the commit thread of a registrar that was never shut down.
+        committer.stop()
     }
 
     /// The port the server listens on, also when the configuration asked for port 0.
@@ -40,14 +49,18 @@ public final class Registrar: Sendable {
             logger: logger)
         // The server starts first, so a bad certificate or a busy port fails before any worker runs.
         // Until the workers start, /readyz reports not ready, and admissions wait durably in the queue.
+        let committer = AdmissionCommitter(
+            reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
         let server: HTTPServer
         do {
             server = try HTTPServer(
                 configuration: configuration.httpServerConfiguration,
                 onError: { message in logger.error("http server error", [.error: message]) },
                 onEvent: { event in logger.log(event) },
-                handler: RegistrarRoutes.handler(core: core, configuration: configuration))
+                deferredHandler: RegistrarRoutes.handler(core: core, configuration: configuration, committer: committer)
+            )
         } catch {
+            committer.stop()
             throw ConfigurationError("failed to start the HTTPS server: \(error)")
         }
         core.startWorkers()
@@ -57,7 +70,7 @@ public final class Registrar: Sendable {
                 .address: server.address.description, .file: configuration.databasePath,
                 .detail: "tls=\(server.usesTLS) workers=\(configuration.workerCount)",
             ])
-        return Registrar(configuration: configuration, core: core, server: server)
+        return Registrar(configuration: configuration, core: core, server: server, committer: committer)
     }
 
     /// Re-reads the serving certificate and key; a failed reload keeps the current pair and is logged.
@@ -74,8 +87,8 @@ public final class Registrar: Sendable {
         }
     }
 
-    /// Stops the server, then the workers, each within the shutdown timeout, then closes the database.
-    /// Later calls do nothing.
+    /// Stops the server, then the admission committer, then the workers, the server and the workers each
+    /// within the shutdown timeout, then closes the database. Later calls do nothing.
     ///
     /// - Returns: true when every request and work item in hand finished in time.
     @discardableResult
@@ -88,6 +101,9 @@ public final class Registrar: Sendable {
         let timeout = configuration.shutdownTimeoutSeconds
         core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
         let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
+        // The server waited for the admissions in hand, so the committer fails only those whose requests
+        // were answered with 503 at the timeout.
+        committer.stop()
         let workersDone = core.stopWorkers(timeout: timeout)
         // NOTE: a request or work item still running after the timeout gets SQLiteError from then on,
         // because the database is closed under it.

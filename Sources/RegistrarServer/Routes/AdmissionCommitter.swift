@@ -2,32 +2,31 @@ import Foundation
 import Kubernetes
 import Reconciler
 
-/// Commits concurrent webhook admissions in shared transactions (group commit), so that the durable
-/// enqueue costs one SQLite commit, and with `database.sync=full` one fsync, per group instead of per
-/// request.
+/// Commits webhook admissions in shared transactions (group commit) on its own thread, so that the
+/// durable enqueue costs one SQLite commit, and with `database.sync=full` one fsync, per group instead
+/// of per request, and no HTTP thread waits for a commit.
 ///
-/// Each request waits in line, and whichever waiting request finds the commit role free admits the next
-/// group of up to `maxGroupSize` waiting requests in one call to the reconciler, which evaluates each
-/// request once and returns its own outcome. Every request returns only after its object's transaction
-/// committed or failed, so a 200 still means the change is stored.
+/// ``admit(_:operation:dryRun:completion:)`` queues the request and returns. The commit thread takes
+/// every waiting request, up to `maxGroupSize`, into one call to the reconciler, which evaluates each
+/// request once and returns its own outcome, and then calls each request's completion. A completion
+/// runs only after its object's transaction committed or failed, so a 200 built from it still means the
+/// change is stored.
 final class AdmissionCommitter: @unchecked Sendable {
     // @unchecked because `state` is guarded by `condition`, which every access holds.
-    private final class Entry {
+    private struct Entry {
         let item: AdmissionItem
-        var outcome: AdmissionOutcome?
-
-        init(item: AdmissionItem) {
-            self.item = item
-        }
+        let completion: @Sendable (AdmissionOutcome) -> Void
     }
 
     private struct State {
-        var committing = false
         var pending: [Entry] = []
         /// The objects of the group being committed.
         var committingObjects: Set<String> = []
         /// The number of groups committed so far.
         var committedGroups = 0
+        /// Set by ``stop()``: the commit thread ends after its current group.
+        var stopping = false
+        var threadEnded = false
     }
 
     private let reconciler: Reconciler
@@ -35,44 +34,104 @@ final class AdmissionCommitter: @unchecked Sendable {
     private let condition = NSCondition()
     private var state = State()
 
-    /// Creates a committer; `maxGroupSize` 1 turns grouping off.
+    /// Creates a committer and starts its commit thread; `maxGroupSize` 1 turns grouping off.
     init(reconciler: Reconciler, maxGroupSize: Int) {
         self.reconciler = reconciler
         self.maxGroupSize = max(1, maxGroupSize)
+        let thread = Thread { [self] in commitLoop() }
+        thread.name = "admission-commit"
+        thread.start()
     }
 
-    /// Admits `object` and returns its own outcome once its change is stored.
-    func admit(_ object: KubernetesObject, operation: AdmissionOperation, dryRun: Bool) -> AdmissionOutcome {
+    /// Admits `object` and passes its own outcome to `completion` once its change is stored.
+    ///
+    /// A dry run, and a request that stores nothing, complete on the calling thread before this returns.
+    /// Any other request completes on the commit thread. After ``stop()``, requests complete at once with
+    /// a store error.
+    func admit(
+        _ object: KubernetesObject, operation: AdmissionOperation, dryRun: Bool,
+        completion: @escaping @Sendable (AdmissionOutcome) -> Void
+    ) {
         if dryRun {
-            return reconciler.admit([object], operation: operation, dryRun: true)
+            completion(reconciler.admit([object], operation: operation, dryRun: true))
+            return
         }
         let item = AdmissionItem([object], operation: operation)
-        if let outcome = admitIfUnchanged(item) { return outcome }
-        let entry = Entry(item: item)
+        if let outcome = admitIfUnchanged(item) {
+            completion(outcome)
+            return
+        }
         condition.lock()
-        state.pending.append(entry)
-        while entry.outcome == nil {
-            guard !state.committing else {
+        guard !state.stopping else {
+            condition.unlock()
+            completion(Self.stoppedOutcome)
+            return
+        }
+        state.pending.append(Entry(item: item, completion: completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the commit thread finish its current group, then fails every request still waiting with a
+    /// store error and ends the thread. Later calls do nothing.
+    ///
+    /// Call it after the HTTP server stopped, which waits for the admissions in hand, and before the
+    /// reconciler closes.
+    func stop() {
+        condition.lock()
+        state.stopping = true
+        condition.broadcast()
+        while !state.threadEnded {
+            condition.wait()
+        }
+        let abandoned = state.pending
+        state.pending = []
+        condition.unlock()
+        for entry in abandoned {
+            entry.completion(Self.stoppedOutcome)
+        }
+    }
+
+    private static var stoppedOutcome: AdmissionOutcome {
+        var outcome = AdmissionOutcome()
+        outcome.storeError = "the admission was not stored because the registrar is shutting down"
+        return outcome
+    }
+
+    private func commitLoop() {
+        condition.lock()
+        while true {
+            while state.pending.isEmpty, !state.stopping {
                 condition.wait()
-                continue
             }
-            // No commit runs: this request commits the next group, which its own entry may be in, and
-            // then hands the role on, so no request waits for groups after its own.
-            state.committing = true
+            if state.stopping {
+                break
+            }
             let group = Array(state.pending.prefix(maxGroupSize))
             state.pending.removeFirst(group.count)
             state.committingObjects = Set(group.flatMap { Self.identities($0.item) })
             condition.unlock()
+
             let outcomes = reconciler.admit(group.map(\.item))
+
             condition.lock()
-            for (member, outcome) in zip(group, outcomes) { member.outcome = outcome }
-            state.committing = false
             state.committingObjects = []
             state.committedGroups += 1
-            condition.broadcast()
+            condition.unlock()
+            for (index, entry) in group.enumerated() {
+                entry.completion(index < outcomes.count ? outcomes[index] : Self.missingOutcome)
+            }
+            condition.lock()
         }
+        state.threadEnded = true
+        condition.broadcast()
         condition.unlock()
-        return entry.outcome ?? AdmissionOutcome()
+    }
+
+    private static var missingOutcome: AdmissionOutcome {
+        var outcome = AdmissionOutcome()
+        outcome.storeError = "the reconciler returned no outcome for the admission"
+        return outcome
     }
 
     /// Returns the outcome of a request that stores nothing without waiting for a group, or nil when the

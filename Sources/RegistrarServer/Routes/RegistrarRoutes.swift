@@ -11,14 +11,17 @@ enum RegistrarRoutes {
             .utf8)
 
     /// Builds the router and wraps it so every failed request is logged once.
-    static func handler(core: RegistrarCore, configuration: RegistrarConfiguration) -> HTTPHandler {
+    ///
+    /// `POST /webhook` responds from `committer`'s thread once the admission is stored; the other routes
+    /// respond before the handler returns.
+    static func handler(
+        core: RegistrarCore, configuration: RegistrarConfiguration, committer: AdmissionCommitter
+    ) -> DeferredHTTPHandler {
         let limits = configuration.yamlLimits(maxInputBytes: configuration.maxBodyBytes)
-        let committer = AdmissionCommitter(
-            reconciler: core.reconciler, maxGroupSize: configuration.admissionGroupSize)
         let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
 
         var router = Router()
-        router.add("POST", "/webhook") { request in webhook.handle(request) }
+        router.addDeferred("POST", "/webhook") { request, responder in webhook.handle(request, responder: responder) }
         router.add("POST", "/api/v1/reconcile") { request in reconcile(request, core: core, limits: limits) }
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in readiness(core) }
@@ -30,24 +33,21 @@ enum RegistrarRoutes {
 
         let logger = core.logger
         let routes = router
-        return { request in
-            let response: HTTPResponse
-            do {
-                response = try routes.handle(request)
-            } catch {
-                logger.error(
-                    "request failed", [.method: request.method, .path: request.path, .error: "\(error)"])
-                return .error(500, "internal error while handling \(request.method) \(request.path)")
+        return { request, responder in
+            let logging = HTTPResponder { response in
+                if response.status >= 400 {
+                    logger.log(
+                        response.status >= 500 ? .error : .warning, "request rejected",
+                        [
+                            .method: request.method, .path: request.path, .status: String(response.status),
+                            .error: response.errorText,
+                        ])
+                }
+                responder.respond(response)
             }
-            if response.status >= 400 {
-                logger.log(
-                    response.status >= 500 ? .error : .warning, "request rejected",
-                    [
-                        .method: request.method, .path: request.path, .status: String(response.status),
-                        .error: response.errorText,
-                    ])
+            routes.handle(request, responder: logging) { error in
+                logger.error("request failed", [.method: request.method, .path: request.path, .error: "\(error)"])
             }
-            return response
         }
     }
 

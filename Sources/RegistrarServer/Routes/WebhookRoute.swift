@@ -9,26 +9,36 @@ import YAML
 /// that names the problem. A well-formed review always gets 200 with `allowed: true` and warnings, unless
 /// the ClusterSPIFFEID validation mode denies the spec. When the admitted change could not be stored,
 /// the reply is 503, so a 200 always means the change is durable.
+///
+/// The route parses and decodes on the server thread and hands the admission to the committer, which
+/// responds once the change is stored, so the server thread does not wait for the commit.
 struct WebhookRoute: Sendable {
     let core: RegistrarCore
     let committer: AdmissionCommitter
     let limits: YAMLLimits
 
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         if let rejection = ContentType.require(request, allowed: ContentType.json, route: "/webhook") {
-            return rejection
+            responder.respond(rejection)
+            return
         }
         let review: AdmissionRequest
         do {
             let document = try YAMLParser.parseSingle(request.body, limits: limits)
             review = try AdmissionRequest(review: document)
         } catch let error as YAMLError {
-            return .badRequest("the request body is not a valid AdmissionReview: \(error)")
+            responder.respond(.badRequest("the request body is not a valid AdmissionReview: \(error)"))
+            return
         } catch {
-            return .badRequest("invalid AdmissionReview: \(error)")
+            responder.respond(.badRequest("invalid AdmissionReview: \(error)"))
+            return
         }
+        admit(review) { response, storeError in
+            responder.respond(Self.httpResponse(response, storeError: storeError))
+        }
+    }
 
-        let (response, storeError) = admit(review)
+    private static func httpResponse(_ response: AdmissionResponse, storeError: String?) -> HTTPResponse {
         if let storeError {
             return .error(503, "\(storeError); the API server may retry, and the next resync repairs the registry")
         }
@@ -37,34 +47,44 @@ struct WebhookRoute: Sendable {
             body: response.node(maxWarningLength: AdmissionWarning.maxLength).jsonBytes())
     }
 
-    /// Decodes the reviewed object and passes it to the reconciler's single entry point.
-    private func admit(_ review: AdmissionRequest) -> (AdmissionResponse, storeError: String?) {
+    /// Decodes the reviewed object and passes it to the reconciler's single entry point through the
+    /// committer. `completion` runs once, on this thread or on the commit thread.
+    private func admit(
+        _ review: AdmissionRequest, completion: @escaping @Sendable (AdmissionResponse, _ storeError: String?) -> Void
+    ) {
         let handledKinds = ["ClusterSPIFFEID", "Pod", "Namespace"]
         guard handledKinds.contains(review.kind.kind) else {
             let warning = "spiffe-registrar ignores kind \(review.kind.kind); send ClusterSPIFFEID, Pod or Namespace"
-            return (.allow(uid: review.uid, warnings: [warning]), nil)
+            completion(.allow(uid: review.uid, warnings: [warning]), nil)
+            return
         }
         guard review.operation != .connect else {
-            return (.allow(uid: review.uid, warnings: ["spiffe-registrar ignores CONNECT requests"]), nil)
+            completion(.allow(uid: review.uid, warnings: ["spiffe-registrar ignores CONNECT requests"]), nil)
+            return
         }
         let objectNode = review.operation == .delete ? (review.oldObject ?? review.object) : review.object
         guard let objectNode else {
             let field = review.operation == .delete ? "request.oldObject" : "request.object"
             let warning = "\(field) is missing, so \(review.kind.kind) \(review.name) was not recorded"
-            return (.allow(uid: review.uid, warnings: [warning]), nil)
+            completion(.allow(uid: review.uid, warnings: [warning]), nil)
+            return
         }
         let object: KubernetesObject
         do {
             object = try KubernetesObject(from: NodeReader(objectNode, path: "request.object"))
         } catch {
             let warning = "\(review.kind.kind) \(review.name) not recorded: \(error)"
-            return (.allow(uid: review.uid, warnings: [warning]), nil)
+            completion(.allow(uid: review.uid, warnings: [warning]), nil)
+            return
         }
-        let outcome = committer.admit(object, operation: review.operation, dryRun: review.dryRun)
-        if let reason = outcome.deniedReason {
-            return (.deny(uid: review.uid, message: reason, warnings: outcome.warnings), nil)
+        let uid = review.uid
+        committer.admit(object, operation: review.operation, dryRun: review.dryRun) { outcome in
+            if let reason = outcome.deniedReason {
+                completion(.deny(uid: uid, message: reason, warnings: outcome.warnings), nil)
+            } else {
+                completion(.allow(uid: uid, warnings: outcome.warnings), outcome.storeError)
+            }
         }
-        return (.allow(uid: review.uid, warnings: outcome.warnings), outcome.storeError)
     }
 }
 
