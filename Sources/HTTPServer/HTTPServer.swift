@@ -187,9 +187,12 @@ public final class HTTPServer: Sendable {
 
         let serverContext = context.takeUnretainedValue()
         serverContext.stopping.store(true, ordering: .relaxed)
+        // The pool threads may still poll the quiesced socket, so it is closed only after MHD_stop_daemon;
+        // closing it earlier makes a thread's epoll removal fail, and MHD aborts the process. Shutting it
+        // down now stops listening at once, so new connections are refused instead of waiting in the backlog.
         let listenSocket = MHD_quiesce_daemon(daemon.pointer)
         if listenSocket >= 0 {
-            close(listenSocket)
+            shutdown(listenSocket, Int32(SHUT_RDWR))
         }
         let drained = waitForRequests(timeout: timeout)
         // Every suspended connection must be resumed before MHD_stop_daemon, which aborts the process
@@ -202,6 +205,9 @@ public final class HTTPServer: Sendable {
         }
         serverContext.tracker.stop()
         MHD_stop_daemon(daemon.pointer)
+        if listenSocket >= 0 {
+            close(listenSocket)
+        }
         if let credentials {
             TLSCredentialStore.unregister(credentials, port: port)
             credentials.close()
