@@ -43,14 +43,13 @@ extension Reconciler {
             stale = Array(snapshot.pods.values)
         }
 
-        var applies = stored?.applies ?? true
-        var rejections = stored?.rejections ?? []
+        let prepared = stored?.prepared ?? PreparedClusterSPIFFEID(object, settings: selectionSettings)
+        let applies = prepared.applies
+        let rejections = stored?.rejections ?? prepared.rejections.map(\.description)
         var fresh: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)] = [:]
         if stored == nil || !stale.isEmpty {
             let result = ClusterSPIFFEIDSelector.select(
-                object, namespaces: namespaces(in: snapshot), pods: stale, settings: selectionSettings)
-            applies = result.applies
-            rejections = result.rejections.map(\.description)
+                prepared, namespaces: namespaces(of: stale, in: snapshot), pods: stale, settings: selectionSettings)
             for pod in result.rendered { rendered[pod.uid] = .success(pod.spiffeID) }
             for failure in result.failures { rendered[failure.uid] = .failure(RenderFailure(failure.message)) }
             for pod in stale {
@@ -69,7 +68,7 @@ extension Reconciler {
 
         if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || memo == .full {
             var renders = RenderMemo.Renders(
-                revision: revision, applies: applies, rejections: rejections, pods: stored?.pods ?? [:])
+                revision: revision, prepared: prepared, rejections: rejections, pods: stored?.pods ?? [:])
             renders.pods.merge(fresh) { _, new in new }
             renders.mappings = stored?.mappings ?? [:]
             renders.mappings.merge(mapped) { _, new in new }
@@ -131,11 +130,13 @@ extension Reconciler {
         return (object.spec.namespaceSelector ?? LabelSelector()).matches(labels)
     }
 
-    /// Returns the cached namespaces plus a bare one for each pod namespace that is not cached.
-    private func namespaces(in snapshot: CacheSnapshot) -> [Namespace] {
-        var namespaces = snapshot.namespaces
-        for pod in snapshot.pods.values where namespaces[pod.metadata.namespace] == nil {
-            namespaces[pod.metadata.namespace] = Namespace(metadata: ObjectMeta(name: pod.metadata.namespace))
+    /// Returns the namespaces of `pods`: the cached Namespace object, or a bare one when it is not cached.
+    /// Selection reads namespaces only to decide about pods in them, so others are left out.
+    private func namespaces(of pods: [Pod], in snapshot: CacheSnapshot) -> [Namespace] {
+        var namespaces: [String: Namespace] = [:]
+        for pod in pods where namespaces[pod.metadata.namespace] == nil {
+            let name = pod.metadata.namespace
+            namespaces[name] = snapshot.namespaces[name] ?? Namespace(metadata: ObjectMeta(name: name))
         }
         return Array(namespaces.values)
     }

@@ -6,11 +6,15 @@ import Synchronization
     import Glibc
 #endif
 
-/// Rendered SPIFFE IDs of cached pods per ClusterSPIFFEID, reused while neither object changes.
+/// Per ClusterSPIFFEID revision: its validation and parsed templates, and the rendered SPIFFE IDs of
+/// cached pods, reused while neither object changes.
 ///
 /// Entries are keyed by the cache revisions of the ClusterSPIFFEID and the pod, which change with every
 /// stored change to either, so a stale entry is never returned. Rendering does not depend on namespaces,
 /// so a namespace change leaves the entries valid; which pods are selected is decided anew every time.
+/// The selection settings that validation and templates depend on are fixed for a reconciler's life, and
+/// so is this memo. It holds at most one entry per ClusterSPIFFEID name, and `prune(keeping:)` drops the
+/// names that left the cache.
 ///
 /// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
 final class RenderMemo: @unchecked Sendable {
@@ -18,8 +22,8 @@ final class RenderMemo: @unchecked Sendable {
     struct Renders {
         /// The ClusterSPIFFEID's revision.
         var revision: Int
-        /// Whether its class applies.
-        var applies: Bool
+        /// The ClusterSPIFFEID of that revision, validated and with its templates parsed.
+        var prepared: PreparedClusterSPIFFEID
         /// The findings that stop the controller from selecting anything.
         var rejections: [String]
         /// Rendered IDs by pod UID, with the pod revision they were rendered for.
