@@ -212,7 +212,8 @@ public enum ClusterSPIFFEIDSelector {
         do {
             let text = try templates.spiffeID.render(data)
             // Go's templates print a missing map key as "<no value>", which is not a valid ID.
-            if text.contains("<no value>") {
+            // Checking for "<" first skips the slower substring search for almost every ID.
+            if text.utf8.contains(UInt8(ascii: "<")), text.contains("<no value>") {
                 throw failure(
                     "failed to render SPIFFE ID: the template read a map key that pod \(meta.namespace)/\(meta.name) "
                         + "does not have, for example a missing label or annotation, and rendered \"\(text)\"; "
