@@ -69,16 +69,16 @@ public struct PreparedAdmission: Sendable {
         basis = AdmissionBasis(selectorRevision: snapshot.selectorRevision, pods: pods)
     }
 
-    /// True when the request was evaluated ahead; false for requests with a ClusterSPIFFEID or a Namespace,
-    /// whose outcome depends on every cached pod, so only their group commit evaluates them.
+    /// True when the request was evaluated ahead. A request with a ClusterSPIFFEID or a Namespace is not,
+    /// because its outcome depends on every cached pod, so only its group commit evaluates it.
     public var isEvaluated: Bool { evaluation != nil }
 
     /// The outcome when the evaluation found nothing to store or enqueue, such as a pod admitted again
-    /// with no change that matters; nil when there is a change to store or the request was not evaluated.
+    /// with no change that matters. It is nil when there is a change to store or no evaluation.
     ///
-    /// A caller may return this outcome without a group commit only when no change was committed since
-    /// `prepare(_:)` and no waiting or committing request concerns the same object, because the outcome
-    /// is correct only for the cache state that the preparation read.
+    /// A caller may return this outcome without a group commit only when no group committed since
+    /// `prepare(_:)` and no waiting or committing request concerns the same object. The outcome is
+    /// correct only for the cache state that the preparation read.
     public var outcomeWithoutChanges: AdmissionOutcome? {
         guard let evaluation, evaluation.changes.isEmpty, evaluation.keys.isEmpty else { return nil }
         return evaluation.outcome
@@ -141,13 +141,13 @@ extension Reconciler {
         admit(requests.map(PreparedAdmission.init(unevaluated:)), dryRun: dryRun)
     }
 
-    /// Evaluates one admission request against the current cache without storing anything, so that the
-    /// expensive part of admission (decoding, selection, rendering, warnings, the JSON of the object to
-    /// store) runs on the caller's thread, in parallel with other requests, before the group commit.
+    /// Evaluates one admission request against the current cache without storing anything.
     ///
-    /// Pass the result to `admit(_:dryRun:)` with the other requests of a group. A request that contains
-    /// a ClusterSPIFFEID or a Namespace is not evaluated here, because its outcome depends on every cached
-    /// pod, so its group commit evaluates it. Preparing never changes the cache or the queue.
+    /// This is the costly part of admission: decoding, selection, rendering, warnings and the JSON of the
+    /// object to store. It runs on the caller's thread, in parallel with other requests, before the group
+    /// commit. Pass the result to `admit(_:dryRun:)` with the other requests of a group. A request that
+    /// contains a ClusterSPIFFEID or a Namespace is not evaluated here, because its outcome depends on
+    /// every cached pod, so its group commit evaluates it. Preparing never changes the cache or the queue.
     public func prepare(_ item: AdmissionItem) -> PreparedAdmission {
         guard item.objects.allSatisfy({ $0.kind == "Pod" }) else { return PreparedAdmission(unevaluated: item) }
         let snapshot = cache.snapshot()
@@ -155,15 +155,17 @@ extension Reconciler {
     }
 
     /// Admits a group of prepared requests and stores all their changes in one durable transaction,
-    /// returning one outcome per request in order, equal to the outcomes that `admit(_:dryRun:)` with the
-    /// same items returns.
+    /// returning one outcome per request in order. The outcomes equal those that `admit(_:dryRun:)`
+    /// returns for the same items.
     ///
-    /// The group step is cheap when the preparations are current: it reuses a preparation's evaluation
-    /// while the ClusterSPIFFEIDs, the Namespaces and the request's own pods in the group's view of the
-    /// cache are the ones it read. The view includes the changes of the allowed requests before it in the
-    /// group, so a change committed after `prepare(_:)`, or an earlier request in the group for the same
-    /// pod, makes the request be evaluated again, as `admit(_:dryRun:)` does. Outcomes, warnings and
-    /// changes are the same either way; only the time of a DELETE's tombstone is that of `prepare(_:)`.
+    /// The group step reuses a preparation's evaluation while the ClusterSPIFFEIDs, the Namespaces and
+    /// the request's own pods in the group's view of the cache are the ones that the preparation read, so
+    /// it is cheap when the preparations are current. The view includes the changes of the allowed
+    /// requests before it in the group. A change committed after `prepare(_:)`, or an earlier request in
+    /// the group for the same pod, therefore makes the request be evaluated again, as `admit(_:dryRun:)`
+    /// evaluates it. The only difference is that a prepared DELETE records the time of `prepare(_:)` in
+    /// its tombstone. Run one group at a time, so that each group sees the changes of those before it.
+    /// `dryRun` applies to the whole group, and preparations do not depend on it.
     public func admit(_ requests: [PreparedAdmission], dryRun: Bool = false) -> [AdmissionOutcome] {
         // The evaluation's snapshot is gone before the transaction, so that applying the changes to the
         // cache's view does not copy its tables for a snapshot that nobody reads any more.
@@ -253,8 +255,7 @@ extension Reconciler {
             else { return nil }
             outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: true)
         }
-        var seenWarnings: Set<String> = []
-        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+        outcome.warnings = Self.deduplicated(outcome.warnings)
         return outcome
     }
 
@@ -269,9 +270,15 @@ extension Reconciler {
                     &evaluation.changes, &evaluation.keys)
             }
         }
-        var seenWarnings: Set<String> = []
-        evaluation.outcome.warnings = evaluation.outcome.warnings.filter { seenWarnings.insert($0).inserted }
+        evaluation.outcome.warnings = Self.deduplicated(evaluation.outcome.warnings)
         return evaluation
+    }
+
+    /// Returns `warnings` without repeats, in first-seen order.
+    static func deduplicated(_ warnings: [String]) -> [String] {
+        guard warnings.count > 1 else { return warnings }
+        var seen: Set<String> = []
+        return warnings.filter { seen.insert($0).inserted }
     }
 
     private func admit(

@@ -12,9 +12,9 @@ import YAML
 /// Measures the CPU time of Pod CREATE admissions in the reconciler alone, without HTTP, on one thread
 /// and a temporary SQLite file (WAL, synchronous=FULL), with the reconcile workers not started.
 ///
-/// Three phases, each with new pods, in groups of `--group-size N` (default 64): `admit` of unprepared
-/// items, which evaluates every request in the group step as the commit role does; then `prepare` of
-/// each request; then `admit` of the prepared requests, which is the work left for the commit role.
+/// It runs three phases, each with new pods, in groups of `--group-size N` (default 64). The first admits
+/// unprepared items, so the group step evaluates every request, as the commit role does. The second
+/// prepares each request, and the third admits the prepared requests, which is the commit role's work.
 /// `--pods N` (default 3000) is the number of pods per phase. Figures are thread CPU microseconds per
 /// request, so the SQLite commit's fsync wait is not counted.
 func runAdmitBenchmark() throws {
@@ -40,7 +40,7 @@ func runAdmitBenchmark() throws {
     let registry = ServiceRegistry(store: try SQLiteRegistryStore(database: database))
     let settings = ReconcilerSettings(trustDomains: [try TrustDomain(parsing: "carverauto.dev")])
     let reconciler = try Reconciler(database: database, registry: registry, settings: settings)
-    let setup = try KubernetesObject.decodeObjects(from: YAMLParser.parse(admitSetupObjects))
+    let setup = try KubernetesObject.decodeObjects(from: YAMLParser.parse(benchmarkSetupObjects))
     _ = reconciler.admit(setup, operation: .create, dryRun: false)
 
     print("admit benchmark: \(podCount) new pods per phase, groups of \(groupSize), thread CPU time per request")
@@ -64,7 +64,9 @@ func runAdmitBenchmark() throws {
     print("pods cached: \(reconciler.cache.snapshot().pods.count)")
 }
 
-private let admitSetupObjects = """
+/// The Namespace `bench` and an annotated ClusterSPIFFEID that selects the benchmark pods (label
+/// `app: bench`), as JSON documents.
+let benchmarkSetupObjects = """
     {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench","uid":"ns-bench",\
     "labels":{"kubernetes.io/metadata.name":"bench"}}}
     ---
