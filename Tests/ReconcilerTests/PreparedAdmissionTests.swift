@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import Synchronization
 import Testing
 import YAML
 
@@ -180,5 +181,45 @@ import YAML
         _ = reconciler.admit([try Group.item(Group.pod(account: "edge"), .update)])
         let replaced = try #require(reconciler.renderMemo.renders(of: "probe", revision: second))
         #expect(replaced.prepared.clusterSPIFFEID.spec.spiffeIDTemplate.hasSuffix("{{ .PodMeta.Labels.missing }}"))
+    }
+
+    @Test func concurrentPreparesAlike() throws {
+        let setup = try Group.item(Group.clusterSPIFFEID)
+        let items = try (0..<64).map { index in
+            try Group.item(
+                Group.pod(account: "account-\(index % 8)")
+                    .replacingOccurrences(of: "000000000001", with: String(format: "%012d", index))
+                    .replacingOccurrences(of: "name: probe-1", with: "name: probe-\(index)"))
+        }
+        let harness = try ReconcilerHarness()
+        let reconciler = harness.reconciler
+        _ = reconciler.admit([setup])
+
+        // Requests are prepared on several threads at once while groups commit on another.
+        let prepared = Mutex<[Int: PreparedAdmission]>([:])
+        let committed = Mutex<[Int: AdmissionOutcome]>([:])
+        DispatchQueue.concurrentPerform(iterations: 5) { worker in
+            if worker == 4 {
+                for start in stride(from: 0, to: 32, by: 8) {
+                    let outcomes = reconciler.admit(Array(items[start..<start + 8]))
+                    committed.withLock {
+                        for (offset, outcome) in outcomes.enumerated() { $0[start + offset] = outcome }
+                    }
+                }
+                return
+            }
+            for index in stride(from: 32 + worker, to: 64, by: 4) {
+                let preparation = reconciler.prepare(items[index])
+                prepared.withLock { $0[index] = preparation }
+            }
+        }
+        let preparations = try (32..<64).map { index in try #require(prepared.withLock { $0[index] }) }
+        let outcomes = reconciler.admit(preparations)
+
+        let expected = try Self.serialOutcomes([setup], items)
+        #expect(committed.withLock { dictionary in (0..<32).map { dictionary[$0] } } == expected[0..<32].map { $0 })
+        #expect(outcomes == Array(expected[32..<64]))
+        #expect(outcomes.allSatisfy { $0.enqueuedKeys.count == 1 })
+        #expect(reconciler.cache.snapshot().pods.count == 64)
     }
 }
