@@ -222,4 +222,29 @@ import YAML
         #expect(outcomes.allSatisfy { $0.enqueuedKeys.count == 1 })
         #expect(reconciler.cache.snapshot().pods.count == 64)
     }
+
+    @Test func fullSelectionDropsLeftPods() throws {
+        func pod(_ index: Int, labels: String = "app: probe") -> String {
+            Group.pod(labels: labels).replacingOccurrences(of: "000000000001", with: String(format: "%012d", index))
+                .replacingOccurrences(of: "name: probe-1", with: "name: probe-\(index)")
+        }
+        let harness = try ReconcilerHarness()
+        let reconciler = harness.reconciler
+        _ = reconciler.admit([try Group.item(Group.clusterSPIFFEID)] + (try (1...3).map { try Group.item(pod($0)) }))
+        func storedPods() throws -> [String] {
+            let revision = try #require(reconciler.cache.snapshot().clusterSPIFFEIDRevisions["probe"])
+            let renders = try #require(reconciler.renderMemo.renders(of: "probe", revision: revision))
+            #expect(Set(renders.mappings.keys) == Set(renders.pods.keys))
+            return renders.pods.keys.map { String($0.suffix(2)) }.sorted()
+        }
+
+        try reconciler.reconcile(key: "pod/demo/probe-1")
+        #expect(try storedPods() == ["01", "02", "03"])
+        try reconciler.reconcile(key: "pod/demo/probe-1")
+        #expect(try storedPods() == ["01", "02", "03"])
+
+        _ = reconciler.admit([try Group.item(pod(2), .delete), try Group.item(pod(3, labels: "app: other"), .update)])
+        try reconciler.reconcile(key: "pod/demo/probe-2")
+        #expect(try storedPods() == ["01"])
+    }
 }
