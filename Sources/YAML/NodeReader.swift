@@ -140,8 +140,8 @@ public struct MappingReader: Sendable {
     /// The position of each key in `keys`, built only for mappings longer than `linearSearchLimit`.
     private let positions: [String: Int]?
 
-    /// The longest mapping whose keys are found by comparing them in order. Most Kubernetes mappings are
-    /// this short, and for them a scan costs less than hashing every key into a dictionary.
+    /// The maximum number of keys for which a key is found by comparing the keys in order. Typical
+    /// mappings of Kubernetes objects are this short, and for them a scan costs less than hashing every key.
     private static let linearSearchLimit = 12
 
     init(reader: NodeReader, entries: [MappingEntry]) throws(NodeDecodingError) {

@@ -6,15 +6,15 @@ import Synchronization
     import Glibc
 #endif
 
-/// Per ClusterSPIFFEID revision: its validation and parsed templates, and the rendered SPIFFE IDs of
+/// The validation and parsed templates of each ClusterSPIFFEID revision, and the rendered SPIFFE IDs of
 /// cached pods, reused while neither object changes.
 ///
 /// Entries are keyed by the cache revisions of the ClusterSPIFFEID and the pod, which change with every
 /// stored change to either, so a stale entry is never returned. Rendering does not depend on namespaces,
 /// so a namespace change leaves the entries valid; which pods are selected is decided anew every time.
 /// The selection settings that validation and templates depend on are fixed for a reconciler's life, and
-/// so is this memo. It holds at most one entry per ClusterSPIFFEID name, and `prune(keeping:)` drops the
-/// names that left the cache.
+/// so is this memo. After `prune(keeping:)` it contains at most one entry per cached ClusterSPIFFEID,
+/// and no more lists of warnings (one per ClusterSPIFFEID and pod) than cached pods times ClusterSPIFFEIDs.
 ///
 /// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
 final class RenderMemo: @unchecked Sendable {
@@ -90,13 +90,21 @@ final class RenderMemo: @unchecked Sendable {
         }
     }
 
-    /// Drops the renders of ClusterSPIFFEIDs that `snapshot` no longer has.
+    /// Drops the renders of ClusterSPIFFEIDs that `snapshot` no longer has, and the warnings of
+    /// ClusterSPIFFEIDs and pods that it no longer has once there are more than it could need.
     func prune(keeping snapshot: CacheSnapshot) {
         entries.withLock { entries in
             entries = entries.filter { snapshot.clusterSPIFFEIDs[$0.key] != nil }
         }
+        // Every reconcile prunes, so the warnings, one list per pod and ClusterSPIFFEID, are filtered only
+        // when they outnumber the pairs that the snapshot can have. Stale lists are never returned, because
+        // their revisions differ, so keeping some until then costs memory within that bound and nothing else.
+        let maxWarnings = snapshot.pods.count * max(1, snapshot.clusterSPIFFEIDs.count)
         warningsLock.writing {
-            warnings = warnings.filter { snapshot.pods[$0.key.uid] != nil }
+            guard warnings.count > maxWarnings else { return }
+            warnings = warnings.filter {
+                snapshot.pods[$0.key.uid] != nil && snapshot.clusterSPIFFEIDs[$0.key.name] != nil
+            }
         }
     }
 }
