@@ -16,7 +16,8 @@ import YAML
 /// unprepared items, so the group step evaluates every request, as the commit role does. The second
 /// prepares each request, and the third admits the prepared requests, which is the commit role's work.
 /// `--pods N` (default 3000) is the number of pods per phase. Figures are thread CPU microseconds per
-/// request, so the SQLite commit's fsync wait is not counted.
+/// request, so the SQLite commit's fsync wait is not counted. Decoding the AdmissionReview JSON, as the
+/// webhook route does before it admits, is measured on its own.
 func runAdmitBenchmark() throws {
     var podCount = 3000
     var groupSize = 64
@@ -44,11 +45,14 @@ func runAdmitBenchmark() throws {
     _ = reconciler.admit(setup, operation: .create, dryRun: false)
 
     print("admit benchmark: \(podCount) new pods per phase, groups of \(groupSize), thread CPU time per request")
-    let unprepared = try podItems(phase: 0, count: podCount)
+    let reviews = podReviews(phase: 0, count: podCount)
+    var decoded: Result<[AdmissionItem], any Error> = .success([])
+    let decoding = measureCPU { decoded = Result { try decodeReviews(reviews) } }
+    let unprepared = try decoded.get()
     let serial = measureCPU {
         for group in groups(of: unprepared, size: groupSize) { _ = reconciler.admit(group) }
     }
-    let items = try podItems(phase: 1, count: podCount)
+    let items = try decodeReviews(podReviews(phase: 1, count: podCount))
     var prepared: [PreparedAdmission] = []
     prepared.reserveCapacity(items.count)
     let preparing = measureCPU {
@@ -58,6 +62,7 @@ func runAdmitBenchmark() throws {
         for group in groups(of: prepared, size: groupSize) { _ = reconciler.admit(group) }
     }
     let count = Double(podCount)
+    print(String(format: "decode AdmissionReview JSON to a request: %.1f µs/request", decoding / count * 1e6))
     print(String(format: "admit unprepared (evaluate in the group step): %.1f µs/request", serial / count * 1e6))
     print(String(format: "prepare: %.1f µs/request", preparing / count * 1e6))
     print(String(format: "admit prepared (group step only): %.1f µs/request", committing / count * 1e6))
@@ -76,22 +81,19 @@ let benchmarkSetupObjects = """
     "podSelector":{"matchLabels":{"app":"bench"}}}}
     """
 
-/// Returns Pod CREATE requests for new pods like those of the webhook benchmark.
-private func podItems(phase: Int, count: Int) throws -> [AdmissionItem] {
-    var items: [AdmissionItem] = []
-    for index in 0..<count {
-        let name = "p\(phase)x\(index)"
-        let json = """
-            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"\(name)","namespace":"bench","uid":"\(name)-uid",\
-            "labels":{"app":"bench"},"annotations":{"serviceradar.io/register":"true",\
-            "serviceradar.io/service-type":"poller","serviceradar.io/service-id":"\(name)"}},\
-            "spec":{"serviceAccountName":"edge-\(name)",\
-            "containers":[{"name":"main","image":"ghcr.io/carverauto/serviceradar-agent:latest"}]}}
-            """
-        let objects = try KubernetesObject.decodeObjects(from: [YAMLParser.parseSingle(json)])
-        items.append(AdmissionItem(objects, operation: .create))
+/// Returns Pod CREATE AdmissionReviews for new pods, the webhook benchmark's, as JSON.
+private func podReviews(phase: Int, count: Int) -> [[UInt8]] {
+    (0..<count).map { podReview(round: phase, connection: 0, sequence: $0) }
+}
+
+/// Decodes AdmissionReviews into admission requests of their objects, as the webhook route does.
+private func decodeReviews(_ reviews: [[UInt8]]) throws -> [AdmissionItem] {
+    try reviews.map { body in
+        let review = try AdmissionRequest(review: YAMLParser.parseSingle(body))
+        guard let node = review.object else { throw BenchmarkError(message: "review \(review.uid) has no object") }
+        let object = try KubernetesObject(from: NodeReader(node, path: "request.object"))
+        return AdmissionItem([object], operation: review.operation)
     }
-    return items
 }
 
 private func groups<T>(of elements: [T], size: Int) -> [[T]] {

@@ -107,7 +107,7 @@ private func admitSetup(_ server: LoopbackRegistrar) throws {
     }
 }
 
-private struct BenchmarkError: Error, CustomStringConvertible {
+struct BenchmarkError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
@@ -115,7 +115,7 @@ private struct BenchmarkError: Error, CustomStringConvertible {
 /// Returns a Pod CREATE AdmissionReview for a pod unique to `connection` and `sequence`, built by string
 /// interpolation so that building it costs the client little. Its annotations register it as a poller
 /// of its own, so every admission leads to one registration.
-private func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
+func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
     let name = "p\(round)x\(connection)x\(sequence)"
     return Array(
         """
