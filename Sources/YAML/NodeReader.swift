@@ -150,9 +150,9 @@ public struct MappingReader: Sendable {
         keys.reserveCapacity(entries.count)
         var positions: [String: Int]? = entries.count > Self.linearSearchLimit ? [:] : nil
         for entry in entries {
-            let keyReader = NodeReader(entry.key, path: reader.path)
             guard case .scalar(let scalar) = entry.key.content else {
-                throw keyReader.error("expected a string key, found \(entry.key.kindName)")
+                throw NodeReader(entry.key, path: reader.path).error(
+                    "expected a string key, found \(entry.key.kindName)")
             }
             let duplicate =
                 if positions != nil {
