@@ -35,6 +35,90 @@ public struct AdmissionItem: Sendable {
     }
 }
 
+/// An admission request evaluated ahead of its group commit, made by `Reconciler.prepare(_:)` and
+/// committed by `Reconciler.admit(_:dryRun:)` with a list of them.
+///
+/// It records what the evaluation read from the cache: the revision of the ClusterSPIFFEIDs and
+/// Namespaces, and for each pod UID in the request the pod's revision and whether its DELETE was admitted.
+/// The group commit reuses the evaluation only while all of these are unchanged.
+public struct PreparedAdmission: Sendable {
+    /// The request.
+    public let item: AdmissionItem
+    /// The outcome, changes and keys computed ahead, or nil when the group commit evaluates the request.
+    let evaluation: AdmissionEvaluation?
+    /// The cache state that `evaluation` was computed from.
+    let basis: AdmissionBasis
+
+    /// Creates a preparation that the group commit evaluates itself.
+    init(unevaluated item: AdmissionItem) {
+        self.item = item
+        evaluation = nil
+        basis = AdmissionBasis(selectorRevision: 0, pods: [:])
+    }
+
+    /// Creates a preparation from an evaluation against `snapshot`.
+    init(_ item: AdmissionItem, evaluation: AdmissionEvaluation, snapshot: CacheSnapshot) {
+        self.item = item
+        self.evaluation = evaluation
+        var pods: [String: AdmissionBasis.PodState] = [:]
+        for object in item.objects {
+            let uid = object.metadata.uid
+            pods[uid] = AdmissionBasis.PodState(
+                revision: snapshot.podRevisions[uid], deleted: snapshot.deletedPodUIDs[uid] != nil)
+        }
+        basis = AdmissionBasis(selectorRevision: snapshot.selectorRevision, pods: pods)
+    }
+
+    /// True when the request was evaluated ahead. A request with a ClusterSPIFFEID or a Namespace is not,
+    /// because its outcome depends on every cached pod, so only its group commit evaluates it.
+    public var isEvaluated: Bool { evaluation != nil }
+
+    /// The outcome when the evaluation found nothing to store or enqueue, such as a pod admitted again
+    /// with no change that matters. It is nil when there is a change to store or no evaluation.
+    ///
+    /// A caller may return this outcome without a group commit only when no group committed since
+    /// `prepare(_:)` and no waiting or committing request concerns the same object. The outcome is
+    /// correct only for the cache state that the preparation read.
+    public var outcomeWithoutChanges: AdmissionOutcome? {
+        guard let evaluation, evaluation.changes.isEmpty, evaluation.keys.isEmpty else { return nil }
+        return evaluation.outcome
+    }
+
+    /// Returns the evaluation when `snapshot` still has the state that it was computed from.
+    func evaluation(ifCurrentIn snapshot: CacheSnapshot) -> AdmissionEvaluation? {
+        guard let evaluation, basis.selectorRevision == snapshot.selectorRevision else { return nil }
+        for (uid, state) in basis.pods {
+            guard snapshot.podRevisions[uid] == state.revision,
+                (snapshot.deletedPodUIDs[uid] != nil) == state.deleted
+            else { return nil }
+        }
+        return evaluation
+    }
+}
+
+/// The outcome of one request with the cache changes and queue keys it calls for.
+struct AdmissionEvaluation: Sendable {
+    var outcome = AdmissionOutcome()
+    var changes: [CacheChange] = []
+    var keys: [String] = []
+}
+
+/// The cache state that a pod admission reads.
+struct AdmissionBasis: Sendable {
+    /// The state of one pod UID.
+    struct PodState: Sendable {
+        /// The cached pod's revision, or nil when the pod is not cached.
+        var revision: Int?
+        /// Whether a DELETE of the UID was admitted.
+        var deleted: Bool
+    }
+
+    /// The snapshot's `selectorRevision`.
+    var selectorRevision: Int
+    /// The state of each pod UID in the request.
+    var pods: [String: PodState]
+}
+
 extension Reconciler {
     /// Admits objects: parses and validates them, then (unless `dryRun`) updates the cache and enqueues
     /// their keys in one durable transaction.
@@ -54,6 +138,35 @@ extension Reconciler {
     /// after another. A denied request stores nothing and does not affect the others. When the
     /// transaction fails, every request that had something to store gets a `storeError`.
     public func admit(_ requests: [AdmissionItem], dryRun: Bool = false) -> [AdmissionOutcome] {
+        admit(requests.map(PreparedAdmission.init(unevaluated:)), dryRun: dryRun)
+    }
+
+    /// Evaluates one admission request against the current cache without storing anything.
+    ///
+    /// This is the costly part of admission: decoding, selection, rendering, warnings and the JSON of the
+    /// object to store. It runs on the caller's thread, in parallel with other requests, before the group
+    /// commit. Pass the result to `admit(_:dryRun:)` with the other requests of a group. A request that
+    /// contains a ClusterSPIFFEID or a Namespace is not evaluated here, because its outcome depends on
+    /// every cached pod, so its group commit evaluates it. Preparing never changes the cache or the queue.
+    public func prepare(_ item: AdmissionItem) -> PreparedAdmission {
+        guard item.objects.allSatisfy({ $0.kind == "Pod" }) else { return PreparedAdmission(unevaluated: item) }
+        let snapshot = cache.snapshot()
+        return PreparedAdmission(item, evaluation: evaluate(item, snapshot: snapshot), snapshot: snapshot)
+    }
+
+    /// Admits a group of prepared requests and stores all their changes in one durable transaction,
+    /// returning one outcome per request in order. The outcomes equal those that `admit(_:dryRun:)`
+    /// returns for the same items.
+    ///
+    /// The group step reuses a preparation's evaluation while the ClusterSPIFFEIDs, the Namespaces and
+    /// the request's own pods in the group's view of the cache are the ones that the preparation read, so
+    /// it is cheap when the preparations are current. The view includes the changes of the allowed
+    /// requests before it in the group. A change committed after `prepare(_:)`, or an earlier request in
+    /// the group for the same pod, therefore makes the request be evaluated again, as `admit(_:dryRun:)`
+    /// evaluates it. The only difference is that a prepared DELETE records the time of `prepare(_:)` in
+    /// its tombstone. Run one group at a time, so that each group sees the changes of those before it.
+    /// `dryRun` applies to the whole group, and preparations do not depend on it.
+    public func admit(_ requests: [PreparedAdmission], dryRun: Bool = false) -> [AdmissionOutcome] {
         // The evaluation's snapshot is gone before the transaction, so that applying the changes to the
         // cache's view does not copy its tables for a snapshot that nobody reads any more.
         var (outcomes, changes, keys, storing) = evaluate(requests, dryRun: dryRun)
@@ -81,10 +194,10 @@ extension Reconciler {
         return outcomes
     }
 
-    /// Evaluates a group of requests in order and returns their outcomes, the changes and keys to store,
-    /// and the indexes of the requests that store something.
+    /// Evaluates a group of requests in order, reusing the preparations that are current, and returns
+    /// their outcomes, the changes and keys to store, and the indexes of the requests that store something.
     private func evaluate(
-        _ requests: [AdmissionItem], dryRun: Bool
+        _ requests: [PreparedAdmission], dryRun: Bool
     ) -> (outcomes: [AdmissionOutcome], changes: [CacheChange], keys: [String], storing: [Int]) {
         var snapshot = cache.snapshot()
         var outcomes: [AdmissionOutcome] = []
@@ -94,31 +207,33 @@ extension Reconciler {
         var storing: [Int] = []
         // Pod changes reach `snapshot` only when a later request could see them: a request for the same
         // pod, or one with another kind. Applying each at once would copy the pod table for every group.
+        // A preparation is checked after that, so an earlier change to its pod makes it stale.
         var deferred: [CacheChange] = []
         var deferredUIDs: Set<String> = []
 
-        for request in requests {
+        for prepared in requests {
+            let request = prepared.item
             let podsOnly = request.objects.allSatisfy { $0.kind == "Pod" }
             if !podsOnly || request.objects.contains(where: { deferredUIDs.contains($0.metadata.uid) }) {
                 for change in deferred { ObjectCache.apply(change, to: &snapshot) }
                 deferred = []
                 deferredUIDs = []
             }
-            var (outcome, requestChanges, requestKeys) = evaluate(request, snapshot: snapshot)
-            if !dryRun, outcome.allowed, !requestChanges.isEmpty || !requestKeys.isEmpty {
+            var evaluation = prepared.evaluation(ifCurrentIn: snapshot) ?? evaluate(request, snapshot: snapshot)
+            if !dryRun, evaluation.outcome.allowed, !evaluation.changes.isEmpty || !evaluation.keys.isEmpty {
                 var seenRequestKeys: Set<String> = []
-                outcome.enqueuedKeys = requestKeys.filter { seenRequestKeys.insert($0).inserted }
-                for key in outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
+                evaluation.outcome.enqueuedKeys = evaluation.keys.filter { seenRequestKeys.insert($0).inserted }
+                for key in evaluation.outcome.enqueuedKeys where seenKeys.insert(key).inserted { keys.append(key) }
                 if podsOnly {
-                    deferred += requestChanges
+                    deferred += evaluation.changes
                     deferredUIDs.formUnion(request.objects.map(\.metadata.uid))
                 } else {
-                    for change in requestChanges { ObjectCache.apply(change, to: &snapshot) }
+                    for change in evaluation.changes { ObjectCache.apply(change, to: &snapshot) }
                 }
-                changes += requestChanges
+                changes += evaluation.changes
                 storing.append(outcomes.count)
             }
-            outcomes.append(outcome)
+            outcomes.append(evaluation.outcome)
         }
         return (outcomes, changes, keys, storing)
     }
@@ -140,27 +255,30 @@ extension Reconciler {
             else { return nil }
             outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: true)
         }
-        var seenWarnings: Set<String> = []
-        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
+        outcome.warnings = Self.deduplicated(outcome.warnings)
         return outcome
     }
 
     /// Computes the outcome of one request and the cache changes and queue keys it calls for.
-    private func evaluate(
-        _ request: AdmissionItem, snapshot: CacheSnapshot
-    ) -> (AdmissionOutcome, [CacheChange], [String]) {
-        var outcome = AdmissionOutcome()
-        var changes: [CacheChange] = []
-        var keys: [String] = []
+    private func evaluate(_ request: AdmissionItem, snapshot: CacheSnapshot) -> AdmissionEvaluation {
+        var evaluation = AdmissionEvaluation()
         // CONNECT (exec, attach, port-forward) changes no object.
         if request.operation != .connect {
             for object in request.objects {
-                admit(object, operation: request.operation, snapshot: snapshot, into: &outcome, &changes, &keys)
+                admit(
+                    object, operation: request.operation, snapshot: snapshot, into: &evaluation.outcome,
+                    &evaluation.changes, &evaluation.keys)
             }
         }
-        var seenWarnings: Set<String> = []
-        outcome.warnings = outcome.warnings.filter { seenWarnings.insert($0).inserted }
-        return (outcome, changes, keys)
+        evaluation.outcome.warnings = Self.deduplicated(evaluation.outcome.warnings)
+        return evaluation
+    }
+
+    /// Returns `warnings` without repeats, in first-seen order.
+    static func deduplicated(_ warnings: [String]) -> [String] {
+        guard warnings.count > 1 else { return warnings }
+        var seen: Set<String> = []
+        return warnings.filter { seen.insert($0).inserted }
     }
 
     private func admit(

@@ -30,11 +30,13 @@ extension Reconciler {
 
         var rendered: [String: Result<SPIFFEID, RenderFailure>] = [:]
         var stale: [Pod] = []
+        var reusedRenders = 0
         if let stored {
             for pod in snapshot.pods.values where selects(object, pod: pod, in: snapshot) {
                 let uid = pod.metadata.uid
                 if let hit = stored.pods[uid], hit.revision == snapshot.podRevisions[uid] {
                     rendered[uid] = hit.id
+                    reusedRenders += 1
                 } else {
                     stale.append(pod)
                 }
@@ -43,14 +45,13 @@ extension Reconciler {
             stale = Array(snapshot.pods.values)
         }
 
-        var applies = stored?.applies ?? true
-        var rejections = stored?.rejections ?? []
+        let prepared = stored?.prepared ?? PreparedClusterSPIFFEID(object, settings: selectionSettings)
+        let applies = prepared.applies
+        let rejections = stored?.rejections ?? prepared.rejections.map(\.description)
         var fresh: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)] = [:]
         if stored == nil || !stale.isEmpty {
             let result = ClusterSPIFFEIDSelector.select(
-                object, namespaces: namespaces(in: snapshot), pods: stale, settings: selectionSettings)
-            applies = result.applies
-            rejections = result.rejections.map(\.description)
+                prepared, namespaces: namespaces(of: stale, in: snapshot), pods: stale, settings: selectionSettings)
             for pod in result.rendered { rendered[pod.uid] = .success(pod.spiffeID) }
             for failure in result.failures { rendered[failure.uid] = .failure(RenderFailure(failure.message)) }
             for pod in stale {
@@ -62,14 +63,20 @@ extension Reconciler {
         }
         var pods: [SelectedPod] = []
         var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        var reusedMappings = 0
         if applies, rejections.isEmpty {
-            (pods, mapped) = selectedPods(
+            (pods, mapped, reusedMappings) = selectedPods(
                 rendered, of: object, in: snapshot, storedMappings: revision == nil ? nil : stored?.mappings ?? [:])
         }
 
-        if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || memo == .full {
+        // With every cached pod in the snapshot, stored entries that were not reused belong to pods that
+        // left the selection, so only then does a full selection need to drop entries.
+        let dropsEntries =
+            memo == .full
+            && (stored.map { reusedRenders < $0.pods.count || reusedMappings < $0.mappings.count } ?? true)
+        if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || dropsEntries {
             var renders = RenderMemo.Renders(
-                revision: revision, applies: applies, rejections: rejections, pods: stored?.pods ?? [:])
+                revision: revision, prepared: prepared, rejections: rejections, pods: stored?.pods ?? [:])
             renders.pods.merge(fresh) { _, new in new }
             renders.mappings = stored?.mappings ?? [:]
             renders.mappings.merge(mapped) { _, new in new }
@@ -92,19 +99,22 @@ extension Reconciler {
     }
 
     /// Returns the selected pods with their mapping outcomes. With `storedMappings` set, outcomes stored
-    /// for a pod's current revision are reused, and the ones computed anew are returned for storing.
+    /// for a pod's current revision are reused, and the ones computed anew are returned for storing, with
+    /// the number of stored outcomes reused.
     private func selectedPods(
         _ rendered: [String: Result<SPIFFEID, RenderFailure>], of object: ClusterSPIFFEID,
         in snapshot: CacheSnapshot, storedMappings: [String: (revision: Int, mapping: PodMapping)]?
-    ) -> ([SelectedPod], [String: (revision: Int, mapping: PodMapping)]) {
+    ) -> ([SelectedPod], [String: (revision: Int, mapping: PodMapping)], reused: Int) {
         var pods: [SelectedPod] = []
         var mapped: [String: (revision: Int, mapping: PodMapping)] = [:]
+        var reused = 0
         for (uid, id) in rendered {
             guard let pod = snapshot.pods[uid] else { continue }
             var selected = SelectedPod(pod: record(pod), renderedID: id)
             if let storedMappings, let podRevision = snapshot.podRevisions[uid] {
                 if let hit = storedMappings[uid], hit.revision == podRevision {
                     selected.mapping = hit.mapping
+                    reused += 1
                 } else {
                     let mapping = DesiredState.map(
                         selected, defaults: object.metadata.annotations, contract, self.mapping)
@@ -114,7 +124,7 @@ extension Reconciler {
             }
             pods.append(selected)
         }
-        return (pods, mapped)
+        return (pods, mapped, reused)
     }
 
     /// Returns true when `object` selects `pod`, without rendering its ID.
@@ -131,11 +141,13 @@ extension Reconciler {
         return (object.spec.namespaceSelector ?? LabelSelector()).matches(labels)
     }
 
-    /// Returns the cached namespaces plus a bare one for each pod namespace that is not cached.
-    private func namespaces(in snapshot: CacheSnapshot) -> [Namespace] {
-        var namespaces = snapshot.namespaces
-        for pod in snapshot.pods.values where namespaces[pod.metadata.namespace] == nil {
-            namespaces[pod.metadata.namespace] = Namespace(metadata: ObjectMeta(name: pod.metadata.namespace))
+    /// Returns the namespaces of `pods`: the cached Namespace object, or a bare one when it is not cached.
+    /// Selection reads namespaces only to decide about pods in them, so others are left out.
+    private func namespaces(of pods: [Pod], in snapshot: CacheSnapshot) -> [Namespace] {
+        var namespaces: [String: Namespace] = [:]
+        for pod in pods where namespaces[pod.metadata.namespace] == nil {
+            let name = pod.metadata.namespace
+            namespaces[name] = snapshot.namespaces[name] ?? Namespace(metadata: ObjectMeta(name: name))
         }
         return Array(namespaces.values)
     }

@@ -135,27 +135,46 @@ public struct MappingReader: Sendable {
     public let reader: NodeReader
     /// The keys in source order.
     public let keys: [String]
-    private let values: [String: (key: Node, value: Node)]
+    /// The entries in source order, parallel to `keys`.
+    private let entries: [MappingEntry]
+    /// The position of each key in `keys`, built only for mappings longer than `linearSearchLimit`.
+    private let positions: [String: Int]?
+
+    /// The maximum number of keys for which a key is found by comparing the keys in order. Typical
+    /// mappings of Kubernetes objects are this short, and for them a scan costs less than hashing every key.
+    private static let linearSearchLimit = 12
 
     init(reader: NodeReader, entries: [MappingEntry]) throws(NodeDecodingError) {
         self.reader = reader
         var keys: [String] = []
-        var values: [String: (key: Node, value: Node)] = [:]
+        keys.reserveCapacity(entries.count)
+        var positions: [String: Int]? = entries.count > Self.linearSearchLimit ? [:] : nil
         for entry in entries {
-            let keyReader = NodeReader(entry.key, path: reader.path)
             guard case .scalar(let scalar) = entry.key.content else {
-                throw keyReader.error("expected a string key, found \(entry.key.kindName)")
+                throw NodeReader(entry.key, path: reader.path).error(
+                    "expected a string key, found \(entry.key.kindName)")
             }
-            if values[scalar.text] != nil {
+            let duplicate =
+                if positions != nil {
+                    positions?.updateValue(keys.count, forKey: scalar.text) != nil
+                } else {
+                    keys.contains(scalar.text)
+                }
+            if duplicate {
                 throw NodeDecodingError(
                     mark: entry.key.mark, path: reader.path,
                     message: "duplicate key \"\(scalar.text)\"; remove one of them")
             }
             keys.append(scalar.text)
-            values[scalar.text] = (entry.key, entry.value)
         }
         self.keys = keys
-        self.values = values
+        self.entries = entries
+        self.positions = positions
+    }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return keys.firstIndex(of: key)
     }
 
     /// The value under `key`, or nil when the key is absent or its value is null, as Kubernetes treats them.
@@ -166,8 +185,8 @@ public struct MappingReader: Sendable {
 
     /// The value under `key`, null included, or nil when the key is absent.
     func value(_ key: String) -> NodeReader? {
-        guard let entry = values[key] else { return nil }
-        return NodeReader(entry.value, path: reader.childPath(key))
+        guard let position = position(of: key) else { return nil }
+        return NodeReader(entries[position].value, path: reader.childPath(key))
     }
 
     /// The value under `key`, or an error that names the missing field.
@@ -183,7 +202,7 @@ public struct MappingReader: Sendable {
         for key in keys where !allowed.contains(key) {
             let list = allowed.sorted().joined(separator: ", ")
             throw NodeDecodingError(
-                mark: values[key]?.key.mark ?? reader.mark, path: reader.path,
+                mark: position(of: key).map { entries[$0].key.mark } ?? reader.mark, path: reader.path,
                 message: "unknown field \"\(key)\"; the allowed fields are \(list)")
         }
     }

@@ -158,6 +158,7 @@ struct TreeBuilder {
             earlier = frame.keys.first { $0.value == value }?.mark
         } else {
             if frame.keyIndex.isEmpty {
+                frame.keyIndex.reserveCapacity(4 * frame.keys.count)
                 for entry in frame.keys { frame.keyIndex[entry.value] = entry.mark }
             }
             earlier = frame.keyIndex[value]
@@ -170,6 +171,7 @@ struct TreeBuilder {
         }
         // Once the index exists it is the only record of the keys, so large mappings store each key once.
         if frame.keyIndex.isEmpty {
+            if frame.keys.isEmpty { frame.keys.reserveCapacity(8) }
             frame.keys.append((value, key.mark))
         } else {
             frame.keyIndex[value] = key.mark

@@ -96,16 +96,7 @@ func runWebhookBenchmark() {
 /// Admits the namespace and an annotated ClusterSPIFFEID that selects the benchmark's pods.
 private func admitSetup(_ server: LoopbackRegistrar) throws {
     let client = try server.makeClient()
-    let setup = """
-        {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench","uid":"ns-bench",\
-        "labels":{"kubernetes.io/metadata.name":"bench"}}}
-        ---
-        {"apiVersion":"spire.spiffe.io/v1alpha1","kind":"ClusterSPIFFEID","metadata":{"name":"bench","uid":"c-1",\
-        "annotations":{"serviceradar.io/register":"true"}},"spec":{"spiffeIDTemplate":\
-        "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}",\
-        "podSelector":{"matchLabels":{"app":"bench"}}}}
-        """
-    for object in try YAMLParser.parse(setup) {
+    for object in try YAMLParser.parse(benchmarkSetupObjects) {
         let review = AdmissionReviewBuilder.review(of: object, operation: "CREATE")
         let response = try client.send(
             method: "POST", url: server.baseURL + "/webhook", headers: [("Content-Type", "application/json")],
@@ -116,7 +107,7 @@ private func admitSetup(_ server: LoopbackRegistrar) throws {
     }
 }
 
-private struct BenchmarkError: Error, CustomStringConvertible {
+struct BenchmarkError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
@@ -124,7 +115,7 @@ private struct BenchmarkError: Error, CustomStringConvertible {
 /// Returns a Pod CREATE AdmissionReview for a pod unique to `connection` and `sequence`, built by string
 /// interpolation so that building it costs the client little. Its annotations register it as a poller
 /// of its own, so every admission leads to one registration.
-private func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
+func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
     let name = "p\(round)x\(connection)x\(sequence)"
     return Array(
         """

@@ -7,6 +7,7 @@ let benchmarks: [(name: String, summary: String, run: () throws -> Void)] = [
         "registry", "registrations, batched heartbeats, isKnownPoller and heartbeat p99 on a temporary SQLite file",
         RegistryBenchmark.run
     ),
+    ("admit", "CPU time of Pod CREATE admissions in the reconciler, prepared and unprepared", runAdmitBenchmark),
     ("webhook", "load POST /webhook over HTTPS keep-alive and compare it with a canned response", runWebhookBenchmark),
 ]
 

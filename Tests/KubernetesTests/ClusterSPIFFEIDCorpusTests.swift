@@ -165,3 +165,51 @@ struct ClusterSPIFFEIDCorpusTests {
             selection.rendered.map(\.spiffeID.description) == ["spiffe://example.org/ns/demo/sa/serviceradar-poller"])
     }
 }
+
+@Suite struct PreparedClusterSPIFFEIDTests {
+    @Test
+    func preparedSelectsAlike() throws {
+        let settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "carverauto.dev"), clusterName: "c1")
+        let pod = try Fixtures.pod(
+            fromDeployment: try Fixtures.text("serviceradar-demo/serviceradar-poller.yaml"), namespace: "demo")
+        let namespaces = [Namespace(metadata: ObjectMeta(name: "demo"))]
+        let poller = try Fixtures.text("serviceradar-demo/spire/spire-clusterspiffeid-poller.yaml")
+        // The unsubstituted poller is rejected, the substituted one renders, and the public one selects nothing.
+        let texts = [
+            poller,
+            poller.replacingOccurrences(of: ClusterSPIFFEIDCorpusTests.namespaceVariable, with: "demo"),
+            try Fixtures.text("clusterspiffeid-public/003-spire-controller-manager.yaml"),
+        ]
+        var directs: [ClusterSPIFFEIDSelection] = []
+        for text in texts {
+            let clusterSPIFFEID = try ClusterSPIFFEID(from: try #require(try Fixtures.objects(text).first))
+            let prepared = PreparedClusterSPIFFEID(clusterSPIFFEID, settings: settings)
+            let direct = ClusterSPIFFEIDSelector.select(
+                clusterSPIFFEID, namespaces: namespaces, pods: [pod], settings: settings)
+            // The same preparation serves several selections.
+            for _ in 0..<2 {
+                let reused = ClusterSPIFFEIDSelector.select(
+                    prepared, namespaces: namespaces, pods: [pod], settings: settings)
+                #expect(reused.applies == direct.applies)
+                #expect(reused.rejections == direct.rejections)
+                #expect(reused.rendered == direct.rendered)
+                #expect(reused.failures == direct.failures)
+                #expect(reused.podsSelected == direct.podsSelected)
+            }
+            directs.append(direct)
+        }
+        #expect(directs.map(\.rejections.count) == [1, 0, 0])
+        #expect(directs.map(\.rendered.count) == [0, 1, 0])
+    }
+
+    @Test
+    func preparedOtherClassNotValidated() throws {
+        var settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "carverauto.dev"), clusterName: "c1")
+        settings.className = "other"
+        let text = try Fixtures.text("serviceradar-demo/spire/spire-clusterspiffeid-poller.yaml")
+        let clusterSPIFFEID = try ClusterSPIFFEID(from: try #require(try Fixtures.objects(text).first))
+        let prepared = PreparedClusterSPIFFEID(clusterSPIFFEID, settings: settings)
+        #expect(!prepared.applies)
+        #expect(prepared.rejections.isEmpty)
+    }
+}

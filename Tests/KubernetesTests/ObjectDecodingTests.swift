@@ -126,4 +126,23 @@ struct ObjectDecodingTests {
             #expect(error.message == message)
         }
     }
+
+    @Test(arguments: [3, 12, 13, 40])
+    func stringMapOfLength(count: Int) throws {
+        let keys = (0..<count).map { "example.com/key-\($0)" }
+        let node = Node.mapping(keys.map { ($0, Node.string("value-\($0)")) })
+        let map = try NodeReader(node, path: "metadata.labels").stringMap()
+        #expect(map.count == count)
+        #expect(map["example.com/key-\(count - 1)"] == "value-example.com/key-\(count - 1)")
+        #expect(try NodeReader(node).mapping().keys == keys)
+
+        // A mapping built in code can repeat a key, which the parser would have rejected.
+        let repeated = Node.mapping(keys.map { ($0, Node.string("")) } + [(keys[0], Node.string(""))])
+        #expect(throws: NodeDecodingError.self) { try NodeReader(repeated).mapping() }
+        do {
+            _ = try NodeReader(repeated, path: "metadata.labels").mapping()
+        } catch {
+            #expect(error.description == "metadata.labels: duplicate key \"example.com/key-0\"; remove one of them")
+        }
+    }
 }

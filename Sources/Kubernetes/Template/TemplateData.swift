@@ -17,14 +17,17 @@ public enum TemplateData {
     ) -> TemplateValue {
         .structure(
             TemplateStruct(
-                typeName: "*spireentry.templateData",
-                fields: [
-                    ("TrustDomain", .string(trustDomain)), ("ClusterName", .string(clusterName)),
-                    ("ClusterDomain", .string(clusterDomain)), ("PodMeta", objectMeta(pod.metadata)),
-                    ("PodSpec", podSpec(pod.spec)), ("NodeMeta", node.map { objectMeta($0.metadata) } ?? zeroNodeMeta),
-                    ("NodeSpec", node.map { nodeSpec($0.spec) } ?? zeroNodeSpec),
+                typeName: "*spireentry.templateData", layout: templateDataLayout,
+                values: [
+                    .string(trustDomain), .string(clusterName), .string(clusterDomain), objectMeta(pod.metadata),
+                    podSpec(pod.spec), node.map { objectMeta($0.metadata) } ?? zeroNodeMeta,
+                    node.map { nodeSpec($0.spec) } ?? zeroNodeSpec,
                 ]))
     }
+
+    private static let templateDataLayout = TemplateFieldLayout([
+        "TrustDomain", "ClusterName", "ClusterDomain", "PodMeta", "PodSpec", "NodeMeta", "NodeSpec",
+    ])
 
     /// The metadata and spec of a missing node, built once because every render without nodes uses them.
     private static let zeroNodeMeta = objectMeta(ObjectMeta())
@@ -35,28 +38,34 @@ public enum TemplateData {
         let owners: [TemplateValue] = meta.ownerReferences.map { owner in
             .structure(
                 TemplateStruct(
-                    typeName: "v1.OwnerReference",
-                    fields: [
-                        ("APIVersion", .string(owner.apiVersion)), ("Kind", .string(owner.kind)),
-                        ("Name", .string(owner.name)), ("UID", .string(owner.uid)),
-                        ("Controller", .bool(owner.controller)),
-                        ("BlockOwnerDeletion", .bool(owner.blockOwnerDeletion)),
+                    typeName: "v1.OwnerReference", layout: ownerReferenceLayout,
+                    values: [
+                        .string(owner.apiVersion), .string(owner.kind), .string(owner.name), .string(owner.uid),
+                        .bool(owner.controller), .bool(owner.blockOwnerDeletion),
                     ]))
         }
         return .structure(
             TemplateStruct(
-                typeName: "*v1.ObjectMeta",
-                fields: [
-                    ("Name", .string(meta.name)), ("GenerateName", .string(meta.generateName)),
-                    ("Namespace", .string(meta.namespace)), ("SelfLink", .string("")), ("UID", .string(meta.uid)),
-                    ("ResourceVersion", .string(meta.resourceVersion)), ("Generation", .int(meta.generation)),
-                    ("CreationTimestamp", .string(goTime(meta.creationTimestamp))),
-                    ("DeletionTimestamp", meta.deletionTimestamp.map { .string(goTime($0)) } ?? .null),
-                    ("DeletionGracePeriodSeconds", .null), ("Labels", .map(.strings(meta.labels))),
-                    ("Annotations", .map(.strings(meta.annotations))), ("OwnerReferences", .list(owners)),
-                    ("Finalizers", .list(meta.finalizers.map(TemplateValue.string))), ("ManagedFields", .list([])),
+                typeName: "*v1.ObjectMeta", layout: objectMetaLayout,
+                values: [
+                    .string(meta.name), .string(meta.generateName), .string(meta.namespace), .string(""),
+                    .string(meta.uid), .string(meta.resourceVersion), .int(meta.generation),
+                    .string(goTime(meta.creationTimestamp)),
+                    meta.deletionTimestamp.map { .string(goTime($0)) } ?? .null,
+                    .null, .map(.strings(meta.labels)), .map(.strings(meta.annotations)), .list(owners),
+                    .list(meta.finalizers.map(TemplateValue.string)), .list([]),
                 ]))
     }
+
+    private static let ownerReferenceLayout = TemplateFieldLayout([
+        "APIVersion", "Kind", "Name", "UID", "Controller", "BlockOwnerDeletion",
+    ])
+
+    private static let objectMetaLayout = TemplateFieldLayout([
+        "Name", "GenerateName", "Namespace", "SelfLink", "UID", "ResourceVersion", "Generation", "CreationTimestamp",
+        "DeletionTimestamp", "DeletionGracePeriodSeconds", "Labels", "Annotations", "OwnerReferences", "Finalizers",
+        "ManagedFields",
+    ])
 
     /// Converts a pod spec into a `*v1.PodSpec` value: Go's zero values overlaid with the spec as written.
     public static func podSpec(_ spec: PodSpec) -> TemplateValue {
@@ -159,12 +168,12 @@ public enum TemplateData {
                 }
                 return .map(TemplateMap(map, zero: .null))
             }
-            var structure = TemplateStruct(typeName: "v1.\(goFieldName(key))", fields: [])
+            var fields: [(String, TemplateValue)] = []
             for entry in entries {
                 guard let name = entry.key.scalarText else { continue }
-                structure.set(goFieldName(name), value(entry.value, key: name, depth: depth + 1))
+                fields.append((goFieldName(name), value(entry.value, key: name, depth: depth + 1)))
             }
-            return .structure(structure)
+            return .structure(TemplateStruct(typeName: "v1.\(goFieldName(key))", fields: fields))
         }
     }
 

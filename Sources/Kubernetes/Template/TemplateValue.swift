@@ -47,67 +47,127 @@ public struct TemplateMap: Sendable, Hashable {
 ///
 /// A field can hold a manifest node that is converted to a `TemplateValue` only when a template reads
 /// it, because templates read a few fields of a pod spec and converting all of it dominates a render.
+/// The field names and their positions live in a `TemplateFieldLayout` that structs of one Go type
+/// share, so building a struct of a known type fills an array and hashes no names.
 public struct TemplateStruct: Sendable, Hashable {
     /// The Go type name shown in error messages.
     public var typeName: String
-    /// The fields in declaration order.
+    /// The fields in declaration order; setting them keeps the last of fields that share a name.
     public var fields: [(name: String, value: TemplateValue)] {
-        get { names.map { ($0, self[field: $0] ?? .null) } }
-        set {
-            names = newValue.map(\.name)
-            values = Dictionary(newValue.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-            nodes = [:]
-        }
+        get { layout.names.indices.map { (layout.names[$0], value(at: $0)) } }
+        set { self = TemplateStruct(typeName: typeName, fields: newValue.map { ($0.name, $0.value) }) }
     }
-    private var names: [String]
-    private var values: [String: TemplateValue]
-    /// Fields still in manifest form: the node and its JSON key, which decides between map and struct.
-    private var nodes: [String: (node: Node, key: String)] = [:]
+    private var layout: TemplateFieldLayout
+    /// The field values by position in `layout`.
+    private var slots: [Slot]
+
+    /// A field's value, or the manifest node and JSON key that it is converted from when read; the key
+    /// decides between map and struct.
+    private enum Slot: Sendable {
+        case value(TemplateValue)
+        indirect case pending(Node, key: String)
+    }
 
     /// Creates a struct; a later field with the same name replaces an earlier one.
     public init(typeName: String, fields: [(String, TemplateValue)]) {
         self.typeName = typeName
         var names: [String] = []
-        var values: [String: TemplateValue] = [:]
+        var positions: [String: Int] = [:]
+        var slots: [Slot] = []
         for (name, value) in fields {
-            if values.updateValue(value, forKey: name) == nil { names.append(name) }
+            if let position = positions[name] {
+                slots[position] = .value(value)
+            } else {
+                positions[name] = names.count
+                names.append(name)
+                slots.append(.value(value))
+            }
         }
-        self.names = names
-        self.values = values
+        layout = TemplateFieldLayout(names: names, positions: positions)
+        self.slots = slots
+    }
+
+    /// Creates a struct of a known type from one value per field of `layout`, in its order.
+    init(typeName: String, layout: TemplateFieldLayout, values: [TemplateValue]) {
+        assert(values.count == layout.names.count, "\(typeName) needs one value per field")
+        self.typeName = typeName
+        self.layout = layout
+        slots = values.map(Slot.value)
     }
 
     /// Returns the field named `name`, or nil when the struct has no such field.
     public subscript(field name: String) -> TemplateValue? {
-        if let pending = nodes[name] {
-            return TemplateData.value(pending.node, key: pending.key, depth: 0)
+        guard let position = layout.positions[name] else { return nil }
+        return value(at: position)
+    }
+
+    private func value(at position: Int) -> TemplateValue {
+        switch slots[position] {
+        case .value(let value): return value
+        case .pending(let node, let key): return TemplateData.value(node, key: key, depth: 0)
         }
-        return values[name]
     }
 
     /// Sets or adds a field.
     public mutating func set(_ name: String, _ value: TemplateValue) {
-        nodes[name] = nil
-        if values.updateValue(value, forKey: name) == nil { names.append(name) }
+        set(name, slot: .value(value))
     }
 
     /// Sets or adds a field whose value is the manifest `node` under the JSON field `key`, converted
     /// when a template reads it.
     mutating func set(_ name: String, node: Node, key: String) {
-        if values.updateValue(.null, forKey: name) == nil { names.append(name) }
-        nodes[name] = (node, key)
+        set(name, slot: .pending(node, key: key))
+    }
+
+    private mutating func set(_ name: String, slot: Slot) {
+        if let position = layout.positions[name] {
+            slots[position] = slot
+        } else {
+            layout = layout.adding(name)
+            slots.append(slot)
+        }
     }
 
     /// Compares type names and fields in order.
     public static func == (lhs: TemplateStruct, rhs: TemplateStruct) -> Bool {
-        lhs.typeName == rhs.typeName && lhs.names == rhs.names
-            && lhs.names.allSatisfy { lhs[field: $0] == rhs[field: $0] }
+        guard lhs.typeName == rhs.typeName, lhs.layout === rhs.layout || lhs.layout.names == rhs.layout.names
+        else { return false }
+        return lhs.slots.indices.allSatisfy { lhs.value(at: $0) == rhs.value(at: $0) }
     }
 
     /// Hashes the type name and fields.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(typeName)
-        hasher.combine(names)
-        for name in names { hasher.combine(self[field: name]) }
+        hasher.combine(layout.names)
+        for position in slots.indices { hasher.combine(value(at: position)) }
+    }
+}
+
+/// The field names of a Go struct type in declaration order, with the position of each, shared by
+/// every `TemplateStruct` of that type.
+final class TemplateFieldLayout: Sendable {
+    /// The field names in declaration order.
+    let names: [String]
+    /// The position of each name in `names`.
+    let positions: [String: Int]
+
+    /// Creates a layout of distinct names.
+    convenience init(_ names: [String]) {
+        var positions: [String: Int] = [:]
+        for (position, name) in names.enumerated() { positions[name] = position }
+        self.init(names: names, positions: positions)
+    }
+
+    init(names: [String], positions: [String: Int]) {
+        self.names = names
+        self.positions = positions
+    }
+
+    /// Returns a layout with `name` appended.
+    func adding(_ name: String) -> TemplateFieldLayout {
+        var positions = positions
+        positions[name] = names.count
+        return TemplateFieldLayout(names: names + [name], positions: positions)
     }
 }
 

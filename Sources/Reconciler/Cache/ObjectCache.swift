@@ -19,6 +19,9 @@ public struct CacheSnapshot: Sendable {
     public internal(set) var clusterSPIFFEIDRevisions: [String: Int] = [:]
     /// A number for each stored pod, by UID, that changes with every stored change to it.
     public internal(set) var podRevisions: [String: Int] = [:]
+    /// A number that changes with every stored change to a ClusterSPIFFEID or a Namespace, and with every
+    /// load, so two snapshots with the same number have the same ClusterSPIFFEIDs and Namespaces.
+    public internal(set) var selectorRevision = 0
 
     /// Creates an empty snapshot.
     public init() {}
@@ -156,9 +159,11 @@ public final class ObjectCache: Sendable {
         case .putClusterSPIFFEID(let object, _):
             snapshot.clusterSPIFFEIDs[object.metadata.name] = object
             snapshot.clusterSPIFFEIDRevisions[object.metadata.name] = nextRevision()
+            snapshot.selectorRevision = nextRevision()
         case .deleteClusterSPIFFEID(let name):
             snapshot.clusterSPIFFEIDs[name] = nil
             snapshot.clusterSPIFFEIDRevisions[name] = nil
+            snapshot.selectorRevision = nextRevision()
         case .putPod(let pod, _):
             snapshot.pods[pod.metadata.uid] = pod
             snapshot.podRevisions[pod.metadata.uid] = nextRevision()
@@ -169,8 +174,12 @@ public final class ObjectCache: Sendable {
             snapshot.deletedPodUIDs[uid] = time
         case .pruneTombstones(let time):
             snapshot.deletedPodUIDs = snapshot.deletedPodUIDs.filter { $0.value >= time }
-        case .putNamespace(let namespace, _): snapshot.namespaces[namespace.name] = namespace
-        case .deleteNamespace(let name): snapshot.namespaces[name] = nil
+        case .putNamespace(let namespace, _):
+            snapshot.namespaces[namespace.name] = namespace
+            snapshot.selectorRevision = nextRevision()
+        case .deleteNamespace(let name):
+            snapshot.namespaces[name] = nil
+            snapshot.selectorRevision = nextRevision()
         }
     }
 
@@ -184,6 +193,7 @@ public final class ObjectCache: Sendable {
 
     private static func load(_ connection: SQLiteConnection) throws -> (CacheSnapshot, [String]) {
         var snapshot = CacheSnapshot()
+        snapshot.selectorRevision = nextRevision()
         var unreadable: [String] = []
         func decode<T>(_ table: String, _ key: String, _ json: String, _ make: (KubernetesObject) throws -> T) -> T? {
             do {

@@ -6,11 +6,15 @@ import Synchronization
     import Glibc
 #endif
 
-/// Rendered SPIFFE IDs of cached pods per ClusterSPIFFEID, reused while neither object changes.
+/// The validation and parsed templates of each ClusterSPIFFEID revision, and the rendered SPIFFE IDs of
+/// cached pods, reused while neither object changes.
 ///
 /// Entries are keyed by the cache revisions of the ClusterSPIFFEID and the pod, which change with every
 /// stored change to either, so a stale entry is never returned. Rendering does not depend on namespaces,
 /// so a namespace change leaves the entries valid; which pods are selected is decided anew every time.
+/// The selection settings that validation and templates depend on are fixed for a reconciler's life, and
+/// so is this memo. After `prune(keeping:)` it contains at most one entry per cached ClusterSPIFFEID,
+/// and no more lists of warnings (one per ClusterSPIFFEID and pod) than cached pods times ClusterSPIFFEIDs.
 ///
 /// `warnings` is guarded by `warningsLock`, so the class is `@unchecked Sendable`.
 final class RenderMemo: @unchecked Sendable {
@@ -18,8 +22,8 @@ final class RenderMemo: @unchecked Sendable {
     struct Renders {
         /// The ClusterSPIFFEID's revision.
         var revision: Int
-        /// Whether its class applies.
-        var applies: Bool
+        /// The ClusterSPIFFEID of that revision, validated and with its templates parsed.
+        var prepared: PreparedClusterSPIFFEID
         /// The findings that stop the controller from selecting anything.
         var rejections: [String]
         /// Rendered IDs by pod UID, with the pod revision they were rendered for.
@@ -86,13 +90,21 @@ final class RenderMemo: @unchecked Sendable {
         }
     }
 
-    /// Drops the renders of ClusterSPIFFEIDs that `snapshot` no longer has.
+    /// Drops the renders of ClusterSPIFFEIDs that `snapshot` no longer has, and the warnings of
+    /// ClusterSPIFFEIDs and pods that it no longer has once there are more than it could need.
     func prune(keeping snapshot: CacheSnapshot) {
         entries.withLock { entries in
             entries = entries.filter { snapshot.clusterSPIFFEIDs[$0.key] != nil }
         }
+        // Every reconcile prunes, so the warnings, one list per pod and ClusterSPIFFEID, are filtered only
+        // when they outnumber the pairs that the snapshot can have. Stale lists are never returned, because
+        // their revisions differ, so keeping some until then costs memory within that bound and nothing else.
+        let maxWarnings = snapshot.pods.count * max(1, snapshot.clusterSPIFFEIDs.count)
         warningsLock.writing {
-            warnings = warnings.filter { snapshot.pods[$0.key.uid] != nil }
+            guard warnings.count > maxWarnings else { return }
+            warnings = warnings.filter {
+                snapshot.pods[$0.key.uid] != nil && snapshot.clusterSPIFFEIDs[$0.key.name] != nil
+            }
         }
     }
 }
