@@ -238,27 +238,6 @@ extension Reconciler {
         return (outcomes, changes, keys, storing)
     }
 
-    /// Admits a request that stores nothing, such as a pod admitted again with no change that matters,
-    /// and returns its outcome; returns nil when the request has a change to store, which then belongs
-    /// in `admit(_:dryRun:)`.
-    ///
-    /// The caller must make sure that no change to the same object is being stored meanwhile, because
-    /// the request is checked against the cache as it is now.
-    public func admitIfUnchanged(_ request: AdmissionItem) -> AdmissionOutcome? {
-        guard request.operation == .create || request.operation == .update else { return nil }
-        let snapshot = cache.snapshot()
-        // Only pods that the cache contains alike store nothing, and for them `admitPod` adds only warnings.
-        var outcome = AdmissionOutcome()
-        for object in request.objects {
-            guard object.kind == "Pod", let cached = snapshot.pods[object.metadata.uid],
-                let pod = try? Pod(from: object), Self.reconcilesAlike(cached, pod)
-            else { return nil }
-            outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: true)
-        }
-        outcome.warnings = Self.deduplicated(outcome.warnings)
-        return outcome
-    }
-
     /// Computes the outcome of one request and the cache changes and queue keys it calls for.
     private func evaluate(_ request: AdmissionItem, snapshot: CacheSnapshot) -> AdmissionEvaluation {
         var evaluation = AdmissionEvaluation()

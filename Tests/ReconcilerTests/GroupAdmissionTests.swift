@@ -58,13 +58,13 @@ import YAML
         // Another resourceVersion with the same metadata, spec and readiness stores nothing.
         let again = try Self.item(Self.pod(), .update)
         #expect(reconciler.admit([again])[0].enqueuedKeys.isEmpty)
-        #expect(reconciler.admitIfUnchanged(again) != nil)
+        #expect(reconciler.prepare(again).outcomeWithoutChanges != nil)
 
         for changed in [
             Self.pod(account: "other"), Self.pod(labels: "app: probe\n    tier: web"), Self.pod(ready: false),
         ] {
             let update = try Self.item(changed, .update)
-            #expect(reconciler.admitIfUnchanged(update) == nil)
+            #expect(reconciler.prepare(update).outcomeWithoutChanges == nil)
             #expect(reconciler.admit([update])[0].enqueuedKeys == ["pod/demo/probe-1"])
         }
     }

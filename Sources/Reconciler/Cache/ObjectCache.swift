@@ -9,16 +9,18 @@ public struct CacheSnapshot: Sendable {
     /// ClusterSPIFFEIDs by name.
     public var clusterSPIFFEIDs: [String: ClusterSPIFFEID] = [:]
     /// Pods by UID.
-    public var pods: [String: Pod] = [:]
+    public internal(set) var pods = ShardedDictionary<String, Pod>()
+    /// The UIDs of the cached pods, by `namespace/name`.
+    var podUIDsByName = ShardedDictionary<String, [String]>()
     /// Namespaces by name.
     public var namespaces: [String: Namespace] = [:]
     /// UIDs of pods whose DELETE was admitted, with the time of that DELETE; a CREATE or UPDATE that
     /// arrives later for one of them is ignored.
-    public var deletedPodUIDs: [String: Date] = [:]
+    public var deletedPodUIDs = ShardedDictionary<String, Date>()
     /// A number for each stored ClusterSPIFFEID, by name, that changes with every stored change to it.
     public internal(set) var clusterSPIFFEIDRevisions: [String: Int] = [:]
     /// A number for each stored pod, by UID, that changes with every stored change to it.
-    public internal(set) var podRevisions: [String: Int] = [:]
+    public internal(set) var podRevisions = ShardedDictionary<String, Int>()
     /// A number that changes with every stored change to a ClusterSPIFFEID or a Namespace, and with every
     /// load, so two snapshots with the same number have the same ClusterSPIFFEIDs and Namespaces.
     public internal(set) var selectorRevision = 0
@@ -29,7 +31,30 @@ public struct CacheSnapshot: Sendable {
     /// Returns the cached pods named `name` in `namespace`; more than one while a re-created pod's old
     /// UID waits for its DELETE.
     public func pods(namespace: String, name: String) -> [Pod] {
-        pods.values.filter { $0.metadata.namespace == namespace && $0.metadata.name == name }
+        (podUIDsByName["\(namespace)/\(name)"] ?? []).compactMap { pods[$0] }
+    }
+
+    /// Stores `pod` under its UID and indexes it by namespace and name.
+    mutating func put(_ pod: Pod) {
+        let uid = pod.metadata.uid
+        if let old = pods.updateValue(pod, forKey: uid) {
+            removeFromNameIndex(old)
+        }
+        podUIDsByName["\(pod.metadata.namespace)/\(pod.metadata.name)", default: []].append(uid)
+    }
+
+    /// Removes the pod with this UID.
+    mutating func removePod(uid: String) {
+        if let old = pods.updateValue(nil, forKey: uid) {
+            removeFromNameIndex(old)
+        }
+    }
+
+    private mutating func removeFromNameIndex(_ pod: Pod) {
+        let name = "\(pod.metadata.namespace)/\(pod.metadata.name)"
+        var uids = podUIDsByName[name] ?? []
+        uids.removeAll { $0 == pod.metadata.uid }
+        podUIDsByName[name] = uids.isEmpty ? nil : uids
     }
 }
 
@@ -165,15 +190,15 @@ public final class ObjectCache: Sendable {
             snapshot.clusterSPIFFEIDRevisions[name] = nil
             snapshot.selectorRevision = nextRevision()
         case .putPod(let pod, _):
-            snapshot.pods[pod.metadata.uid] = pod
+            snapshot.put(pod)
             snapshot.podRevisions[pod.metadata.uid] = nextRevision()
         case .deletePod(let uid):
-            snapshot.pods[uid] = nil
+            snapshot.removePod(uid: uid)
             snapshot.podRevisions[uid] = nil
         case .tombstonePod(let uid, let time):
             snapshot.deletedPodUIDs[uid] = time
         case .pruneTombstones(let time):
-            snapshot.deletedPodUIDs = snapshot.deletedPodUIDs.filter { $0.value >= time }
+            snapshot.deletedPodUIDs.removeAll { $0.value < time }
         case .putNamespace(let namespace, _):
             snapshot.namespaces[namespace.name] = namespace
             snapshot.selectorRevision = nextRevision()
@@ -209,7 +234,8 @@ public final class ObjectCache: Sendable {
             snapshot.clusterSPIFFEIDRevisions[name] = nextRevision()
         }
         for (uid, json) in try connection.query("SELECT uid, object FROM cached_pods", [], pair) {
-            snapshot.pods[uid] = decode("Pod", uid, json) { try Pod(from: $0) }
+            guard let pod = decode("Pod", uid, json, { try Pod(from: $0) }) else { continue }
+            snapshot.put(pod)
             snapshot.podRevisions[uid] = nextRevision()
         }
         let tombstones = try connection.query("SELECT uid, deleted_at_ms FROM deleted_pods", []) { row in

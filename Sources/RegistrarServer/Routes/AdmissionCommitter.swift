@@ -6,15 +6,17 @@ import Reconciler
 /// durable enqueue costs one SQLite commit, and with `database.sync=full` one fsync, per group instead
 /// of per request, and no HTTP thread waits for a commit.
 ///
-/// ``admit(_:operation:dryRun:completion:)`` queues the request and returns. The commit thread takes
-/// every waiting request, up to `maxGroupSize`, into one call to the reconciler, which evaluates each
-/// request once and returns its own outcome, and then calls each request's completion. A completion
+/// ``admit(_:operation:dryRun:completion:)`` evaluates the request on the calling thread (decoding,
+/// selection, rendering and warnings, in parallel with other requests), queues it and returns. The
+/// commit thread takes every waiting request, up to `maxGroupSize`, into one call to the reconciler,
+/// which reuses each evaluation that is still current, evaluates the others again, stores the group's
+/// changes and returns one outcome per request, and then calls each request's completion. A completion
 /// runs only after its object's transaction committed or failed, so a 200 built from it still means the
 /// change is stored.
 final class AdmissionCommitter: @unchecked Sendable {
     // @unchecked because `state` is guarded by `condition`, which every access holds.
     private struct Entry {
-        let item: AdmissionItem
+        let prepared: PreparedAdmission
         let completion: @Sendable (AdmissionOutcome) -> Void
     }
 
@@ -57,17 +59,24 @@ final class AdmissionCommitter: @unchecked Sendable {
             return
         }
         let item = AdmissionItem([object], operation: operation)
-        if let outcome = admitIfUnchanged(item) {
+        condition.lock()
+        let committedBefore = state.committedGroups
+        condition.unlock()
+        let prepared = reconciler.prepare(item)
+        condition.lock()
+        if let outcome = prepared.outcomeWithoutChanges,
+            Self.isCurrent(item, committedBefore: committedBefore, state: state)
+        {
+            condition.unlock()
             completion(outcome)
             return
         }
-        condition.lock()
         guard !state.stopping else {
             condition.unlock()
             completion(Self.stoppedOutcome)
             return
         }
-        state.pending.append(Entry(item: item, completion: completion))
+        state.pending.append(Entry(prepared: prepared, completion: completion))
         condition.signal()
         condition.unlock()
     }
@@ -109,10 +118,10 @@ final class AdmissionCommitter: @unchecked Sendable {
             }
             let group = Array(state.pending.prefix(maxGroupSize))
             state.pending.removeFirst(group.count)
-            state.committingObjects = Set(group.flatMap { Self.identities($0.item) })
+            state.committingObjects = Set(group.flatMap { Self.identities($0.prepared.item) })
             condition.unlock()
 
-            let outcomes = reconciler.admit(group.map(\.item))
+            let outcomes = reconciler.admit(group.map(\.prepared))
 
             condition.lock()
             state.committingObjects = []
@@ -134,23 +143,14 @@ final class AdmissionCommitter: @unchecked Sendable {
         return outcome
     }
 
-    /// Returns the outcome of a request that stores nothing without waiting for a group, or nil when the
-    /// request must be committed. The outcome counts only when no group committed while it was computed
-    /// and no waiting or committing request concerns the same object, so it was checked against the
-    /// cache that the requests before it left.
-    private func admitIfUnchanged(_ item: AdmissionItem) -> AdmissionOutcome? {
-        condition.lock()
-        let committedBefore = state.committedGroups
-        condition.unlock()
-        guard let outcome = reconciler.admitIfUnchanged(item) else { return nil }
-        let identities = Self.identities(item)
-        condition.lock()
-        defer { condition.unlock() }
-        guard state.committedGroups == committedBefore,
-            identities.isDisjoint(with: state.committingObjects),
-            !state.pending.contains(where: { !identities.isDisjoint(with: Self.identities($0.item)) })
-        else { return nil }
-        return outcome
+    /// True when the outcome of `item`, a request that stores nothing, may be returned without waiting
+    /// for a group: no group committed since its evaluation began and no waiting or committing request
+    /// concerns the same object, so it was evaluated against the cache that the requests before it left.
+    /// The caller holds `condition`.
+    private static func isCurrent(_ item: AdmissionItem, committedBefore: Int, state: State) -> Bool {
+        let objects = identities(item)
+        return state.committedGroups == committedBefore && objects.isDisjoint(with: state.committingObjects)
+            && !state.pending.contains(where: { !objects.isDisjoint(with: identities($0.prepared.item)) })
     }
 
     private static func identities(_ item: AdmissionItem) -> Set<String> {
