@@ -153,6 +153,27 @@ import Testing
         #expect(try queue.counts().isEmpty)
     }
 
+    @Test func workersRunAtNiceness() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.pollInterval = 0.002
+        settings.workerNiceness = 19
+        let queue = try WorkQueue(database: SQLiteDatabase(path: directory.databasePath), settings: settings)
+        let workerNice = Mutex<Int32?>(nil)
+        let callerNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let pool = WorkerPool(queue: queue) { _ in
+            // On Linux, getpriority with 0 reads the calling thread's nice value.
+            let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            workerNice.withLock { $0 = nice }
+        }
+        pool.start()
+        try queue.enqueue(["pod/demo/nice"])
+        #expect(pool.waitUntilIdle(timeout: 20))
+        #expect(pool.drain(timeout: 5))
+        #expect(workerNice.withLock { $0 } == 19)
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == callerNice)
+    }
+
     @Test func drainFinishesItemInHand() throws {
         var settings = QueueSettings()
         settings.workerCount = 1

@@ -16,6 +16,7 @@ import Testing
         "mapping-rules-file": "/etc/rules.yaml", "mapping-rules": "rules: []", "workers": "6",
         "queue-base-delay": "0.5", "queue-max-delay": "60", "queue-max-attempts": "3", "queue-lease-duration": "5",
         "queue-batch-size": "16",
+        "queue-worker-niceness": "5",
         "yaml-max-depth": "64",
         "yaml-max-alias-expansions": "100", "yaml-max-documents": "10", "yaml-max-scalar-bytes": "4096",
         "max-annotation-bytes": "65536",

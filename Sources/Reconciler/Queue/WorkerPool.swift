@@ -125,6 +125,11 @@ public final class WorkerPool: Sendable {
             finished.unlock()
         }
         let limit = batchHandler == nil ? 1 : max(queue.settings.batchSize, 1)
+        // On Linux the nice value belongs to the thread, and 0 names the calling thread.
+        if queue.settings.workerNiceness > 0 {
+            _ = setpriority(
+                __priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(clamping: queue.settings.workerNiceness))
+        }
         while !isStopping {
             let items: [QueueItem]
             do {

@@ -201,6 +201,12 @@ extension ConfigurationSetting {
             configuration.queueBatchSize = try input.int(in: 1...10_000)
         },
         ConfigurationSetting(
+            ["queue", "workerNiceness"], flag: "queue-worker-niceness", value: "N",
+            help: "Nice value of the reconcile workers, 0 to 19; above 0, webhook requests get the CPU first."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.queueWorkerNiceness = try input.int(in: 0...19)
+        },
+        ConfigurationSetting(
             ["limits", "maxBodyBytes"], flag: "max-body-bytes", value: "BYTES",
             help: "Maximum request body in bytes; larger bodies get 413."
         ) { configuration, input throws(ConfigurationError) in

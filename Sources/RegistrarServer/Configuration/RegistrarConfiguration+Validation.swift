@@ -151,6 +151,7 @@ extension RegistrarConfiguration {
         settings.queue.maxAttempts = queueMaxAttempts
         settings.queue.leaseDuration = queueLeaseDurationSeconds
         settings.queue.batchSize = queueBatchSize
+        settings.queue.workerNiceness = queueWorkerNiceness
         settings.annotations.maxTotalBytes = maxAnnotationBytes
         return settings
     }

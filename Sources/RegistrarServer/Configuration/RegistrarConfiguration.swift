@@ -83,6 +83,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     /// The maximum number of work items a worker claims at once and reconciles in one pass; 1 turns
     /// batching off.
     public var queueBatchSize = 256
+    /// The nice value of the reconcile workers, 0 to 19; above 0, webhook requests get the CPU first.
+    public var queueWorkerNiceness = 10
     /// Maximum request body in bytes; larger bodies get 413.
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Memory per connection in bytes for the request line and headers; larger headers get 431.

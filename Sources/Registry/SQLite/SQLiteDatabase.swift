@@ -25,16 +25,21 @@ public struct SQLiteOptions: Sendable, Hashable {
     /// Nil turns the thread off, so other connections' commits are noticed only at this database's next
     /// write transaction.
     public var externalChangePollInterval: Duration?
+    /// The number of extra connections that serve `read` (default 2), so that a long read, such as a
+    /// listing of every service, does not hold up writes. 0 serves reads on the write connection.
+    public var readConnections: Int
 
-    /// Creates options with the given fsync policy, busy timeout, checkpoint threshold and change polling.
+    /// Creates options with the given fsync policy, busy timeout, checkpoint threshold, change polling
+    /// and read connections.
     public init(
         synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5000, backgroundCheckpointPages: Int? = 1000,
-        externalChangePollInterval: Duration? = .milliseconds(100)
+        externalChangePollInterval: Duration? = .milliseconds(100), readConnections: Int = 2
     ) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.backgroundCheckpointPages = backgroundCheckpointPages
         self.externalChangePollInterval = externalChangePollInterval
+        self.readConnections = readConnections
     }
 }
 
@@ -60,8 +65,10 @@ public struct SQLiteMigration: Sendable, Hashable {
 
 /// A SQLite database file in WAL mode that several threads can use at once.
 ///
-/// The database has one connection. Every call takes the lock, so transactions run one at a time within
+/// Writes go through one connection. Every write takes the lock, so transactions run one at a time within
 /// the process, and SQLite's file locks (with the busy timeout) order them against other processes.
+/// Reads use a small pool of read-only connections, so they run beside a write and see every commit that
+/// finished before they began.
 /// Other modules that keep tables in the same file pass their migrations to `migrate(_:)`.
 ///
 /// Commits by other connections to the same file (another `SQLiteDatabase`, or another process such as
@@ -78,6 +85,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let connection: SQLiteConnection
     private let checkpointer: WALCheckpointer?
     private var changePoller: ExternalChangePoller?
+    private let readers: SQLiteReaderPool?
     private var lastDataVersion: Int64 = 0
     private let observers = Mutex<[@Sendable () -> Void]>([])
     private let externalChanges = Atomic<Int>(0)
@@ -121,6 +129,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
             checkpointer = nil
         }
         lastDataVersion = try Self.dataVersion(connection)
+        readers =
+            options.readConnections > 0 && !Self.isInMemory(path)
+            ? try SQLiteReaderPool(
+                path: path, count: options.readConnections, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+            : nil
         if let interval = options.externalChangePollInterval {
             // NOTE: observers learn of another process's commit up to one interval (100 ms by default) late,
             // or at this database's next write if that comes first. Reads in between may use stale caches.
@@ -147,6 +160,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         // The checkpointer takes `lock` for its second pass, so it is stopped with the lock released.
         checkpointer?.stop()
         lock.withLock { connection.close() }
+        readers?.close()
     }
 
     /// The number of times a commit by another connection was detected.
@@ -237,11 +251,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` in a read transaction, so that all its queries see one snapshot.
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try withConnection { connection in
+        let inTransaction = { (connection: SQLiteConnection) throws -> T in
             try connection.run("BEGIN")
             defer { _ = try? connection.run("COMMIT") }
             return try body(connection)
         }
+        if let readers {
+            return try readers.withConnection(inTransaction)
+        }
+        return try withConnection(inTransaction)
     }
 
     /// Returns the rows of `PRAGMA integrity_check`; a sound file returns exactly `["ok"]`.
@@ -266,10 +284,63 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0
     }
 
+    private static func isInMemory(_ path: String) -> Bool {
+        path.isEmpty || path == ":memory:" || path.contains("mode=memory")
+    }
+
     private func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(connection)
+    }
+}
+
+/// Read-only connections to one file, each used by one caller at a time.
+final class SQLiteReaderPool: @unchecked Sendable {
+    // @unchecked because `idle` and `closed` are guarded by `condition`, which every access holds.
+    private let condition = NSCondition()
+    private var idle: [SQLiteConnection]
+    private let count: Int
+    private var closed = false
+
+    init(path: String, count: Int, busyTimeoutMilliseconds: Int32) throws {
+        var connections: [SQLiteConnection] = []
+        for _ in 0..<count {
+            let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            try connection.execute("PRAGMA query_only=1")
+            connections.append(connection)
+        }
+        idle = connections
+        self.count = count
+    }
+
+    /// Runs `body` on an idle connection, waiting for one when all are in use.
+    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        condition.lock()
+        while idle.isEmpty {
+            condition.wait()
+        }
+        let connection = idle.removeLast()
+        condition.unlock()
+        defer {
+            condition.lock()
+            idle.append(connection)
+            condition.broadcast()
+            condition.unlock()
+        }
+        return try body(connection)
+    }
+
+    /// Waits for the connections in use and closes all of them; later calls fail with `SQLITE_MISUSE`.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return }
+        closed = true
+        while idle.count < count {
+            condition.wait()
+        }
+        for connection in idle { connection.close() }
     }
 }
 
