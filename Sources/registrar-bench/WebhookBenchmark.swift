@@ -13,7 +13,9 @@ import YAML
 /// Options: `--seconds N` per phase (default 5), `--connections N` (default 32), and `--database-sync
 /// full|normal` (default full, one fsync per commit). `--pods N` (default 256) is the number of
 /// distinct pods that the reviews cycle through, as a cluster's pods are admitted again on every
-/// change. With 0, every request sends a new pod, so the object cache grows all through the run. `--group-size N` sets
+/// change. With 0, every request sends a new pod, so the object cache grows all through the run. With
+/// `--updates`, every request is an UPDATE of one of the `--pods` pods with a new value of a label, so
+/// every request stores the pod and enqueues its key while the cluster keeps its size. `--group-size N` sets
 /// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone), and `--http-threads N`
 /// sets `server.threads` (default 4). Each connection is a
 /// thread with its own client. Server and clients share the machine, so compare the two phases of one
@@ -23,12 +25,18 @@ func runWebhookBenchmark() {
     var connections = 32
     var sync = DatabaseSync.full
     var podCount = 256
+    var updates = false
     var groupSize = RegistrarConfiguration().admissionGroupSize
     var httpThreads = RegistrarConfiguration().httpThreads
     var arguments = Array(CommandLine.arguments.dropFirst(2))
     while !arguments.isEmpty {
         let option = arguments.removeFirst()
         let value = arguments.isEmpty ? nil : arguments.removeFirst()
+        if option == "--updates" {
+            updates = true
+            if let value { arguments.insert(value, at: 0) }
+            continue
+        }
         if option == "--database-sync", let mode = value.flatMap(DatabaseSync.init(rawValue:)) {
             sync = mode
             continue
@@ -41,7 +49,7 @@ func runWebhookBenchmark() {
         case ("--http-threads", let number?) where number >= 1 && number <= 256: httpThreads = Int(number)
         default:
             print(
-                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--group-size N]"
+                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--updates] [--group-size N] [--http-threads N]"
             )
             return
         }
@@ -63,14 +71,16 @@ func runWebhookBenchmark() {
     defer { server.close() }
     print(
         "webhook benchmark: \(connections) keep-alive HTTPS connections, \(formatFigure(seconds)) s per phase, "
-            + (podCount == 0 ? "a new pod per request" : "\(podCount) distinct pods"))
+            + (podCount == 0
+                ? "a new pod per request"
+                : "\(podCount) distinct pods" + (updates ? ", each request an UPDATE that changes a label" : "")))
     print(
         "server: 127.0.0.1:\(server.port), \(server.registrar.configuration.httpThreads) HTTP threads, "
             + "\(server.registrar.configuration.workerCount) reconcile workers, SQLite synchronous=\(sync.rawValue), "
             + "admission group size \(groupSize)")
 
     let core = server.registrar.core
-    let phase = Phase(seconds: seconds, connections: connections, podCount: podCount)
+    let phase = Phase(seconds: seconds, connections: connections, podCount: podCount, updates: updates)
     let webhook = load(server, path: "/webhook", phase: phase, round: 0)
     core.stopWorkers(timeout: 30)
     let alone = load(server, path: "/webhook", phase: phase, round: 1)
@@ -115,19 +125,22 @@ struct BenchmarkError: Error, CustomStringConvertible {
 /// Returns a Pod CREATE AdmissionReview for a pod unique to `connection` and `sequence`, built by string
 /// interpolation so that building it costs the client little. Its annotations register it as a poller
 /// of its own, so every admission leads to one registration.
-func podReview(round: Int, connection: Int, sequence: Int) -> [UInt8] {
+func podReview(round: Int, connection: Int, sequence: Int, generation: Int? = nil) -> [UInt8] {
     let name = "p\(round)x\(connection)x\(sequence)"
+    let operation = generation == nil ? "CREATE" : "UPDATE"
+    let labels = generation.map { "\"app\":\"bench\",\"generation\":\"\($0)\"" } ?? "\"app\":\"bench\""
     return Array(
         """
         {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"\(name)-uid",\
         "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},\
-        "name":"\(name)","namespace":"bench","operation":"CREATE","userInfo":{"username":\
+        "name":"\(name)","namespace":"bench","operation":"\(operation)","userInfo":{"username":\
         "system:serviceaccount:kube-system:replicaset-controller"},"object":{"apiVersion":"v1","kind":"Pod",\
-        "metadata":{"name":"\(name)","namespace":"bench","uid":"\(name)-uid","labels":{"app":"bench"},\
+        "metadata":{"name":"\(name)","namespace":"bench","uid":"\(name)-uid","labels":{\(labels)},\
         "annotations":{"serviceradar.io/register":"true","serviceradar.io/service-type":"poller",\
         "serviceradar.io/service-id":"\(name)"}},"spec":{"serviceAccountName":"edge-\(name)",\
         "containers":[{"name":"main","image":"ghcr.io/carverauto/serviceradar-agent:latest"}]}},\
-        "oldObject":null,"dryRun":false,"options":{"kind":"CreateOptions","apiVersion":"meta.k8s.io/v1"}}}
+        "oldObject":null,"dryRun":false,"options":{"kind":"\(operation == "CREATE" ? "Create" : "Update")Options",\
+        "apiVersion":"meta.k8s.io/v1"}}}
         """.utf8)
 }
 
@@ -160,6 +173,8 @@ private struct Phase {
     var connections: Int
     /// Distinct pods in all; 0 for a new pod per request.
     var podCount: Int
+    /// Whether every request changes a label of its pod.
+    var updates: Bool
 }
 
 private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round: Int) -> PhaseResult {
@@ -190,7 +205,9 @@ private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round
                 let body =
                     podsPerConnection == Int.max
                     ? podReview(round: round, connection: connection, sequence: sequence)
-                    : podReview(round: 0, connection: connection, sequence: sequence % podsPerConnection)
+                    : podReview(
+                        round: 0, connection: connection, sequence: sequence % podsPerConnection,
+                        generation: phase.updates ? round * 1_000_000_000 + sequence : nil)
                 sequence += 1
                 let sent = ContinuousClock.now
                 let response = try? client.send(
