@@ -412,12 +412,38 @@ extension Reconciler {
             }
             let state = DesiredState.compute(
                 selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
-            let messages = (state.invalidPods + state.renderFailures).map(\.warning.message)
+            let messages =
+                (state.invalidPods + state.renderFailures).map(\.warning.message) + parentTypeWarnings(state)
             warnings += messages
             if let (revision, podRevision) = revisions {
                 renderMemo.storeWarnings(
                     messages, of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
             }
+        }
+        return warnings
+    }
+
+    /// Returns a warning for each service whose `parent-id` names a registered service of the wrong type,
+    /// such as a checker under a poller, which the registry rejects at reconcile.
+    private func parentTypeWarnings(_ state: DesiredState) -> [String] {
+        var warnings: [String] = []
+        for desired in state.services.values.sorted(by: { $0.service.serviceID < $1.service.serviceID }) {
+            let service = desired.service
+            guard case .id(let parentID) = service.parent else { continue }
+            let expected: ServiceType
+            switch service.serviceType {
+            case .poller: continue
+            case .agent: expected = .poller
+            case .checker: expected = .agent
+            }
+            // A parent that is not registered yet is resolved, or reported, at reconcile.
+            guard let parent = try? registry.service(id: parentID), parent.type != expected else { continue }
+            warnings.append(
+                AdmissionWarning(
+                    subject: "parent-id", value: parentID,
+                    problem: "is a \(parent.type.rawValue), not " + (expected == .agent ? "an agent" : "a poller"),
+                    fix: "the \(service.serviceType.rawValue) is not registered until it names one"
+                ).message)
         }
         return warnings
     }

@@ -88,6 +88,34 @@ import YAML
         #expect(try harness.reconciler.queue.deadLetters().isEmpty)
     }
 
+    @Test func pollerParentWarnedAtAdmission() throws {
+        let harness = try ReconcilerHarness()
+        let setup =
+            try Self.decode(Self.objects)
+            + Self.decode(Self.pod("p-1", uid: "6f1d7a52-0000-4000-8000-00000000c001", account: "serviceradar-poller"))
+        _ = harness.reconciler.admit(setup, operation: .create, dryRun: false)
+        _ = try harness.reconciler.reconcile(key: "clusterspiffeid/ns6")
+        #expect(try harness.registry.service(id: "ns6-poller")?.type == .poller)
+
+        let checker = try Self.decode(
+            Self.pod(
+                "c-1", uid: "6f1d7a52-0000-4000-8000-00000000c002", account: "serviceradar-snmp-checker",
+                annotations: "serviceradar.io/parent-id: ns6-poller"))
+        let outcome = harness.reconciler.admit(checker, operation: .create, dryRun: false)
+        let warning = try #require(
+            outcome.warnings.first { $0.hasPrefix(#"parent-id "ns6-poller""#) }, "\(outcome.warnings)")
+        #expect(warning.contains("is a poller, not an agent; the checker is not registered"))
+        #expect(warning.count <= AdmissionWarning.maxLength)
+        #expect(outcome.enqueuedKeys == ["pod/ns6/c-1"])
+
+        let agentParent = try Self.decode(
+            Self.pod(
+                "c-2", uid: "6f1d7a52-0000-4000-8000-00000000c003", account: "serviceradar-snmp-checker",
+                annotations: "serviceradar.io/parent-id: not-registered-yet"))
+        let pending = harness.reconciler.admit(agentParent, operation: .create, dryRun: false)
+        #expect(!pending.warnings.contains { $0.hasPrefix("parent-id") })
+    }
+
     /// The registrations, heartbeats and rejections of one reconcile are one registry transaction: the
     /// poller registers and activates, the checker's heartbeat after its rejected registration is skipped.
     @Test func rejectionKeepsOneTransaction() throws {
