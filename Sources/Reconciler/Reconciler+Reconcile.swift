@@ -109,16 +109,33 @@ extension Reconciler {
             throw ReconcileFailure("reading the k8s_spiffe registrations failed: \(error)")
         }
 
-        let affected = affectedClusterSPIFFEIDs(keys, snapshot: snapshot, registered: registered)
+        var affected = affectedClusterSPIFFEIDs(keys, snapshot: snapshot, registered: registered)
         renderMemo.prune(keeping: snapshot)
         var deleted: Set<String> = []
-        for name in affected.sorted() {
-            guard let object = snapshot.clusterSPIFFEIDs[name] else {
-                deleted.insert(name)
-                continue
+        var pending = affected.sorted()
+        // A service that another ClusterSPIFFEID registered may be called for by both. That one's desired
+        // state joins the plan, so the plan picks the same owner whichever key it started from.
+        while !pending.isEmpty {
+            var owners: Set<String> = []
+            for name in pending {
+                guard let object = snapshot.clusterSPIFFEIDs[name] else {
+                    deleted.insert(name)
+                    owners.formUnion(
+                        heirs(of: name, snapshot: snapshot, registered: registered).subtracting(affected))
+                    continue
+                }
+                let selection = selection(for: object, in: snapshot, memo: .full)
+                let state = DesiredState.compute(selection, contract: contract, mapping: mapping)
+                report.desired.append(state)
+                for id in state.services.keys {
+                    guard let owner = registered[id]?.metadata[ReservedMetadata.clusterSPIFFEID],
+                        !affected.contains(owner), snapshot.clusterSPIFFEIDs[owner] != nil
+                    else { continue }
+                    owners.insert(owner)
+                }
             }
-            let selection = selection(for: object, in: snapshot, memo: .full)
-            report.desired.append(DesiredState.compute(selection, contract: contract, mapping: mapping))
+            affected.formUnion(owners)
+            pending = owners.sorted()
         }
 
         var known = registered
@@ -143,6 +160,27 @@ extension Reconciler {
         }
         try finish(key: label, report: report, logsFailures: logsFailures)
         return report
+    }
+
+    /// Returns the ClusterSPIFFEIDs that select a cached pod in a namespace where the deleted ClusterSPIFFEID
+    /// `name` registered a service, so one of them can take over a service that both called for.
+    private func heirs(
+        of name: String, snapshot: CacheSnapshot, registered: [String: RegisteredService]
+    ) -> Set<String> {
+        let namespaces = Set(
+            registered.values.compactMap { service in
+                service.metadata[ReservedMetadata.clusterSPIFFEID] == name
+                    ? service.metadata[ReservedMetadata.namespace] : nil
+            })
+        guard !namespaces.isEmpty else { return [] }
+        let pods = snapshot.pods.values.filter { namespaces.contains($0.metadata.namespace) }
+        var heirs: Set<String> = []
+        for object in snapshot.clusterSPIFFEIDs.values where object.metadata.name != name {
+            if pods.contains(where: { selects(object, pod: $0, in: snapshot) }) {
+                heirs.insert(object.metadata.name)
+            }
+        }
+        return heirs
     }
 
     /// Applies the registrations, heartbeats and deactivations in one registry transaction. The plan's
@@ -173,7 +211,11 @@ extension Reconciler {
                 log(
                     ReconcilerLogRecord(
                         level: .warning, message: "pod not registered",
-                        fields: ["key": key, "pod": problem.pod, "uid": problem.uid, "error": problem.warning.message]))
+                        fields: [
+                            "key": key, "clusterspiffeid": state.clusterSPIFFEID, "pod": problem.pod,
+                            "uid": problem.uid,
+                            "error": problem.warning.message,
+                        ]))
             }
         }
         for message in report.plan.skipped {

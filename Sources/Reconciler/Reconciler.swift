@@ -127,10 +127,12 @@ public final class Reconciler: Sendable {
         guard let pool = workers.withLock({ $0 }) else { return true }
         let stopped = pool.drain(timeout: timeout)
         workers.withLock { $0 = nil }
+        // Keys still queued stay in the database and are reconciled after the next start.
+        let queued = (try? queue.counts()).map { String($0[.queued] ?? 0) } ?? "unknown"
         log(
             ReconcilerLogRecord(
                 level: stopped ? .info : .warning, message: "reconcile workers stopped",
-                fields: ["drained": String(stopped)]))
+                fields: ["stopped_in_time": String(stopped), "keys_queued": queued]))
         return stopped
     }
 

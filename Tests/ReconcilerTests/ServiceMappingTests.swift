@@ -60,7 +60,7 @@ extension MappedService {
         MappingCase(
             id: "spiffe://carverauto.dev/ns/demo/sa/serviceradar-core",
             annotations: WorkloadAnnotations(serviceType: .poller),
-            rejected: "set serviceradar.io/service-id"),
+            rejected: "annotate the pod with service-id"),
         MappingCase(
             id: "spiffe://carverauto.dev/ns/demo/sa/serviceradar-core",
             annotations: WorkloadAnnotations(serviceType: .poller, serviceID: "core-poller"),

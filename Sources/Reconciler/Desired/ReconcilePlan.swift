@@ -44,7 +44,8 @@ public struct ReconcilePlan: Sendable, Hashable {
         parentContext: [DesiredService] = [], settings: ReconcileSettings, now: Date
     ) -> ReconcilePlan {
         var plan = ReconcilePlan()
-        let services = desired.flatMap { $0.services.values }.sorted { $0.service.serviceID < $1.service.serviceID }
+        let (services, conflicts) = claimedServices(desired)
+        plan.skipped += conflicts
         let resolver = ParentResolver(desired: services + parentContext, registered: registered)
         var registrations: [ServiceType: [RegistryChange]] = [:]
         var heartbeats: [RegistryChange] = []
@@ -87,6 +88,32 @@ public struct ReconcilePlan: Sendable, Hashable {
         plan.changes += deactivations
         plan.heldBack = heldBack
         return plan
+    }
+
+    /// Returns one desired service per service id, sorted by id, and a message for each id that several
+    /// ClusterSPIFFEIDs call for. The ClusterSPIFFEID whose name sorts first registers such a service, so
+    /// every reconcile picks the same one whichever key it started from.
+    private static func claimedServices(_ desired: [DesiredState]) -> ([DesiredService], [String]) {
+        var claims: [String: [DesiredService]] = [:]
+        for service in desired.flatMap({ $0.services.values }) {
+            claims[service.service.serviceID, default: []].append(service)
+        }
+        var services: [DesiredService] = []
+        var conflicts: [String] = []
+        for id in claims.keys.sorted() {
+            guard let claimants = claims[id]?.sorted(by: { $0.clusterSPIFFEID < $1.clusterSPIFFEID }),
+                let owner = claimants.first
+            else { continue }
+            services.append(owner)
+            let others = claimants.dropFirst().map(\.clusterSPIFFEID).filter { $0 != owner.clusterSPIFFEID }
+            if !others.isEmpty {
+                let names = ([owner.clusterSPIFFEID] + others).joined(separator: ", ")
+                conflicts.append(
+                    "service \(id) is called for by ClusterSPIFFEIDs \(names); \(owner.clusterSPIFFEID), first by name, "
+                        + "registers it with \(owner.service.spiffeID)")
+            }
+        }
+        return (services, conflicts)
     }
 
     /// Returns the deactivations of services of the affected ClusterSPIFFEIDs that no managed pod calls for

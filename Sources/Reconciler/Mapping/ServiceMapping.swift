@@ -91,13 +91,13 @@ public struct ServiceMapping: Sendable {
             return .rejected(
                 AdmissionWarning(
                     subject: "SPIFFE ID", value: id.description, problem: "matches no mapping rule",
-                    fix: "set \(AnnotationKey.serviceType) and \(AnnotationKey.serviceID)"))
+                    fix: "annotate the pod with service-type and service-id"))
         }
         guard let serviceID = annotations.serviceID else {
             return .rejected(
                 AdmissionWarning(
                     subject: "SPIFFE ID", value: id.description, problem: "matches no mapping rule",
-                    fix: "set \(AnnotationKey.serviceID) for this \(type.rawValue)"))
+                    fix: "annotate the pod with service-id"))
         }
         return finish(
             serviceID: serviceID, type: type, parent: annotations.parentID.map(ParentReference.id),

@@ -1,0 +1,106 @@
+import Foundation
+import Kubernetes
+import Registry
+import Testing
+import YAML
+
+@testable import Reconciler
+
+/// Two ClusterSPIFFEIDs that select the same annotated pod both call for its service id.
+@Suite struct SharedServiceClaimTests {
+    static func clusterSPIFFEID(_ name: String) -> String {
+        """
+        apiVersion: spire.spiffe.io/v1alpha1
+        kind: ClusterSPIFFEID
+        metadata:
+          name: \(name)
+        spec:
+          spiffeIDTemplate: 'spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/\(name)'
+          podSelector:
+            matchLabels:
+              app: web
+        """
+    }
+
+    static let namespaceAndPod = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: apps
+          uid: 0d2c9a61-0000-4000-8000-0000000000aa
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-1
+          namespace: apps
+          uid: 6f1d7a52-0000-4000-8000-0000000000a1
+          labels:
+            app: web
+          annotations:
+            serviceradar.io/register: 'true'
+            serviceradar.io/service-type: poller
+            serviceradar.io/service-id: web
+        spec:
+          serviceAccountName: web
+        status:
+          conditions:
+            - type: Ready
+              status: 'True'
+        """
+
+    static func objects(_ yaml: String) throws -> [KubernetesObject] {
+        try KubernetesObject.decodeObjects(from: YAMLParser.parse(yaml))
+    }
+
+    static func updates(of id: String, in registry: ServiceRegistry) throws -> Int {
+        try registry.events(matching: EventFilter(serviceID: id, eventType: .updated)).events.count
+    }
+
+    @Test(arguments: [
+        ["clusterspiffeid/b-second", "clusterspiffeid/a-first", "pod/apps/web-1"],
+        ["clusterspiffeid/a-first", "clusterspiffeid/b-second", "pod/apps/web-1"],
+        ["pod/apps/web-1", "clusterspiffeid/b-second", "clusterspiffeid/a-first"],
+    ])
+    func firstByNameOwnsService(order: [String]) throws {
+        let harness = try ReconcilerHarness()
+        let reconciler = harness.reconciler
+        let all =
+            try Self.objects(Self.namespaceAndPod) + Self.objects(Self.clusterSPIFFEID("b-second"))
+            + Self.objects(Self.clusterSPIFFEID("a-first"))
+        _ = reconciler.admit(all, operation: .create, dryRun: false)
+
+        var reports: [ReconcileReport] = []
+        for key in order { reports.append(try reconciler.reconcile(key: key)) }
+        // A ClusterSPIFFEID reconciled first may register the service before the other one is known to
+        // call for it. From then on, every reconcile keeps the first by name.
+        let updatesAfterFirstRound = try Self.updates(of: "web", in: harness.registry)
+        for _ in 0..<2 {
+            for key in order { reports.append(try reconciler.reconcile(key: key)) }
+        }
+        let service = try #require(try harness.registry.service(id: "web"))
+        #expect(service.spiffeID == "spiffe://carverauto.dev/ns/apps/sa/a-first")
+        #expect(service.metadata[ReservedMetadata.clusterSPIFFEID] == "a-first")
+        #expect(updatesAfterFirstRound <= 1)
+        #expect(try Self.updates(of: "web", in: harness.registry) == updatesAfterFirstRound)
+        #expect(reports.contains { $0.plan.skipped.contains { $0.contains("a-first, first by name, registers it") } })
+    }
+
+    @Test func otherClaimTakesOverAfterDelete() throws {
+        let harness = try ReconcilerHarness()
+        let reconciler = harness.reconciler
+        let all =
+            try Self.objects(Self.namespaceAndPod) + Self.objects(Self.clusterSPIFFEID("b-second"))
+            + Self.objects(Self.clusterSPIFFEID("a-first"))
+        _ = reconciler.admit(all, operation: .create, dryRun: false)
+        _ = try reconciler.reconcile(key: "pod/apps/web-1")
+        #expect(try harness.registry.service(id: "web")?.metadata[ReservedMetadata.clusterSPIFFEID] == "a-first")
+
+        _ = reconciler.admit(try Self.objects(Self.clusterSPIFFEID("a-first")), operation: .delete, dryRun: false)
+        _ = try reconciler.reconcile(key: "clusterspiffeid/a-first")
+        let service = try #require(try harness.registry.service(id: "web"))
+        #expect(service.spiffeID == "spiffe://carverauto.dev/ns/apps/sa/b-second")
+        #expect(service.metadata[ReservedMetadata.clusterSPIFFEID] == "b-second")
+        #expect(service.status == .active)
+    }
+}
