@@ -53,6 +53,15 @@ import YAML
         try KubernetesObject.decodeObjects(from: YAMLParser.parse(yaml))
     }
 
+    /// Returns a reconciler that has admitted the namespace, the pod and both ClusterSPIFFEIDs.
+    static func admitted() throws -> ReconcilerHarness {
+        let harness = try ReconcilerHarness()
+        let all =
+            try objects(namespaceAndPod) + objects(clusterSPIFFEID("b-second")) + objects(clusterSPIFFEID("a-first"))
+        _ = harness.reconciler.admit(all, operation: .create, dryRun: false)
+        return harness
+    }
+
     static func updates(of id: String, in registry: ServiceRegistry) throws -> Int {
         try registry.events(matching: EventFilter(serviceID: id, eventType: .updated)).events.count
     }
@@ -63,12 +72,8 @@ import YAML
         ["pod/apps/web-1", "clusterspiffeid/b-second", "clusterspiffeid/a-first"],
     ])
     func firstByNameOwnsService(order: [String]) throws {
-        let harness = try ReconcilerHarness()
+        let harness = try Self.admitted()
         let reconciler = harness.reconciler
-        let all =
-            try Self.objects(Self.namespaceAndPod) + Self.objects(Self.clusterSPIFFEID("b-second"))
-            + Self.objects(Self.clusterSPIFFEID("a-first"))
-        _ = reconciler.admit(all, operation: .create, dryRun: false)
 
         var reports: [ReconcileReport] = []
         for key in order { reports.append(try reconciler.reconcile(key: key)) }
@@ -87,12 +92,8 @@ import YAML
     }
 
     @Test func otherClaimTakesOverAfterDelete() throws {
-        let harness = try ReconcilerHarness()
+        let harness = try Self.admitted()
         let reconciler = harness.reconciler
-        let all =
-            try Self.objects(Self.namespaceAndPod) + Self.objects(Self.clusterSPIFFEID("b-second"))
-            + Self.objects(Self.clusterSPIFFEID("a-first"))
-        _ = reconciler.admit(all, operation: .create, dryRun: false)
         _ = try reconciler.reconcile(key: "pod/apps/web-1")
         #expect(try harness.registry.service(id: "web")?.metadata[ReservedMetadata.clusterSPIFFEID] == "a-first")
 
