@@ -301,6 +301,44 @@ private let tlsCertificateCallback: CertificateRetrieveFunction = {
 nonisolated(unsafe) let tlsCertificateCallbackPointer = unsafeBitCast(
     tlsCertificateCallback, to: UnsafeMutableRawPointer.self)
 
+/// Reads a PEM bundle of client CA certificates and checks that it contains at least one and that each parses.
+func readClientCABundle(_ path: String) throws(HTTPServerError) -> String {
+    let text = try readPEMFile(path, role: "client CA bundle")
+    let fix = "put the PEM certificates (-----BEGIN CERTIFICATE-----) of the CAs that issue client certificates in it"
+    let begin = "-----BEGIN CERTIFICATE-----"
+    let end = "-----END CERTIFICATE-----"
+    var blocks: [Substring] = []
+    var rest = text[...]
+    while let start = rest.firstRange(of: begin) {
+        guard let stop = rest[start.upperBound...].firstRange(of: end) else {
+            throw .invalidCertificate(
+                "the client CA bundle \(path) has a certificate without its \(end) line; \(fix)")
+        }
+        blocks.append(rest[start.lowerBound..<stop.upperBound])
+        rest = rest[stop.upperBound...]
+    }
+    guard !blocks.isEmpty else {
+        let content = text.allSatisfy(\.isWhitespace) ? "is empty" : "contains no PEM certificate"
+        throw .invalidCertificate("the client CA bundle \(path) \(content); \(fix)")
+    }
+    for (index, block) in blocks.enumerated() {
+        var certificate: gnutls_x509_crt_t? = nil
+        guard gnutls_x509_crt_init(&certificate) >= 0, let certificate else {
+            throw .invalidCertificate("failed to allocate a GnuTLS certificate")
+        }
+        defer { gnutls_x509_crt_deinit(certificate) }
+        let result = withDatum(String(block)) { datum in
+            gnutls_x509_crt_import(certificate, &datum, GNUTLS_X509_FMT_PEM)
+        }
+        guard result >= 0 else {
+            throw .invalidCertificate(
+                "certificate \(index + 1) of the client CA bundle \(path) is not a valid X.509 certificate "
+                    + "(GnuTLS: \(gnutlsMessage(result))); \(fix)")
+        }
+    }
+    return text
+}
+
 /// Calls `body` with a datum over the UTF-8 bytes of `text`.
 func withDatum<Result>(_ text: String, _ body: (inout gnutls_datum_t) -> Result) -> Result {
     var bytes = Array(text.utf8)

@@ -8,7 +8,8 @@ import Testing
     static let samples: [String: String] = [
         "listen": "127.0.0.1:9443", "http-threads": "8", "dev-plain-http": "true", "shutdown-timeout": "3",
         "bench-echo-route": "true", "tls-cert-file": "/etc/tls/tls.crt", "tls-key-file": "/etc/tls/tls.key",
-        "tls-client-ca-file": "/etc/tls/ca.crt", "cert-reload-interval": "2.5", "database": "/tmp/r.db",
+        "tls-client-ca-file": "/etc/tls/ca.crt", "tls-client-certificate": "verify-if-given",
+        "cert-reload-interval": "2.5", "database": "/tmp/r.db",
         "database-sync": "normal",
         "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org",
         "class-name": "spire",
@@ -114,6 +115,7 @@ import Testing
         (["--heartbeat-on-ready", "yes"], "true or false"),
         (["--cert-reload-interval", "nan"], "number of seconds"),
         (["--trust-domains", "Example.ORG"], "Example.ORG"),
+        (["--tls-client-certificate", "optional"], "require, verify-if-given"),
     ])
     func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
         let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
@@ -155,6 +157,32 @@ import Testing
             try Self.load(["--trust-domains", "example.org", "--tls-cert-file", "/x.crt"])
         }
         #expect(error.description.contains("--tls-key-file"))
+    }
+
+    @Test func clientCANeedsTLS() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load([
+                "--trust-domains", "example.org", "--dev-plain-http", "true", "--listen", "127.0.0.1:8080",
+                "--tls-client-ca-file", "/ca.crt",
+            ])
+        }
+        #expect(error.description.contains("--tls-client-ca-file \"/ca.crt\""))
+        #expect(error.description.contains("--tls-cert-file"))
+    }
+
+    @Test func clientCertificateModeReachesServer() throws {
+        let tlsArguments = [
+            "--trust-domains", "example.org", "--tls-cert-file", "/x.crt", "--tls-key-file", "/x.key",
+            "--tls-client-ca-file", "/ca.crt",
+        ]
+        let defaults = try #require(try Self.load(tlsArguments).httpServerConfiguration.tls)
+        #expect(defaults.clientCertificateMode == .require)
+        #expect(defaults.clientCertificateExemptPaths == ["/healthz", "/readyz"])
+        let fromEnvironment = try Self.load(
+            tlsArguments, environment: ["SPIFFE_REGISTRAR_TLS_CLIENT_CERTIFICATE": "verify-if-given"])
+        #expect(fromEnvironment.httpServerConfiguration.tls?.clientCertificateMode == .verifyIfGiven)
+        let fromFile = try Self.load(tlsArguments, file: "tls:\n  clientCertificate: verify-if-given\n")
+        #expect(fromFile.tlsClientCertificateMode == .verifyIfGiven)
     }
 
     @Test func missingTrustDomainSaysHowToSetIt() throws {

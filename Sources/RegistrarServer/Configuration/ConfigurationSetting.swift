@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// One setting and the four ways to reach it: its default, a config file key, an environment variable
 /// and a command-line flag.
 public struct ConfigurationSetting: Sendable {
@@ -92,6 +94,15 @@ extension ConfigurationSetting {
             help: "PEM CA bundle for client certificates; when set, clients are asked for one."
         ) { configuration, input throws(ConfigurationError) in
             configuration.tlsClientCAFile = try input.string()
+        },
+        ConfigurationSetting(
+            ["tls", "clientCertificate"], flag: "tls-client-certificate", value: "MODE",
+            help: "With --tls-client-ca-file, require: every request but GET /healthz and /readyz needs a verified "
+                + "client certificate (401 without one, 403 if it does not verify); verify-if-given: only "
+                + "unverified certificates get 403."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.tlsClientCertificateMode = try input.choice(
+                HTTPServerConfiguration.ClientCertificateMode.self)
         },
         ConfigurationSetting(
             ["tls", "reloadInterval"], flag: "cert-reload-interval", value: "SECONDS",

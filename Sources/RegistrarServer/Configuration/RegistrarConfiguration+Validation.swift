@@ -37,6 +37,11 @@ extension RegistrarConfiguration {
                     "--dev-plain-http=true and a TLS certificate are both set; remove one of them")
             }
         }
+        if let tlsClientCAFile, tlsCertificateFile == nil {
+            throw ConfigurationError(
+                "--tls-client-ca-file \"\(tlsClientCAFile)\" is set, but plain HTTP carries no client certificate; "
+                    + "set --tls-cert-file and --tls-key-file, or remove --tls-client-ca-file")
+        }
         if mappingRulesFile != nil, mappingRules != nil {
             throw ConfigurationError(
                 "both --mapping-rules-file and --mapping-rules are set; give the rules one way only")
@@ -110,7 +115,9 @@ extension RegistrarConfiguration {
         if let tlsCertificateFile, let tlsPrivateKeyFile {
             tls = HTTPServerConfiguration.TLS(
                 certificateFile: tlsCertificateFile, privateKeyFile: tlsPrivateKeyFile,
-                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile)
+                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile,
+                clientCertificateMode: tlsClientCertificateMode,
+                clientCertificateExemptPaths: RegistrarRoutes.probePaths)
         }
         return HTTPServerConfiguration(
             host: listenHost, port: listenPort, tls: tls, allowPlainHTTP: devPlainHTTP, limits: limits,
