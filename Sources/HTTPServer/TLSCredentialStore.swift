@@ -181,8 +181,9 @@ final class TLSCredentialStore: Sendable {
         guard importResult >= 0, count > 0 else {
             certificates.deallocate()
             throw .invalidCertificate(
-                "failed to parse the certificate file \(certificateFile): \(gnutlsMessage(importResult)); "
-                    + "it must contain PEM certificates, leaf first, at most \(maxChainLength)")
+                "the certificate file \(certificateFile) contains no certificate chain that GnuTLS can parse "
+                    + "(GnuTLS: \(gnutlsMessage(importResult))); write at most \(maxChainLength) PEM certificates "
+                    + "into it, leaf first")
         }
         func freeCertificates() {
             for index in 0..<Int(count) { gnutls_pcert_deinit(certificates + index) }
@@ -202,8 +203,8 @@ final class TLSCredentialStore: Sendable {
             freeCertificates()
             gnutls_privkey_deinit(privateKey)
             throw .invalidCertificate(
-                "failed to parse the private key file \(privateKeyFile): \(gnutlsMessage(keyResult)); "
-                    + "it must contain one unencrypted PEM private key")
+                "the private key file \(privateKeyFile) contains no private key that GnuTLS can parse "
+                    + "(GnuTLS: \(gnutlsMessage(keyResult))); write one unencrypted PEM private key into it")
         }
         guard keyIdentifier(certificates.pointee.pubkey) == keyIdentifier(privateKey: privateKey) else {
             freeCertificates()
@@ -348,9 +349,10 @@ func withDatum<Result>(_ text: String, _ body: (inout gnutls_datum_t) -> Result)
     }
 }
 
-/// GnuTLS's text for an error code.
+/// GnuTLS's text for an error code without its final period, such as "No certificate was found".
 func gnutlsMessage(_ code: Int32) -> String {
-    gnutls_strerror(code).map { String(cString: $0) } ?? "GnuTLS error \(code)"
+    guard let text = gnutls_strerror(code).map({ String(cString: $0) }) else { return "GnuTLS error \(code)" }
+    return text.hasSuffix(".") ? String(text.dropLast()) : text
 }
 
 /// Returns the serial number of a DER certificate in lowercase hex.

@@ -104,4 +104,21 @@ import Testing
             (error as? HTTPServerError)?.code == .startFailed
         }
     }
+
+    @Test(arguments: [
+        (true, "contains no certificate chain that GnuTLS can parse (GnuTLS: No certificate was found)"),
+        (false, "contains no private key that GnuTLS can parse (GnuTLS: The requested data were not available)"),
+    ])
+    func unparsableFileErrorIsOneSentence(emptyCertificate: Bool, expected: String) throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let emptied = emptyCertificate ? fixture.certificateFile : fixture.privateKeyFile
+        try writePEMFile("", to: emptied, mode: 0o600)
+        let error = #expect(throws: HTTPServerError.self) {
+            _ = try fixture.startServer(handler: echoHandler)
+        }
+        #expect(error?.description.contains(emptied) == true)
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+        #expect(error?.description.contains(".;") == false)
+    }
 }
