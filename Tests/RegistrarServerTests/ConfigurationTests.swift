@@ -125,6 +125,61 @@ import Testing
         #expect(error.description.contains(text), "\(error)")
     }
 
+    @Test func invalidTrustDomainNamedOnce() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--trust-domains", "UPPER.com"], validates: false).parsedTrustDomains()
+        }
+        #expect(error.description.hasPrefix("in --trust-domains (cluster.trustDomains): invalid trust domain"))
+        #expect(error.description.components(separatedBy: "invalid trust domain").count == 2, "\(error)")
+    }
+
+    @Test(arguments: [
+        ("/nonexistent/rules.yaml", "does not exist"),
+        ("DIRECTORY", "is a directory, but a file is expected"),
+        ("LATIN1", "is not UTF-8 text"),
+    ])
+    func unreadableRulesFileNamesSetting(path: String, expected: String) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let latin1 = directory + "/rules-latin1.yaml"
+        try Data([0x72, 0x75, 0x6C, 0x65, 0x73, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: latin1))
+        let resolved = path == "DIRECTORY" ? directory : path == "LATIN1" ? latin1 : path
+        let configuration = try Self.load(["--mapping-rules-file", resolved], validates: false)
+        let error = try #require(throws: ConfigurationError.self) {
+            try configuration.parsedMappingRules()
+        }
+        #expect(error.description.contains("failed to read the mapping rules file: \(resolved) \(expected)"))
+        #expect(
+            error.description.contains("--mapping-rules-file (mapping.rulesFile, SPIFFE_REGISTRAR_MAPPING_RULES_FILE)"))
+        #expect(!error.description.contains("--config"))
+        #expect(!error.description.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test(arguments: [
+        ("DIRECTORY", "is a directory, but a file is expected"),
+        ("LATIN1", "is not UTF-8 text"),
+    ])
+    func unreadableConfigFileNamesSetting(kind: String, expected: String) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var path = directory
+        if kind == "LATIN1" {
+            path = directory + "/config-latin1.yaml"
+            try Data([0x6C, 0x6F, 0x67, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
+        }
+        let parsed = try Self.parse(["--config", path])
+        let error = try #require(throws: ConfigurationError.self) {
+            try RegistrarConfiguration.load(arguments: parsed, environment: [:], validatesServing: false)
+        }
+        #expect(error.description.contains("failed to read the config file: \(path) \(expected)"))
+        #expect(error.description.contains("set --config to the path"))
+        let fromEnvironment = try #require(throws: ConfigurationError.self) {
+            try RegistrarConfiguration.load(
+                arguments: try Self.parse([]), environment: ["SPIFFE_REGISTRAR_CONFIG": path], validatesServing: false)
+        }
+        #expect(fromEnvironment.description.contains("set SPIFFE_REGISTRAR_CONFIG to the path"))
+    }
+
     @Test func invalidFileValueNamesPosition() throws {
         let error = try #require(throws: ConfigurationError.self) {
             try Self.load(file: "queue:\n  workers: lots\n", validates: false)

@@ -65,7 +65,8 @@ extension RegistrarConfiguration {
             do {
                 result.insert(try TrustDomain(parsing: name))
             } catch {
-                throw ConfigurationError("invalid trust domain \"\(name)\": \(error)")
+                // The SPIFFE error names the value and the rule, so only the setting is added.
+                throw ConfigurationError("in --trust-domains (cluster.trustDomains): \(error)")
             }
         }
         return result
@@ -79,7 +80,10 @@ extension RegistrarConfiguration {
         let text: String
         let name: String
         if let mappingRulesFile {
-            text = try readFile(mappingRulesFile)
+            text = try readSettingFile(
+                mappingRulesFile, role: "mapping rules file",
+                settingNames: "--mapping-rules-file (mapping.rulesFile, SPIFFE_REGISTRAR_MAPPING_RULES_FILE)",
+                readFile: readFile)
             name = mappingRulesFile
         } else if let mappingRules {
             text = mappingRules
@@ -135,7 +139,7 @@ extension RegistrarConfiguration {
             do {
                 parsed = try TrustDomain(parsing: clusterTrustDomain)
             } catch {
-                throw ConfigurationError("invalid cluster trust domain \"\(clusterTrustDomain)\": \(error)")
+                throw ConfigurationError("in --cluster-trust-domain (cluster.trustDomain): \(error)")
             }
             guard trustDomains.contains(parsed) else {
                 throw ConfigurationError(
