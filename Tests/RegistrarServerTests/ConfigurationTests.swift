@@ -116,6 +116,15 @@ import Testing
         (["--cert-reload-interval", "nan"], "number of seconds"),
         (["--trust-domains", "Example.ORG"], "Example.ORG"),
         (["--tls-client-certificate", "optional"], "require, verify-if-given"),
+        (["--ignored-namespaces", ",,,"], "entry 1 is empty; remove the extra comma"),
+        (["--ignored-namespaces", "kube-system,,demo"], "entry 2 is empty"),
+        (["--ignored-namespaces", "kube-system,Bad_NS"], "\"Bad_NS\" from flag --ignored-namespaces"),
+        (["--ignored-namespaces", "a.b"], "lowercase RFC 1123 label"),
+        (["--cluster-domain", "bad domain!"], "\"bad domain!\" from flag --cluster-domain: not a valid domain"),
+        (["--workers", " 5"], "\" 5\""),
+        (["--workers", "+5"], "\"+5\""),
+        (["--workers", "5 "], "from 1 to 256"),
+        (["--trust-domains", "example.org,"], "entry 2 is empty"),
     ])
     func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
         let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
@@ -178,6 +187,27 @@ import Testing
                 arguments: try Self.parse([]), environment: ["SPIFFE_REGISTRAR_CONFIG": path], validatesServing: false)
         }
         #expect(fromEnvironment.description.contains("set SPIFFE_REGISTRAR_CONFIG to the path"))
+    }
+
+    @Test func wholeNumberFromEnvironmentMustBeDigits() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(environment: ["SPIFFE_REGISTRAR_QUEUE_BATCH_SIZE": "+5"], validates: false)
+        }
+        #expect(error.description.contains("SPIFFE_REGISTRAR_QUEUE_BATCH_SIZE"))
+        #expect(error.description.contains("expected a whole number"))
+        let valid = try Self.load(
+            ["--queue-worker-niceness", "7", "--ignored-namespaces", " a , b-2 "], validates: false)
+        #expect(valid.queueWorkerNiceness == 7)
+        #expect(valid.ignoredNamespaces == ["a", "b-2"])
+        #expect(try Self.load(["--ignored-namespaces", ""], validates: false).ignoredNamespaces.isEmpty)
+    }
+
+    @Test func emptyListEntryInFileRejected() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(file: "cluster:\n  ignoredNamespaces:\n    - kube-system\n    - \"\"\n", validates: false)
+        }
+        #expect(error.description.contains("cluster.ignoredNamespaces"))
+        #expect(error.description.contains("empty entry at line 4"))
     }
 
     @Test func invalidFileValueNamesPosition() throws {

@@ -150,7 +150,7 @@ extension ConfigurationSetting {
             ["cluster", "ignoredNamespaces"], flag: "ignored-namespaces", value: "LIST",
             help: "Comma-separated namespaces that no ClusterSPIFFEID selects."
         ) { configuration, input throws(ConfigurationError) in
-            configuration.ignoredNamespaces = try input.list()
+            configuration.ignoredNamespaces = try input.namespaceList()
         },
         ConfigurationSetting(
             ["cluster", "name"], flag: "cluster-name", value: "NAME",
@@ -162,7 +162,7 @@ extension ConfigurationSetting {
             ["cluster", "domain"], flag: "cluster-domain", value: "DOMAIN",
             help: "Cluster domain that ClusterSPIFFEID templates see as .ClusterDomain."
         ) { configuration, input throws(ConfigurationError) in
-            configuration.clusterDomain = try input.string()
+            configuration.clusterDomain = try input.domainName()
         },
         ConfigurationSetting(
             ["mapping", "rulesFile"], flag: "mapping-rules-file", value: "PATH",
