@@ -20,7 +20,8 @@ final class ServerContext: Sendable {
 
     let handler: Handler
     let maxBodyBytes: Int
-    let checksClientCertificates: Bool
+    /// The client certificate rule, or nil when the server has no client CA bundle.
+    let clientCertificatePolicy: ClientCertificatePolicy?
     let maxHeaderBytes: Int
     let onError: @Sendable (String) -> Void
     /// Reports a rejected request or a header timeout, at most as often as the limit allows.
@@ -33,13 +34,13 @@ final class ServerContext: Sendable {
     let stopping = Atomic<Bool>(false)
 
     init(
-        handler: Handler, limits: HTTPServerConfiguration.Limits, checksClientCertificates: Bool,
+        handler: Handler, limits: HTTPServerConfiguration.Limits, clientCertificatePolicy: ClientCertificatePolicy?,
         onError: @escaping @Sendable (String) -> Void, onEvent: @escaping @Sendable (HTTPServerEvent) -> Void
     ) {
         self.handler = handler
         self.maxBodyBytes = limits.maxBodyBytes
         self.maxHeaderBytes = limits.maxHeaderBytes
-        self.checksClientCertificates = checksClientCertificates
+        self.clientCertificatePolicy = clientCertificatePolicy
         self.onError = onError
         let rateLimit = Mutex(EventRateLimit(maxPerSecond: limits.maxClientEventsPerSecond))
         let reportClientEvent: @Sendable (HTTPServerEvent) -> Void = { event in
@@ -70,6 +71,8 @@ private final class RequestState {
     var awaitingResume = false
     var bodyTooLarge = false
     var receivedBytes = 0
+    /// The client certificate status, read once the headers are in when the server checks certificates.
+    var clientCertificate = HTTPRequest.ClientCertificate.none
 
     init(target: [UInt8]) {
         self.target = target
@@ -116,6 +119,16 @@ let accessHandler: MHD_AccessHandlerCallback = {
             state.responseQueued = true
             return queue(.serverStopping, on: connection, server: server)
         }
+        if let policy = server.clientCertificatePolicy {
+            state.clientCertificate = clientCertificate(connection)
+            let rejection = policy.rejection(
+                state.clientCertificate, method: method.map { String(cString: $0) } ?? "",
+                path: url.map { String(cString: $0) } ?? "/")
+            if let rejection {
+                state.responseQueued = true
+                return reject(rejection, on: connection, server: server)
+            }
+        }
         if let length = contentLength(connection) {
             guard length <= server.maxBodyBytes else {
                 state.responseQueued = true
@@ -159,7 +172,7 @@ let accessHandler: MHD_AccessHandlerCallback = {
 
     let request = makeRequest(
         connection: connection, method: method.map { String(cString: $0) } ?? "",
-        path: url.map { String(cString: $0) } ?? "/", body: state.body, server: server)
+        path: url.map { String(cString: $0) } ?? "/", body: state.body, clientCertificate: state.clientCertificate)
     state.body = []
     switch server.handler {
     case .synchronous(let handler):
@@ -348,13 +361,14 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 }
 
 private func makeRequest(
-    connection: OpaquePointer, method: String, path: String, body: [UInt8], server: ServerContext
+    connection: OpaquePointer, method: String, path: String, body: [UInt8],
+    clientCertificate: HTTPRequest.ClientCertificate
 ) -> HTTPRequest {
     let remote = remoteAddress(connection)
     return HTTPRequest(
         method: method, path: path, queryItems: connectionValues(connection, .GET_ARGUMENT_KIND),
         headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)), body: body, remoteAddress: remote,
-        clientCertificate: server.checksClientCertificates ? clientCertificate(connection) : .none)
+        clientCertificate: clientCertificate)
 }
 
 private func clientCertificate(_ connection: OpaquePointer) -> HTTPRequest.ClientCertificate {

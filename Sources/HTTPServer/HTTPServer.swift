@@ -80,17 +80,20 @@ public final class HTTPServer: Sendable {
 
         var credentials: TLSCredentialStore? = nil
         var clientTrustPEM: String? = nil
+        var clientCertificatePolicy: ClientCertificatePolicy? = nil
         if let tls = configuration.tls {
+            if let clientCAFile = tls.clientCAFile {
+                clientTrustPEM = try readClientCABundle(clientCAFile)
+                clientCertificatePolicy = ClientCertificatePolicy(
+                    mode: tls.clientCertificateMode, exemptPaths: tls.clientCertificateExemptPaths)
+            }
             credentials = try TLSCredentialStore(tls: tls, onError: onError) { serial in
                 reportEvent(.certificateReloaded(serial: serial))
-            }
-            if let clientCAFile = tls.clientCAFile {
-                clientTrustPEM = try readPEMFile(clientCAFile, role: "client CA bundle")
             }
         }
 
         let serverContext = ServerContext(
-            handler: handler, limits: configuration.limits, checksClientCertificates: clientTrustPEM != nil,
+            handler: handler, limits: configuration.limits, clientCertificatePolicy: clientCertificatePolicy,
             onError: onError, onEvent: reportEvent)
         let context = Unmanaged.passRetained(serverContext)
         let options = Self.options(configuration)

@@ -11,8 +11,13 @@ public struct HTTPServerConfiguration: Sendable {
         /// GnuTLS priority string; the default allows TLS 1.3 and 1.2 only.
         public var priorities: String
         /// Path of a PEM bundle of CAs for client certificates. When set, the server requests a client
-        /// certificate and reports in each request whether it was present and verified.
+        /// certificate, enforces ``clientCertificateMode``, and reports in each request whether the
+        /// certificate was present and verified.
         public var clientCAFile: String?
+        /// The certificate check applied to each request when ``clientCAFile`` is set; ignored without it.
+        public var clientCertificateMode: ClientCertificateMode
+        /// Paths that any client may GET or HEAD without a verified certificate, such as health checks.
+        public var clientCertificateExemptPaths: Set<String>
 
         /// GnuTLS priorities that allow TLS 1.3 and 1.2 and nothing older.
         public static let defaultPriorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -20,14 +25,26 @@ public struct HTTPServerConfiguration: Sendable {
         /// Creates TLS settings from the certificate and key paths.
         public init(
             certificateFile: String, privateKeyFile: String, reloadIntervalSeconds: Double = 10,
-            priorities: String = TLS.defaultPriorities, clientCAFile: String? = nil
+            priorities: String = TLS.defaultPriorities, clientCAFile: String? = nil,
+            clientCertificateMode: ClientCertificateMode = .require, clientCertificateExemptPaths: Set<String> = []
         ) {
             self.certificateFile = certificateFile
             self.privateKeyFile = privateKeyFile
             self.reloadIntervalSeconds = reloadIntervalSeconds
             self.priorities = priorities
             self.clientCAFile = clientCAFile
+            self.clientCertificateMode = clientCertificateMode
+            self.clientCertificateExemptPaths = clientCertificateExemptPaths
         }
+    }
+
+    /// How the server treats client certificates when it has a client CA bundle.
+    public enum ClientCertificateMode: String, Sendable, CaseIterable {
+        /// Every request needs a certificate that verifies against the bundle: a request without one
+        /// gets 401 and one with an unverified certificate gets 403.
+        case require
+        /// A request without a certificate reaches the handler; one with an unverified certificate gets 403.
+        case verifyIfGiven = "verify-if-given"
     }
 
     /// Limits on requests and connections, each with a default.

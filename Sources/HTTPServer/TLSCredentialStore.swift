@@ -181,8 +181,9 @@ final class TLSCredentialStore: Sendable {
         guard importResult >= 0, count > 0 else {
             certificates.deallocate()
             throw .invalidCertificate(
-                "failed to parse the certificate file \(certificateFile): \(gnutlsMessage(importResult)); "
-                    + "it must contain PEM certificates, leaf first, at most \(maxChainLength)")
+                "the certificate file \(certificateFile) contains no certificate chain that GnuTLS can parse "
+                    + "(GnuTLS: \(gnutlsMessage(importResult))); write at most \(maxChainLength) PEM certificates "
+                    + "into it, leaf first")
         }
         func freeCertificates() {
             for index in 0..<Int(count) { gnutls_pcert_deinit(certificates + index) }
@@ -202,8 +203,8 @@ final class TLSCredentialStore: Sendable {
             freeCertificates()
             gnutls_privkey_deinit(privateKey)
             throw .invalidCertificate(
-                "failed to parse the private key file \(privateKeyFile): \(gnutlsMessage(keyResult)); "
-                    + "it must contain one unencrypted PEM private key")
+                "the private key file \(privateKeyFile) contains no private key that GnuTLS can parse "
+                    + "(GnuTLS: \(gnutlsMessage(keyResult))); write one unencrypted PEM private key into it")
         }
         guard keyIdentifier(certificates.pointee.pubkey) == keyIdentifier(privateKey: privateKey) else {
             freeCertificates()
@@ -301,6 +302,44 @@ private let tlsCertificateCallback: CertificateRetrieveFunction = {
 nonisolated(unsafe) let tlsCertificateCallbackPointer = unsafeBitCast(
     tlsCertificateCallback, to: UnsafeMutableRawPointer.self)
 
+/// Reads a PEM bundle of client CA certificates and checks that it contains at least one and that each parses.
+func readClientCABundle(_ path: String) throws(HTTPServerError) -> String {
+    let text = try readPEMFile(path, role: "client CA bundle")
+    let fix = "put the PEM certificates (-----BEGIN CERTIFICATE-----) of the CAs that issue client certificates in it"
+    let begin = "-----BEGIN CERTIFICATE-----"
+    let end = "-----END CERTIFICATE-----"
+    var blocks: [Substring] = []
+    var rest = text[...]
+    while let start = rest.firstRange(of: begin) {
+        guard let stop = rest[start.upperBound...].firstRange(of: end) else {
+            throw .invalidCertificate(
+                "the client CA bundle \(path) has a certificate without its \(end) line; \(fix)")
+        }
+        blocks.append(rest[start.lowerBound..<stop.upperBound])
+        rest = rest[stop.upperBound...]
+    }
+    guard !blocks.isEmpty else {
+        let content = text.allSatisfy(\.isWhitespace) ? "is empty" : "contains no PEM certificate"
+        throw .invalidCertificate("the client CA bundle \(path) \(content); \(fix)")
+    }
+    for (index, block) in blocks.enumerated() {
+        var certificate: gnutls_x509_crt_t? = nil
+        guard gnutls_x509_crt_init(&certificate) >= 0, let certificate else {
+            throw .invalidCertificate("failed to allocate a GnuTLS certificate")
+        }
+        defer { gnutls_x509_crt_deinit(certificate) }
+        let result = withDatum(String(block)) { datum in
+            gnutls_x509_crt_import(certificate, &datum, GNUTLS_X509_FMT_PEM)
+        }
+        guard result >= 0 else {
+            throw .invalidCertificate(
+                "certificate \(index + 1) of the client CA bundle \(path) is not a valid X.509 certificate "
+                    + "(GnuTLS: \(gnutlsMessage(result))); \(fix)")
+        }
+    }
+    return text
+}
+
 /// Calls `body` with a datum over the UTF-8 bytes of `text`.
 func withDatum<Result>(_ text: String, _ body: (inout gnutls_datum_t) -> Result) -> Result {
     var bytes = Array(text.utf8)
@@ -310,9 +349,10 @@ func withDatum<Result>(_ text: String, _ body: (inout gnutls_datum_t) -> Result)
     }
 }
 
-/// GnuTLS's text for an error code.
+/// GnuTLS's text for an error code without its final period, such as "No certificate was found".
 func gnutlsMessage(_ code: Int32) -> String {
-    gnutls_strerror(code).map { String(cString: $0) } ?? "GnuTLS error \(code)"
+    guard let text = gnutls_strerror(code).map({ String(cString: $0) }) else { return "GnuTLS error \(code)" }
+    return text.hasSuffix(".") ? String(text.dropLast()) : text
 }
 
 /// Returns the serial number of a DER certificate in lowercase hex.

@@ -105,42 +105,20 @@ import Testing
         }
     }
 
-    @Test func clientCertificateVerified() throws {
+    @Test(arguments: [
+        (true, "contains no certificate chain that GnuTLS can parse (GnuTLS: No certificate was found)"),
+        (false, "contains no private key that GnuTLS can parse (GnuTLS: The requested data were not available)"),
+    ])
+    func unparsableFileErrorIsOneSentence(emptyCertificate: Bool, expected: String) throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
-        let clientCAFile = fixture.directory + "/client-ca.crt"
-        try writePEMFile(fixture.authority.certificatePEM, to: clientCAFile, mode: 0o644)
-        let issued = try fixture.authority.issueClientCertificate(
-            commonName: "kube-apiserver", uris: ["spiffe://example.org/apiserver"])
-        let clientCertificateFile = fixture.directory + "/client.crt"
-        let clientKeyFile = fixture.directory + "/client.key"
-        try issued.write(certificateFile: clientCertificateFile, privateKeyFile: clientKeyFile)
-
-        var tls = fixture.tls()
-        tls.clientCAFile = clientCAFile
-        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
-        let server = try HTTPServer(configuration: configuration) { request in
-            .text("\(request.clientCertificate)")
+        let emptied = emptyCertificate ? fixture.certificateFile : fixture.privateKeyFile
+        try writePEMFile("", to: emptied, mode: 0o600)
+        let error = #expect(throws: HTTPServerError.self) {
+            _ = try fixture.startServer(handler: echoHandler)
         }
-        defer { server.stop(timeout: .seconds(1)) }
-
-        let withCertificate = try fixture.client(port: server.port) { configuration in
-            configuration.clientCertificateFile = clientCertificateFile
-            configuration.clientKeyFile = clientKeyFile
-        }
-        #expect(try withCertificate.send(method: "GET", url: fixture.url(server.port, "/")).text == "verified")
-
-        let withoutCertificate = try fixture.client(port: server.port)
-        #expect(try withoutCertificate.send(method: "GET", url: fixture.url(server.port, "/")).text == "none")
-
-        let strangerCA = try CertificateAuthority.generate(commonName: "stranger CA")
-        let stranger = try strangerCA.issueClientCertificate(commonName: "stranger")
-        try stranger.write(certificateFile: clientCertificateFile, privateKeyFile: clientKeyFile)
-        let withStrangerCertificate = try fixture.client(port: server.port) { configuration in
-            configuration.clientCertificateFile = clientCertificateFile
-            configuration.clientKeyFile = clientKeyFile
-        }
-        let strangerText = try withStrangerCertificate.send(method: "GET", url: fixture.url(server.port, "/")).text
-        #expect(strangerText.hasPrefix("unverified"))
+        #expect(error?.description.contains(emptied) == true)
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+        #expect(error?.description.contains(".;") == false)
     }
 }

@@ -8,7 +8,8 @@ import Testing
     static let samples: [String: String] = [
         "listen": "127.0.0.1:9443", "http-threads": "8", "dev-plain-http": "true", "shutdown-timeout": "3",
         "bench-echo-route": "true", "tls-cert-file": "/etc/tls/tls.crt", "tls-key-file": "/etc/tls/tls.key",
-        "tls-client-ca-file": "/etc/tls/ca.crt", "cert-reload-interval": "2.5", "database": "/tmp/r.db",
+        "tls-client-ca-file": "/etc/tls/ca.crt", "tls-client-certificate": "verify-if-given",
+        "cert-reload-interval": "2.5", "database": "/tmp/r.db",
         "database-sync": "normal",
         "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org",
         "class-name": "spire",
@@ -114,6 +115,16 @@ import Testing
         (["--heartbeat-on-ready", "yes"], "true or false"),
         (["--cert-reload-interval", "nan"], "number of seconds"),
         (["--trust-domains", "Example.ORG"], "Example.ORG"),
+        (["--tls-client-certificate", "optional"], "require, verify-if-given"),
+        (["--ignored-namespaces", ",,,"], "entry 1 is empty; remove the extra comma"),
+        (["--ignored-namespaces", "kube-system,,demo"], "entry 2 is empty"),
+        (["--ignored-namespaces", "kube-system,Bad_NS"], "\"Bad_NS\" from flag --ignored-namespaces"),
+        (["--ignored-namespaces", "a.b"], "lowercase RFC 1123 label"),
+        (["--cluster-domain", "bad domain!"], "\"bad domain!\" from flag --cluster-domain: not a valid domain"),
+        (["--workers", " 5"], "\" 5\""),
+        (["--workers", "+5"], "\"+5\""),
+        (["--workers", "5 "], "from 1 to 256"),
+        (["--trust-domains", "example.org,"], "entry 2 is empty"),
     ])
     func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
         let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
@@ -121,6 +132,82 @@ import Testing
             try Self.load(arguments + trustDomain, validates: false).parsedTrustDomains()
         }
         #expect(error.description.contains(text), "\(error)")
+    }
+
+    @Test func invalidTrustDomainNamedOnce() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(["--trust-domains", "UPPER.com"], validates: false).parsedTrustDomains()
+        }
+        #expect(error.description.hasPrefix("in --trust-domains (cluster.trustDomains): invalid trust domain"))
+        #expect(error.description.components(separatedBy: "invalid trust domain").count == 2, "\(error)")
+    }
+
+    @Test(arguments: [
+        ("/nonexistent/rules.yaml", "does not exist"),
+        ("DIRECTORY", "is a directory, but a file is expected"),
+        ("LATIN1", "is not UTF-8 text"),
+    ])
+    func unreadableRulesFileNamesSetting(path: String, expected: String) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let latin1 = directory + "/rules-latin1.yaml"
+        try Data([0x72, 0x75, 0x6C, 0x65, 0x73, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: latin1))
+        let resolved = path == "DIRECTORY" ? directory : path == "LATIN1" ? latin1 : path
+        let configuration = try Self.load(["--mapping-rules-file", resolved], validates: false)
+        let error = try #require(throws: ConfigurationError.self) {
+            try configuration.parsedMappingRules()
+        }
+        #expect(error.description.contains("failed to read the mapping rules file: \(resolved) \(expected)"))
+        #expect(
+            error.description.contains("--mapping-rules-file (mapping.rulesFile, SPIFFE_REGISTRAR_MAPPING_RULES_FILE)"))
+        #expect(!error.description.contains("--config"))
+        #expect(!error.description.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test(arguments: [
+        ("DIRECTORY", "is a directory, but a file is expected"),
+        ("LATIN1", "is not UTF-8 text"),
+    ])
+    func unreadableConfigFileNamesSetting(kind: String, expected: String) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var path = directory
+        if kind == "LATIN1" {
+            path = directory + "/config-latin1.yaml"
+            try Data([0x6C, 0x6F, 0x67, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
+        }
+        let parsed = try Self.parse(["--config", path])
+        let error = try #require(throws: ConfigurationError.self) {
+            try RegistrarConfiguration.load(arguments: parsed, environment: [:], validatesServing: false)
+        }
+        #expect(error.description.contains("failed to read the config file: \(path) \(expected)"))
+        #expect(error.description.contains("set --config to the path"))
+        let fromEnvironment = try #require(throws: ConfigurationError.self) {
+            try RegistrarConfiguration.load(
+                arguments: try Self.parse([]), environment: ["SPIFFE_REGISTRAR_CONFIG": path], validatesServing: false)
+        }
+        #expect(fromEnvironment.description.contains("set SPIFFE_REGISTRAR_CONFIG to the path"))
+    }
+
+    @Test func wholeNumberFromEnvironmentMustBeDigits() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(environment: ["SPIFFE_REGISTRAR_QUEUE_BATCH_SIZE": "+5"], validates: false)
+        }
+        #expect(error.description.contains("SPIFFE_REGISTRAR_QUEUE_BATCH_SIZE"))
+        #expect(error.description.contains("expected a whole number"))
+        let valid = try Self.load(
+            ["--queue-worker-niceness", "7", "--ignored-namespaces", " a , b-2 "], validates: false)
+        #expect(valid.queueWorkerNiceness == 7)
+        #expect(valid.ignoredNamespaces == ["a", "b-2"])
+        #expect(try Self.load(["--ignored-namespaces", ""], validates: false).ignoredNamespaces.isEmpty)
+    }
+
+    @Test func emptyListEntryInFileRejected() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load(file: "cluster:\n  ignoredNamespaces:\n    - kube-system\n    - \"\"\n", validates: false)
+        }
+        #expect(error.description.contains("cluster.ignoredNamespaces"))
+        #expect(error.description.contains("empty entry at line 4"))
     }
 
     @Test func invalidFileValueNamesPosition() throws {
@@ -155,6 +242,32 @@ import Testing
             try Self.load(["--trust-domains", "example.org", "--tls-cert-file", "/x.crt"])
         }
         #expect(error.description.contains("--tls-key-file"))
+    }
+
+    @Test func clientCANeedsTLS() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load([
+                "--trust-domains", "example.org", "--dev-plain-http", "true", "--listen", "127.0.0.1:8080",
+                "--tls-client-ca-file", "/ca.crt",
+            ])
+        }
+        #expect(error.description.contains("--tls-client-ca-file \"/ca.crt\""))
+        #expect(error.description.contains("--tls-cert-file"))
+    }
+
+    @Test func clientCertificateModeReachesServer() throws {
+        let tlsArguments = [
+            "--trust-domains", "example.org", "--tls-cert-file", "/x.crt", "--tls-key-file", "/x.key",
+            "--tls-client-ca-file", "/ca.crt",
+        ]
+        let defaults = try #require(try Self.load(tlsArguments).httpServerConfiguration.tls)
+        #expect(defaults.clientCertificateMode == .require)
+        #expect(defaults.clientCertificateExemptPaths == ["/healthz", "/readyz"])
+        let fromEnvironment = try Self.load(
+            tlsArguments, environment: ["SPIFFE_REGISTRAR_TLS_CLIENT_CERTIFICATE": "verify-if-given"])
+        #expect(fromEnvironment.httpServerConfiguration.tls?.clientCertificateMode == .verifyIfGiven)
+        let fromFile = try Self.load(tlsArguments, file: "tls:\n  clientCertificate: verify-if-given\n")
+        #expect(fromFile.tlsClientCertificateMode == .verifyIfGiven)
     }
 
     @Test func missingTrustDomainSaysHowToSetIt() throws {

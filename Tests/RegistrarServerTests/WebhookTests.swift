@@ -154,6 +154,8 @@ import YAML
         #expect(reply.status == 200)
         #expect(reply.allowed == false)
         #expect(reply.statusMessage?.contains("nosuchfunction") == true)
+        #expect(reply.statusMessage?.contains("spec.spiffeIDTemplate") == true, "\(reply.statusMessage ?? "")")
+        #expect(reply.statusMessage?.contains("column") == false, "\(reply.statusMessage ?? "")")
         #expect(server.core.reconciler.cache.snapshot().clusterSPIFFEIDs.isEmpty)
     }
 

@@ -20,7 +20,9 @@ extension RegistrarConfiguration {
         var configuration = RegistrarConfiguration()
         let configFile = arguments.value("config") ?? environment["SPIFFE_REGISTRAR_CONFIG"]
         if let configFile {
-            try configuration.apply(fileText: try readFile(configFile), path: configFile)
+            let source = arguments.value("config") != nil ? "--config" : "SPIFFE_REGISTRAR_CONFIG"
+            let text = try readSettingFile(configFile, role: "config file", settingNames: source, readFile: readFile)
+            try configuration.apply(fileText: text, path: configFile)
         }
         try configuration.apply(environment: environment)
         try configuration.apply(arguments: arguments)
@@ -96,12 +98,41 @@ extension RegistrarConfiguration {
     }
 }
 
-/// Reads a config file, with an error that names the file and the reason.
+/// Reads a UTF-8 text file, with an error that names the file and the reason, such as a missing file,
+/// a directory, or bytes that are not UTF-8. Callers add the setting that named the file.
 public func readConfigurationFile(_ path: String) throws(ConfigurationError) -> String {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw ConfigurationError("\(path) does not exist")
+    }
+    guard !isDirectory.boolValue else {
+        throw ConfigurationError("\(path) is a directory, but a file is expected")
+    }
+    guard FileManager.default.isReadableFile(atPath: path) else {
+        throw ConfigurationError("\(path) is not readable by this process (permission denied)")
+    }
+    let data: Data
     do {
-        return try String(contentsOfFile: path, encoding: .utf8)
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw ConfigurationError("failed to read \(path): \(error.localizedDescription)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw ConfigurationError("\(path) is not UTF-8 text")
+    }
+    return text
+}
+
+/// Reads a file that a setting names, and adds the setting's names and the fix to a read error.
+func readSettingFile(
+    _ path: String, role: String, settingNames: String,
+    readFile: (String) throws(ConfigurationError) -> String
+) throws(ConfigurationError) -> String {
+    do {
+        return try readFile(path)
     } catch {
         throw ConfigurationError(
-            "failed to read config file \(path): \(error.localizedDescription); check the path given to --config")
+            "failed to read the \(role): \(error.description); set \(settingNames) to the path of a UTF-8 "
+                + "YAML file")
     }
 }

@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// One setting and the four ways to reach it: its default, a config file key, an environment variable
 /// and a command-line flag.
 public struct ConfigurationSetting: Sendable {
@@ -94,6 +96,15 @@ extension ConfigurationSetting {
             configuration.tlsClientCAFile = try input.string()
         },
         ConfigurationSetting(
+            ["tls", "clientCertificate"], flag: "tls-client-certificate", value: "MODE",
+            help: "With --tls-client-ca-file, require: every request but GET /healthz and /readyz needs a verified "
+                + "client certificate (401 without one, 403 if it does not verify); verify-if-given: only "
+                + "unverified certificates get 403."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.tlsClientCertificateMode = try input.choice(
+                HTTPServerConfiguration.ClientCertificateMode.self)
+        },
+        ConfigurationSetting(
             ["tls", "reloadInterval"], flag: "cert-reload-interval", value: "SECONDS",
             help: "Seconds between checks of the certificate files for changes; 0 turns polling off."
         ) { configuration, input throws(ConfigurationError) in
@@ -139,7 +150,7 @@ extension ConfigurationSetting {
             ["cluster", "ignoredNamespaces"], flag: "ignored-namespaces", value: "LIST",
             help: "Comma-separated namespaces that no ClusterSPIFFEID selects."
         ) { configuration, input throws(ConfigurationError) in
-            configuration.ignoredNamespaces = try input.list()
+            configuration.ignoredNamespaces = try input.namespaceList()
         },
         ConfigurationSetting(
             ["cluster", "name"], flag: "cluster-name", value: "NAME",
@@ -151,7 +162,7 @@ extension ConfigurationSetting {
             ["cluster", "domain"], flag: "cluster-domain", value: "DOMAIN",
             help: "Cluster domain that ClusterSPIFFEID templates see as .ClusterDomain."
         ) { configuration, input throws(ConfigurationError) in
-            configuration.clusterDomain = try input.string()
+            configuration.clusterDomain = try input.domainName()
         },
         ConfigurationSetting(
             ["mapping", "rulesFile"], flag: "mapping-rules-file", value: "PATH",

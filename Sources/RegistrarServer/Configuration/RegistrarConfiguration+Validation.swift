@@ -37,6 +37,11 @@ extension RegistrarConfiguration {
                     "--dev-plain-http=true and a TLS certificate are both set; remove one of them")
             }
         }
+        if let tlsClientCAFile, tlsCertificateFile == nil {
+            throw ConfigurationError(
+                "--tls-client-ca-file \"\(tlsClientCAFile)\" is set, but plain HTTP carries no client certificate; "
+                    + "set --tls-cert-file and --tls-key-file, or remove --tls-client-ca-file")
+        }
         if mappingRulesFile != nil, mappingRules != nil {
             throw ConfigurationError(
                 "both --mapping-rules-file and --mapping-rules are set; give the rules one way only")
@@ -60,7 +65,8 @@ extension RegistrarConfiguration {
             do {
                 result.insert(try TrustDomain(parsing: name))
             } catch {
-                throw ConfigurationError("invalid trust domain \"\(name)\": \(error)")
+                // The SPIFFE error names the value and the rule, so only the setting is added.
+                throw ConfigurationError("in --trust-domains (cluster.trustDomains): \(error)")
             }
         }
         return result
@@ -74,7 +80,10 @@ extension RegistrarConfiguration {
         let text: String
         let name: String
         if let mappingRulesFile {
-            text = try readFile(mappingRulesFile)
+            text = try readSettingFile(
+                mappingRulesFile, role: "mapping rules file",
+                settingNames: "--mapping-rules-file (mapping.rulesFile, SPIFFE_REGISTRAR_MAPPING_RULES_FILE)",
+                readFile: readFile)
             name = mappingRulesFile
         } else if let mappingRules {
             text = mappingRules
@@ -110,7 +119,9 @@ extension RegistrarConfiguration {
         if let tlsCertificateFile, let tlsPrivateKeyFile {
             tls = HTTPServerConfiguration.TLS(
                 certificateFile: tlsCertificateFile, privateKeyFile: tlsPrivateKeyFile,
-                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile)
+                reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile,
+                clientCertificateMode: tlsClientCertificateMode,
+                clientCertificateExemptPaths: RegistrarRoutes.probePaths)
         }
         return HTTPServerConfiguration(
             host: listenHost, port: listenPort, tls: tls, allowPlainHTTP: devPlainHTTP, limits: limits,
@@ -128,7 +139,7 @@ extension RegistrarConfiguration {
             do {
                 parsed = try TrustDomain(parsing: clusterTrustDomain)
             } catch {
-                throw ConfigurationError("invalid cluster trust domain \"\(clusterTrustDomain)\": \(error)")
+                throw ConfigurationError("in --cluster-trust-domain (cluster.trustDomain): \(error)")
             }
             guard trustDomains.contains(parsed) else {
                 throw ConfigurationError(

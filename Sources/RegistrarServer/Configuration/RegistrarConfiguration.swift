@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The webhook's action on a ClusterSPIFFEID spec that the SPIRE controller itself would reject.
 public enum ValidationMode: String, Sendable, CaseIterable {
     /// Allow the request and return the problems as warnings.
@@ -33,6 +35,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var tlsPrivateKeyFile: String?
     /// Path of a PEM bundle of CAs for client certificates; set it to have clients present one.
     public var tlsClientCAFile: String?
+    /// The certificate check applied when ``tlsClientCAFile`` is set; `GET /healthz` and `GET /readyz` are exempt.
+    public var tlsClientCertificateMode = HTTPServerConfiguration.ClientCertificateMode.require
     /// Seconds between checks of the certificate and key files for changes; 0 turns polling off.
     public var certificateReloadIntervalSeconds = 10.0
     /// Serve plain HTTP without TLS; for development, and only on a loopback address.

@@ -1,3 +1,4 @@
+import Kubernetes
 import YAML
 
 /// One raw setting value and its source, before it is converted to the setting's type.
@@ -34,9 +35,13 @@ struct SettingInput {
         return text
     }
 
+    /// A whole number in `range`, written as decimal digits with an optional leading `-` and nothing else,
+    /// so " 5" and "+5" are rejected like any other stray character.
     func int(in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        let text = try text().trimmingSpaces
-        guard let value = Int(text), range.contains(value) else {
+        let text = try text()
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let isDecimal = !digits.isEmpty && digits.utf8.allSatisfy { (48...57).contains($0) }
+        guard isDecimal, let value = Int(text), range.contains(value) else {
             throw invalid(text, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
@@ -81,11 +86,46 @@ struct SettingInput {
                 guard let text = item.scalarText else {
                     throw ConfigurationError("\(source) contains \(item.kindName); give a list of strings")
                 }
+                guard !text.trimmingSpaces.isEmpty else {
+                    throw ConfigurationError(
+                        "\(source) has an empty entry at \(item.mark); remove it or give a value")
+                }
                 result.append(text)
             }
             return result
         }
-        return try text().split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        let entries = try text().split(separator: ",", omittingEmptySubsequences: false)
+            .map { String($0).trimmingSpaces }
+        if entries == [""] { return [] }
+        if let empty = entries.firstIndex(of: "") {
+            throw ConfigurationError(
+                "invalid list \"\(try text())\" from \(source): entry \(empty + 1) is empty; remove the extra comma")
+        }
+        return entries
+    }
+
+    /// Parses the value as a list of Kubernetes namespace names, each an RFC 1123 label.
+    func namespaceList() throws(ConfigurationError) -> [String] {
+        let names = try list()
+        // An RFC 1123 label is a subdomain with one label, so the subdomain check covers its characters.
+        for name in names
+        where name.contains(".") || name.utf8.count > 63 || !LabelValidation.subdomainErrors(Substring(name)).isEmpty {
+            throw invalid(
+                name,
+                "a namespace name must be a lowercase RFC 1123 label: at most 63 lowercase alphanumeric characters "
+                    + "or '-', starting and ending with an alphanumeric character (e.g. 'kube-system')")
+        }
+        return names
+    }
+
+    /// Parses the value as a DNS domain name, such as `cluster.local`, which must be a lowercase RFC 1123 subdomain.
+    func domainName() throws(ConfigurationError) -> String {
+        let name = try string()
+        let problems = LabelValidation.subdomainErrors(Substring(name))
+        guard problems.isEmpty else {
+            throw invalid(name, "not a valid domain name: " + problems.joined(separator: ", "))
+        }
+        return name
     }
 
     /// A YAML document as text: the text itself, or a config-file node written back as YAML.

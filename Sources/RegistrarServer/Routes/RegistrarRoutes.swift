@@ -10,6 +10,9 @@ enum RegistrarRoutes {
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"bench","allowed":true}}"#
             .utf8)
 
+    /// The probe paths, which answer GET without a client certificate so that kubelet can call them.
+    static let probePaths: Set<String> = ["/healthz", "/readyz"]
+
     /// Builds the router and wraps it so every failed request is logged once.
     ///
     /// `POST /webhook` responds from `committer`'s thread once the admission is stored; the other routes

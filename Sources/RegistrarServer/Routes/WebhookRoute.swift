@@ -80,11 +80,18 @@ struct WebhookRoute: Sendable {
         let uid = review.uid
         committer.admit(object, operation: review.operation, dryRun: review.dryRun) { outcome in
             if let reason = outcome.deniedReason {
-                completion(.deny(uid: uid, message: reason, warnings: outcome.warnings), nil)
+                let message = WebhookRoute.removingPositions(reason)
+                completion(.deny(uid: uid, message: message, warnings: outcome.warnings), nil)
             } else {
                 completion(.allow(uid: uid, warnings: outcome.warnings), outcome.storeError)
             }
         }
+    }
+
+    /// Removes `line L, column C: ` positions from a denial. They point into the AdmissionReview JSON that
+    /// the API server built, which the kubectl user never sees; the field path that follows stays.
+    static func removingPositions(_ message: String) -> String {
+        message.replacing(#/line \d+, column \d+: /#, with: "")
     }
 }
 
