@@ -11,6 +11,7 @@ import Testing
         "tls-client-ca-file": "/etc/tls/ca.crt", "tls-client-certificate": "verify-if-given",
         "cert-reload-interval": "2.5", "database": "/tmp/r.db",
         "database-sync": "normal",
+        "database-read-connections": "3",
         "trust-domains": "example.org,other.org", "cluster-name": "prod", "cluster-trust-domain": "other.org",
         "class-name": "spire",
         "watch-classless": "true", "ignored-namespaces": "kube-system,istio-system", "cluster-domain": "corp.local",

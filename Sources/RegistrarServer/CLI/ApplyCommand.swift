@@ -80,7 +80,8 @@ public enum ApplyCommand {
         let core: RegistrarCore
         do {
             core = try RegistrarCore(
-                databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
+                databasePath: configuration.databasePath, sync: configuration.databaseSync,
+                readConnections: configuration.databaseReadConnections, settings: settings,
                 logger: Logger(minimumLevel: max(configuration.logLevel, .warning)))
         } catch {
             output.err("spiffe-registrar apply: \(error)")

@@ -123,6 +123,12 @@ extension ConfigurationSetting {
             configuration.databaseSync = try input.choice(DatabaseSync.self)
         },
         ConfigurationSetting(
+            ["database", "readConnections"], flag: "database-read-connections", value: "N",
+            help: "Read-only SQLite connections beside the write connection, so long reads do not delay writes."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.databaseReadConnections = try input.int(in: 0...64)
+        },
+        ConfigurationSetting(
             ["cluster", "trustDomains"], flag: "trust-domains", value: "LIST",
             help: "Comma-separated trust domains whose SPIFFE IDs are registered."
         ) { configuration, input throws(ConfigurationError) in

@@ -45,6 +45,9 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var databasePath = "/var/lib/spiffe-registrar/registry.db"
     /// When SQLite calls fsync on a commit.
     public var databaseSync = DatabaseSync.full
+    /// Read-only SQLite connections that serve reads beside the write connection; 0 reads on the write
+    /// connection.
+    public var databaseReadConnections = 2
     /// The trust domains whose SPIFFE IDs are registered.
     public var trustDomains: [String] = []
     /// The trust domain that ClusterSPIFFEID templates see as `.TrustDomain`, and that rendered IDs must

@@ -45,8 +45,8 @@ public final class Registrar: Sendable {
         try configuration.validate()
         let settings = try configuration.reconcilerSettings(readFile: readFile)
         let core = try RegistrarCore(
-            databasePath: configuration.databasePath, sync: configuration.databaseSync, settings: settings,
-            logger: logger)
+            databasePath: configuration.databasePath, sync: configuration.databaseSync,
+            readConnections: configuration.databaseReadConnections, settings: settings, logger: logger)
         // The server starts first, so a bad certificate or a busy port fails before any worker runs.
         // Until the workers start, /readyz reports not ready, and admissions wait durably in the queue.
         let committer = AdmissionCommitter(

@@ -22,11 +22,13 @@ public final class RegistrarCore: Sendable {
     ///
     /// - Throws: ``ConfigurationError`` naming the file when it cannot be opened or migrated.
     public init(
-        databasePath: String, sync: DatabaseSync = .full, settings: ReconcilerSettings, logger: Logger
+        databasePath: String, sync: DatabaseSync = .full, readConnections: Int = 2, settings: ReconcilerSettings,
+        logger: Logger
     ) throws(ConfigurationError) {
         self.logger = logger
         do {
-            let options = SQLiteOptions(synchronous: sync == .full ? .full : .normal)
+            let options = SQLiteOptions(
+                synchronous: sync == .full ? .full : .normal, readConnections: readConnections)
             database = try SQLiteDatabase(path: databasePath, options: options)
             let store = try SQLiteRegistryStore(database: database)
             registry = ServiceRegistry(store: store)
