@@ -121,12 +121,15 @@ extension Reconciler {
                 guard let object = snapshot.clusterSPIFFEIDs[name] else {
                     deleted.insert(name)
                     owners.formUnion(
-                        heirs(of: name, snapshot: snapshot, registered: registered).subtracting(affected))
+                        heirs(of: name, keeping: [], snapshot: snapshot, registered: registered).subtracting(affected))
                     continue
                 }
                 let selection = selection(for: object, in: snapshot, memo: .full)
                 let state = DesiredState.compute(selection, contract: contract, mapping: mapping)
                 report.desired.append(state)
+                owners.formUnion(
+                    heirs(of: name, keeping: Set(state.services.keys), snapshot: snapshot, registered: registered)
+                        .subtracting(affected))
                 for id in state.services.keys {
                     guard let owner = registered[id]?.metadata[ReservedMetadata.clusterSPIFFEID],
                         !affected.contains(owner), snapshot.clusterSPIFFEIDs[owner] != nil
@@ -162,14 +165,16 @@ extension Reconciler {
         return report
     }
 
-    /// Returns the ClusterSPIFFEIDs that select a cached pod in a namespace where the deleted ClusterSPIFFEID
-    /// `name` registered a service, so one of them can take over a service that both called for.
+    /// Returns the ClusterSPIFFEIDs that select a cached pod in a namespace where ClusterSPIFFEID `name`
+    /// registered a service that it no longer calls for (every service when it was deleted), so one of them
+    /// can take over a service that both called for. `keeping` holds the service ids it still calls for.
     private func heirs(
-        of name: String, snapshot: CacheSnapshot, registered: [String: RegisteredService]
+        of name: String, keeping: Set<String>, snapshot: CacheSnapshot, registered: [String: RegisteredService]
     ) -> Set<String> {
         let namespaces = Set(
             registered.values.compactMap { service in
-                service.metadata[ReservedMetadata.clusterSPIFFEID] == name
+                service.metadata[ReservedMetadata.clusterSPIFFEID] == name && !keeping.contains(service.id)
+                    && service.status != .inactive && service.status != .revoked
                     ? service.metadata[ReservedMetadata.namespace] : nil
             })
         guard !namespaces.isEmpty else { return [] }

@@ -91,6 +91,21 @@ import YAML
         #expect(reports.contains { $0.plan.skipped.contains { $0.contains("a-first, first by name, registers it") } })
     }
 
+    @Test func otherClaimTakesOverWhenOwnerStopsSelecting() throws {
+        let harness = try Self.admitted()
+        let reconciler = harness.reconciler
+        _ = try reconciler.reconcile(key: "pod/apps/web-1")
+        #expect(try harness.registry.service(id: "web")?.metadata[ReservedMetadata.clusterSPIFFEID] == "a-first")
+
+        let narrowed = Self.clusterSPIFFEID("a-first").replacingOccurrences(of: "app: web", with: "app: none")
+        _ = reconciler.admit(try Self.objects(narrowed), operation: .update, dryRun: false)
+        _ = try reconciler.reconcile(key: "clusterspiffeid/a-first")
+        let service = try #require(try harness.registry.service(id: "web"))
+        #expect(service.spiffeID == "spiffe://carverauto.dev/ns/apps/sa/b-second")
+        #expect(service.metadata[ReservedMetadata.clusterSPIFFEID] == "b-second")
+        #expect(service.status == .active)
+    }
+
     @Test func otherClaimTakesOverAfterDelete() throws {
         let harness = try Self.admitted()
         let reconciler = harness.reconciler
