@@ -256,6 +256,17 @@ import Testing
         #expect(error.description.contains("--tls-cert-file"))
     }
 
+    @Test func clientCertificateModeNeedsCA() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Self.load([
+                "--trust-domains", "example.org", "--tls-cert-file", "/tls.crt", "--tls-key-file", "/tls.key",
+                "--tls-client-certificate", "require",
+            ])
+        }
+        #expect(error.description.contains("--tls-client-certificate \"require\" is set"))
+        #expect(error.description.contains("set --tls-client-ca-file"))
+    }
+
     @Test func clientCertificateModeReachesServer() throws {
         let tlsArguments = [
             "--trust-domains", "example.org", "--tls-cert-file", "/x.crt", "--tls-key-file", "/x.key",

@@ -42,6 +42,12 @@ extension RegistrarConfiguration {
                 "--tls-client-ca-file \"\(tlsClientCAFile)\" is set, but plain HTTP carries no client certificate; "
                     + "set --tls-cert-file and --tls-key-file, or remove --tls-client-ca-file")
         }
+        if let mode = tlsClientCertificateMode, tlsClientCAFile == nil {
+            throw ConfigurationError(
+                "--tls-client-certificate \"\(mode.rawValue)\" is set, but no --tls-client-ca-file verifies client "
+                    + "certificates; set --tls-client-ca-file to the CA bundle of the clients, or remove "
+                    + "--tls-client-certificate")
+        }
         if mappingRulesFile != nil, mappingRules != nil {
             throw ConfigurationError(
                 "both --mapping-rules-file and --mapping-rules are set; give the rules one way only")
@@ -120,7 +126,7 @@ extension RegistrarConfiguration {
             tls = HTTPServerConfiguration.TLS(
                 certificateFile: tlsCertificateFile, privateKeyFile: tlsPrivateKeyFile,
                 reloadIntervalSeconds: certificateReloadIntervalSeconds, clientCAFile: tlsClientCAFile,
-                clientCertificateMode: tlsClientCertificateMode,
+                clientCertificateMode: tlsClientCertificateMode ?? .require,
                 clientCertificateExemptPaths: RegistrarRoutes.probePaths)
         }
         return HTTPServerConfiguration(

@@ -35,8 +35,10 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var tlsPrivateKeyFile: String?
     /// Path of a PEM bundle of CAs for client certificates; set it to have clients present one.
     public var tlsClientCAFile: String?
-    /// The certificate check applied when ``tlsClientCAFile`` is set; `GET /healthz` and `GET /readyz` are exempt.
-    public var tlsClientCertificateMode = HTTPServerConfiguration.ClientCertificateMode.require
+    /// The certificate check applied when ``tlsClientCAFile`` is set (`require` when nil); `GET /healthz` and
+    /// `GET /readyz` are exempt. Setting it without ``tlsClientCAFile`` is an error, so that a server
+    /// meant to require certificates never starts without the check.
+    public var tlsClientCertificateMode: HTTPServerConfiguration.ClientCertificateMode?
     /// Seconds between checks of the certificate and key files for changes; 0 turns polling off.
     public var certificateReloadIntervalSeconds = 10.0
     /// Serve plain HTTP without TLS; for development, and only on a loopback address.
