@@ -371,13 +371,23 @@ private func makeRequest(
         clientCertificate: clientCertificate)
 }
 
+/// The object identifier of TLS client authentication (id-kp-clientAuth), NUL-terminated.
+private let clientAuthenticationPurpose = Array("1.3.6.1.5.5.7.3.2".utf8) + [0]
+
 private func clientCertificate(_ connection: OpaquePointer) -> HTTPRequest.ClientCertificate {
     guard let raw = cmhd_connection_tls_session(connection) else { return .none }
     let session = gnutls_session_t(raw)
     var count: UInt32 = 0
     guard gnutls_certificate_get_peers(session, &count) != nil, count > 0 else { return .none }
     var status: UInt32 = 0
-    guard gnutls_certificate_verify_peers2(session, &status) == GNUTLS_E_SUCCESS else {
+    // The certificate must allow client authentication: one whose extended key usage names other purposes
+    // only, such as a server certificate, fails with GNUTLS_CERT_PURPOSE_MISMATCH, as Go's crypto/x509 does.
+    let result = clientAuthenticationPurpose.withUnsafeBufferPointer { oid in
+        var purpose = gnutls_typed_vdata_st(
+            type: GNUTLS_DT_KEY_PURPOSE_OID, data: UnsafeMutablePointer(mutating: oid.baseAddress), size: 0)
+        return gnutls_certificate_verify_peers(session, &purpose, 1, &status)
+    }
+    guard result == GNUTLS_E_SUCCESS else {
         return .unverified(status: UInt32(GNUTLS_CERT_INVALID.rawValue))
     }
     return status == 0 ? .verified : .unverified(status: status)

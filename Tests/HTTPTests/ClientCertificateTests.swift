@@ -83,6 +83,19 @@ private struct ClientCertificateFixture {
         #expect(response.text.contains("issuer not trusted"))
     }
 
+    @Test func requireModeRejectsServerOnlyCertificate() throws {
+        let fixture = try ClientCertificateFixture(mode: .require)
+        defer { fixture.remove() }
+        let certificateFile = fixture.tls.directory + "/server-only.crt"
+        let keyFile = fixture.tls.directory + "/server-only.key"
+        try fixture.tls.authority.issueServerCertificate(dnsNames: ["not-a-client.example"])
+            .write(certificateFile: certificateFile, privateKeyFile: keyFile)
+        let client = try fixture.client(certificateFile: certificateFile, keyFile: keyFile)
+        let response = try fixture.send("POST", "/webhook", with: client)
+        #expect(response.status == 403)
+        #expect(response.text.contains("key usage does not allow client authentication"))
+    }
+
     @Test func requireModeAcceptsTrustedCertificate() throws {
         let fixture = try ClientCertificateFixture(mode: .require)
         defer { fixture.remove() }
