@@ -244,11 +244,20 @@ public final class WorkerPool: Sendable {
         var leaseExpiry = items.compactMap(\.leaseExpiry).min() ?? queue.clock.now()
         var held = Set(items.map(\.key))
         while let item = remaining.first {
-            do {
-                if isStopping {
+            if isStopping {
+                // The keys go back whether or not the release is recorded: if it is not, for example because
+                // the database closed, their leases expire and a later start reclaims them.
+                do {
                     try queue.release(Array(remaining), owner: owner)
-                    return
+                } catch {
+                    log(
+                        ReconcilerLogRecord(
+                            level: .warning, message: "releasing the keys of a stopped batch failed",
+                            fields: ["keys": String(remaining.count), "first_key": item.key, "error": "\(error)"]))
                 }
+                return
+            }
+            do {
                 if queue.clock.now() >= leaseExpiry.addingTimeInterval(-queue.settings.leaseDuration / 2) {
                     let renewed = try queue.renewLeases(Array(remaining), owner: owner)
                     held = Set(renewed.map(\.key))
@@ -257,7 +266,7 @@ public final class WorkerPool: Sendable {
             } catch {
                 log(
                     ReconcilerLogRecord(
-                        level: .error, message: "renewing or releasing the leases of a reconcile batch failed",
+                        level: .error, message: "renewing the leases of a reconcile batch failed",
                         fields: ["keys": String(remaining.count), "first_key": item.key, "error": "\(error)"]))
             }
             remaining = remaining.dropFirst()
