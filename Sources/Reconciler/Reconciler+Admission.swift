@@ -381,6 +381,8 @@ extension Reconciler {
     /// the cache contains the pod alike, so its stored renders and warnings apply.
     private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot, unchanged: Bool) -> [String] {
         var warnings: [String] = []
+        // The ClusterSPIFFEIDs, in name order, that call for each service id of this pod.
+        var claims: [String: [String]] = [:]
         var podOnly = snapshot
         podOnly.pods = [pod.metadata.uid: pod]
         // A pod that changed has no render stored for its new state.
@@ -415,10 +417,20 @@ extension Reconciler {
             let messages =
                 (state.invalidPods + state.renderFailures).map(\.warning.message) + parentTypeWarnings(state)
             warnings += messages
+            for id in state.services.keys { claims[id, default: []].append(name) }
             if let (revision, podRevision) = revisions {
                 renderMemo.storeWarnings(
                     messages, of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
             }
+        }
+        // NOTE: only ClusterSPIFFEIDs rendered here count, so a pod admitted again unchanged, whose renders
+        // are stored, gets no warning for a service id that several of them call for.
+        for (id, names) in claims.sorted(by: { $0.key < $1.key }) where names.count > 1 {
+            warnings.append(
+                AdmissionWarning(
+                    subject: "service", value: id, problem: "is called for by \(names.joined(separator: ", "))",
+                    fix: "\(names[0]) registers it"
+                ).message)
         }
         return warnings
     }

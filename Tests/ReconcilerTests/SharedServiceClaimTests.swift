@@ -106,6 +106,16 @@ import YAML
         #expect(service.status == .active)
     }
 
+    @Test func admissionWarnsOfSharedServiceID() throws {
+        let harness = try ReconcilerHarness()
+        let setup =
+            try Self.objects(Self.clusterSPIFFEID("b-second")) + Self.objects(Self.clusterSPIFFEID("a-first"))
+        _ = harness.reconciler.admit(setup, operation: .create, dryRun: false)
+        let outcome = harness.reconciler.admit(
+            try Self.objects(Self.namespaceAndPod), operation: .create, dryRun: false)
+        #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
+    }
+
     @Test func otherClaimTakesOverAfterDelete() throws {
         let harness = try Self.admitted()
         let reconciler = harness.reconciler
