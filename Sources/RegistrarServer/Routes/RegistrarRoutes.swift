@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Kubernetes
+import Synchronization
 import YAML
 
 /// The HTTP routes of the registrar.
@@ -37,8 +38,10 @@ enum RegistrarRoutes {
         let logger = core.logger
         let routes = router
         return { request, responder in
+            // A handler that threw is logged once, with its error, as "request failed"; its 500 is not logged again.
+            let threw = ThrownMark()
             let logging = HTTPResponder { response in
-                if response.status >= 400 {
+                if response.status >= 400, !threw.isSet {
                     logger.log(
                         response.status >= 500 ? .error : .warning, "request rejected",
                         [
@@ -49,6 +52,7 @@ enum RegistrarRoutes {
                 responder.respond(response)
             }
             routes.handle(request, responder: logging) { error in
+                threw.set()
                 logger.error("request failed", [.method: request.method, .path: request.path, .error: "\(error)"])
             }
         }
@@ -99,4 +103,13 @@ extension HTTPResponse {
         let text = String(decoding: bytes.prefix(300), as: UTF8.self)
         return text.trimmingSpaces
     }
+}
+
+/// Records that a request's handler threw, so that its 500 response is not logged a second time.
+private final class ThrownMark: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    func set() { value.store(true, ordering: .releasing) }
 }
