@@ -166,8 +166,9 @@ extension Reconciler {
     }
 
     /// Returns the ClusterSPIFFEIDs that select a cached pod in a namespace where ClusterSPIFFEID `name`
-    /// registered a service that it no longer calls for (every service when it was deleted), so one of them
-    /// can take over a service that both called for. `keeping` holds the service ids it still calls for.
+    /// registered a service that it no longer calls for. One of them may take that service over.
+    ///
+    /// `keeping` holds the service ids that `name` still calls for; it is empty when `name` was deleted.
     private func heirs(
         of name: String, keeping: Set<String>, snapshot: CacheSnapshot, registered: [String: RegisteredService]
     ) -> Set<String> {

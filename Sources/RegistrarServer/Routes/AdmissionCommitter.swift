@@ -8,9 +8,9 @@ import Reconciler
 ///
 /// ``admit(_:operation:dryRun:completion:)`` evaluates the request on the calling thread (decoding,
 /// selection, rendering and warnings, in parallel with other requests), queues it and returns. The
-/// commit thread takes every waiting request, up to `maxGroupSize`, into one call to the reconciler,
-/// which reuses each evaluation that is still current, evaluates the others again, stores the group's
-/// changes and returns one outcome per request, and then calls each request's completion. A completion
+/// commit thread takes every waiting request, up to `maxGroupSize`, into one call to the reconciler.
+/// The reconciler reuses each evaluation that is still current and evaluates the others again. It stores
+/// the group's changes and returns one outcome per request, and the thread then calls each completion. A completion
 /// runs only after its object's transaction committed or failed, so a 200 built from it still means the
 /// change is stored.
 final class AdmissionCommitter: @unchecked Sendable {
