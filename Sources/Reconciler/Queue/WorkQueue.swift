@@ -131,18 +131,9 @@ public final class WorkQueue: Sendable {
     /// A worker calls this before it works through a claimed batch one key at a time, so the keys it has
     /// not reached yet are not reclaimed while it works on the others.
     public func renewLeases(_ items: [QueueItem], owner: String) throws -> [QueueItem] {
-        try database.transaction { connection in
-            var renewed: [QueueItem] = []
-            for item in items {
-                guard let current = try Self.row(item.key, in: connection), Self.isHeld(current, by: owner) else {
-                    continue
-                }
-                let next = QueuePolicy.renew(current, now: clock.now(), settings: settings)
-                try Self.write(next, in: connection)
-                renewed.append(next)
-            }
-            return renewed
-        }
+        let now = clock.now()
+        return try finish(items.map(\.key), owner: owner) { QueuePolicy.renew($0, now: now, settings: settings) }
+            .written
     }
 
     /// Records that `owner` processed `item` successfully.
@@ -160,7 +151,7 @@ public final class WorkQueue: Sendable {
     @discardableResult
     public func complete(_ items: [QueueItem], owner: String) throws -> Set<String> {
         let now = clock.now()
-        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.succeed($0, now: now) }
+        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.succeed($0, now: now) }.held
         notifyWorkers()
         return held
     }
@@ -177,14 +168,12 @@ public final class WorkQueue: Sendable {
     /// longer held the key. The row is read in the same transaction, so no other worker's change is in it.
     func failedRow(_ item: QueueItem, owner: String, error: String, retryable: Bool) throws -> QueueItem? {
         let now = clock.now()
-        var written: QueueItem?
-        try finish([item.key], owner: owner) { current in
-            written = QueuePolicy.fail(
+        let finished = try finish([item.key], owner: owner) { current in
+            QueuePolicy.fail(
                 current, error: error, retryable: retryable, now: now, settings: settings, random: random())
-            return written
         }
         notifyWorkers()
-        return written
+        return finished.written.first
     }
 
     /// Gives `item` back unprocessed, due at once, without counting a failure.
@@ -198,30 +187,34 @@ public final class WorkQueue: Sendable {
     @discardableResult
     public func release(_ items: [QueueItem], owner: String) throws -> Set<String> {
         let now = clock.now()
-        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.release($0, now: now) }
+        let held = try finish(items.map(\.key), owner: owner) { QueuePolicy.release($0, now: now) }.held
         notifyWorkers()
         return held
     }
 
-    /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction, and returns
-    /// those keys. A row for which `transition` returns nil is deleted.
-    @discardableResult
-    private func finish(_ keys: [String], owner: String, _ transition: (QueueItem) -> QueueItem?) throws -> Set<String>
-    {
+    /// Applies `transition` to every key of `keys` that `owner` holds, in one transaction. A row for which
+    /// `transition` returns nil is deleted.
+    ///
+    /// - Returns: The keys that `owner` held, and the rows as the transition wrote them.
+    private func finish(
+        _ keys: [String], owner: String, _ transition: (QueueItem) -> QueueItem?
+    ) throws -> (held: Set<String>, written: [QueueItem]) {
         try database.transaction { connection in
             var held: Set<String> = []
+            var written: [QueueItem] = []
             for key in keys {
                 guard let current = try Self.row(key, in: connection), Self.isHeld(current, by: owner) else {
                     continue
                 }
                 if let next = transition(current) {
                     try Self.write(next, in: connection)
+                    written.append(next)
                 } else {
                     try connection.run("DELETE FROM reconcile_queue WHERE key = ?", [.text(key)])
                 }
                 held.insert(key)
             }
-            return held
+            return (held, written)
         }
     }
 
