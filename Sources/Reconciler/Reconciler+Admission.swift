@@ -441,19 +441,15 @@ extension Reconciler {
         var warnings: [String] = []
         for desired in state.services.values.sorted(by: { $0.service.serviceID < $1.service.serviceID }) {
             let service = desired.service
-            guard case .id(let parentID) = service.parent else { continue }
-            let expected: ServiceType
-            switch service.serviceType {
-            case .poller: continue
-            case .agent: expected = .poller
-            case .checker: expected = .agent
+            guard case .id(let parentID) = service.parent, let expected = service.serviceType.parentType else {
+                continue
             }
             // A parent that is not registered yet is resolved, or reported, at reconcile.
             guard let parent = try? registry.service(id: parentID), parent.type != expected else { continue }
             warnings.append(
                 AdmissionWarning(
                     subject: "parent-id", value: parentID,
-                    problem: "is a \(parent.type.rawValue), not " + (expected == .agent ? "an agent" : "a poller"),
+                    problem: "is \(parent.type.withArticle), not \(expected.withArticle)",
                     fix: "the \(service.serviceType.rawValue) is not registered until it names one"
                 ).message)
         }

@@ -21,3 +21,19 @@ public enum RegistrationSource: String, Sendable, Hashable, CaseIterable, Codabl
     case config
     case implicit
 }
+
+extension ServiceType {
+    /// The type of the direct parent: a poller for an agent, an agent for a checker, nil for a poller.
+    public var parentType: ServiceType? {
+        switch self {
+        case .poller: nil
+        case .agent: .poller
+        case .checker: .agent
+        }
+    }
+
+    /// The type's name with its indefinite article, such as "an agent".
+    public var withArticle: String {
+        self == .agent ? "an agent" : "a \(rawValue)"
+    }
+}

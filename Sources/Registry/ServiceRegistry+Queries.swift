@@ -77,9 +77,8 @@ extension ServiceRegistry {
             guard parent.type == parentType else {
                 throw RegistryError(
                     .notFound, serviceID: parentID,
-                    "'\(parentID)' is a \(parent.type.rawValue), not a\(parentType == .agent ? "n" : "") "
-                        + "\(parentType.rawValue); ask for the children of \(parent.type.rawValue) '\(parentID)' "
-                        + "or name a\(parentType == .agent ? "n" : "") \(parentType.rawValue)")
+                    "'\(parentID)' is \(parent.type.withArticle), not \(parentType.withArticle); ask for the "
+                        + "children of \(parent.type.rawValue) '\(parentID)' or name \(parentType.withArticle)")
             }
             let filter = ServiceFilter(type: childType, parentID: parentID)
             return try allServices(matching: filter, reader).filter { $0.parentID == parentID }

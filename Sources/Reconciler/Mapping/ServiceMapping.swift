@@ -163,17 +163,12 @@ public struct ServiceMapping: Sendable {
         serviceID: String, type: ServiceType, parent: ParentReference?, checkerKind: String?, id: SPIFFEID,
         metadata: [String: String]
     ) -> MappingOutcome {
-        let resolvedParent: ParentReference
-        switch type {
-        case .poller: resolvedParent = .none
-        case .agent: resolvedParent = parent ?? .oneInNamespace(.poller)
-        case .checker: resolvedParent = parent ?? .oneInNamespace(.agent)
-        }
+        let resolvedParent = type.parentType.map { parent ?? .oneInNamespace($0) } ?? .none
         if case .id(let parentID) = resolvedParent, parentID == serviceID {
             return .rejected(
                 AdmissionWarning(
                     subject: AnnotationKey.parentID, value: parentID, problem: "is the service's own id",
-                    fix: "name the \(type == .agent ? "poller" : "agent") that this \(type.rawValue) reports to"))
+                    fix: "name the \(type.parentType?.rawValue ?? "parent") that this \(type.rawValue) reports to"))
         }
         if type == .checker, checkerKind == nil {
             return .rejected(
