@@ -113,6 +113,11 @@ extension Reconciler {
         renderMemo.prune(keeping: snapshot)
         var deleted: Set<String> = []
         var pending = affected.sorted()
+        var registeredByOwner: [String: [RegisteredService]] = [:]
+        for service in registered.values {
+            guard let owner = service.metadata[ReservedMetadata.clusterSPIFFEID] else { continue }
+            registeredByOwner[owner, default: []].append(service)
+        }
         // A service that another ClusterSPIFFEID registered may be called for by both. That one's desired
         // state joins the plan, so the plan picks the same owner whichever key it started from.
         while !pending.isEmpty {
@@ -120,15 +125,17 @@ extension Reconciler {
             for name in pending {
                 guard let object = snapshot.clusterSPIFFEIDs[name] else {
                     deleted.insert(name)
+                    let owned = registeredByOwner[name] ?? []
                     owners.formUnion(
-                        heirs(of: name, keeping: [], snapshot: snapshot, registered: registered).subtracting(affected))
+                        heirs(of: name, owning: owned, keeping: [], snapshot: snapshot).subtracting(affected))
                     continue
                 }
                 let selection = selection(for: object, in: snapshot, memo: .full)
                 let state = DesiredState.compute(selection, contract: contract, mapping: mapping)
                 report.desired.append(state)
+                let owned = registeredByOwner[name] ?? []
                 owners.formUnion(
-                    heirs(of: name, keeping: Set(state.services.keys), snapshot: snapshot, registered: registered)
+                    heirs(of: name, owning: owned, keeping: Set(state.services.keys), snapshot: snapshot)
                         .subtracting(affected))
                 for id in state.services.keys {
                     guard let owner = registered[id]?.metadata[ReservedMetadata.clusterSPIFFEID],
@@ -168,14 +175,14 @@ extension Reconciler {
     /// Returns the ClusterSPIFFEIDs that select a cached pod in a namespace where ClusterSPIFFEID `name`
     /// registered a service that it no longer calls for. One of them may take that service over.
     ///
-    /// `keeping` holds the service ids that `name` still calls for; it is empty when `name` was deleted.
+    /// `owned` lists the registered services of `name`, and `keeping` contains the ids of those it still calls
+    /// for. `keeping` is empty when `name` was deleted.
     private func heirs(
-        of name: String, keeping: Set<String>, snapshot: CacheSnapshot, registered: [String: RegisteredService]
+        of name: String, owning owned: [RegisteredService], keeping: Set<String>, snapshot: CacheSnapshot
     ) -> Set<String> {
         let namespaces = Set(
-            registered.values.compactMap { service in
-                service.metadata[ReservedMetadata.clusterSPIFFEID] == name && !keeping.contains(service.id)
-                    && service.status != .inactive && service.status != .revoked
+            owned.compactMap { service in
+                !keeping.contains(service.id) && service.status != .inactive && service.status != .revoked
                     ? service.metadata[ReservedMetadata.namespace] : nil
             })
         guard !namespaces.isEmpty else { return [] }
