@@ -95,7 +95,7 @@ final class DeferredExchange: Sendable {
     }
 }
 
-/// The suspended exchanges of a server, so that ``HTTPServer/stop(timeout:)`` can answer each one.
+/// The suspended exchanges of a server, so that ``HTTPServer/stop(timeout:)`` can respond to each one.
 /// libmicrohttpd 0.9.75 aborts the process in MHD_stop_daemon while a connection is still suspended.
 final class SuspendedExchanges: Sendable {
     private struct State {

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// The server thread is free as soon as the handler returns, so a handler can hand the responder to
 /// another thread and return. The request counts in ``HTTPServer/requestsInFlight`` until the response
-/// is sent, and ``HTTPServer/stop(timeout:)`` answers a request still waiting at its timeout with 503.
+/// is sent, and ``HTTPServer/stop(timeout:)`` responds with 503 to a request still waiting at its timeout.
 public typealias DeferredHTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
 /// The one-time sender of the response to a request.

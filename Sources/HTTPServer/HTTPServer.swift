@@ -190,9 +190,9 @@ public final class HTTPServer: Sendable {
 
         let serverContext = context.takeUnretainedValue()
         serverContext.stopping.store(true, ordering: .relaxed)
-        // The pool threads may still poll the quiesced socket, so it is closed only after MHD_stop_daemon;
-        // closing it earlier makes a thread's epoll removal fail, and MHD aborts the process. Shutting it
-        // down now stops listening at once, so new connections are refused instead of waiting in the backlog.
+        // The pool threads may still poll the quiesced socket, so it is closed only after MHD_stop_daemon.
+        // Closing it earlier makes a thread's epoll removal fail, and MHD aborts the process. Shutting it down
+        // now stops listening at once, so new connections are rejected instead of waiting in the backlog.
         let listenSocket = MHD_quiesce_daemon(daemon.pointer)
         if listenSocket >= 0 {
             shutdown(listenSocket, Int32(SHUT_RDWR))

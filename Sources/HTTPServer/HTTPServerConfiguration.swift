@@ -38,7 +38,7 @@ public struct HTTPServerConfiguration: Sendable {
         }
     }
 
-    /// How the server treats client certificates when it has a client CA bundle.
+    /// The check of client certificates when the server has a client CA bundle.
     public enum ClientCertificateMode: String, Sendable, CaseIterable {
         /// Every request needs a certificate that verifies against the bundle: a request without one
         /// gets 401 and one with an unverified certificate gets 403.

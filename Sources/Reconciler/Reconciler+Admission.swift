@@ -164,7 +164,7 @@ extension Reconciler {
     /// requests before it in the group. A change committed after `prepare(_:)`, or an earlier request in
     /// the group for the same pod, therefore makes the request be evaluated again, as `admit(_:dryRun:)`
     /// evaluates it. The only difference is that a prepared DELETE records the time of `prepare(_:)` in
-    /// its tombstone. Run one group at a time, so that each group sees the changes of those before it.
+    /// its tombstone. Run one group at a time, so that each group is evaluated with the changes of those before it.
     /// `dryRun` applies to the whole group, and preparations do not depend on it.
     public func admit(_ requests: [PreparedAdmission], dryRun: Bool = false) -> [AdmissionOutcome] {
         // The evaluation's snapshot is gone before the transaction, so that applying the changes to the

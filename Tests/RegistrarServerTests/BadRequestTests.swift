@@ -210,8 +210,8 @@ extension BadRequest {
         }
 
         if let queueError = bad.queueError {
-            // The key fails and waits for its retry, so the queue never becomes idle; its first failure is
-            // recorded once a worker has run it, which can take a while on a loaded machine.
+            // The key fails and waits for its retry, so the queue never becomes idle. Its first failure is
+            // recorded once a worker has run it, which can take seconds on a loaded machine.
             let deadline = Date().addingTimeInterval(20)
             var items = try server.core.reconciler.queue.items(in: .queued)
             while !items.contains(where: { $0.lastError?.contains(queueError) == true }), Date() < deadline {

@@ -153,7 +153,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let latin1 = directory + "/rules-latin1.yaml"
         try Data([0x72, 0x75, 0x6C, 0x65, 0x73, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: latin1))
-        let resolved = path == "DIRECTORY" ? directory : path == "LATIN1" ? latin1 : path
+        var resolved = path
+        if path == "DIRECTORY" {
+            resolved = directory
+        } else if path == "LATIN1" {
+            resolved = latin1
+        }
         let configuration = try Self.load(["--mapping-rules-file", resolved], validates: false)
         let error = try #require(throws: ConfigurationError.self) {
             try configuration.parsedMappingRules()

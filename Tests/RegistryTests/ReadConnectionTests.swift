@@ -33,7 +33,7 @@ import Testing
             committed.signal()
         }
         inserted.wait()
-        // The write transaction is still open, so a read sees the rows committed before it.
+        // The write transaction is still open, so a read returns only the rows committed before it.
         #expect(try Self.count(database) == 0)
         release.signal()
         committed.wait()

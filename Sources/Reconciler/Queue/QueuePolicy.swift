@@ -24,7 +24,7 @@ public struct QueueSettings: Sendable, Hashable {
     /// The maximum number of due keys a worker claims at once and reconciles in one pass; 1 claims one
     /// key at a time.
     public var batchSize: Int = 256
-    /// The nice value of the worker threads, from 0 to 19 (default 10). Above 0, the threads that answer
+    /// The nice value of the worker threads, from 0 to 19 (default 10). Above 0, the threads that serve
     /// webhook requests get the CPU first when both are busy, and the workers catch up when load drops.
     public var workerNiceness: Int = 10
 

@@ -102,7 +102,7 @@ public final class Registrar: Sendable {
         core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
         let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
         // The server waited for the admissions in hand, so the committer fails only those whose requests
-        // were answered with 503 at the timeout.
+        // got 503 at the timeout.
         committer.stop()
         let workersDone = core.stopWorkers(timeout: timeout)
         // NOTE: a request or work item still running after the timeout gets SQLiteError from then on,

@@ -144,9 +144,9 @@ final class AdmissionCommitter: @unchecked Sendable {
     }
 
     /// True when the outcome of `item`, a request that stores nothing, may be returned without waiting
-    /// for a group: no group committed since its evaluation began and no waiting or committing request
-    /// concerns the same object, so it was evaluated against the cache that the requests before it left.
-    /// The caller holds `condition`.
+    /// for a group. That is so when no group committed since its evaluation began and no waiting or
+    /// committing request concerns the same object, because then it was evaluated against the cache that
+    /// the requests before it left. The caller must hold `condition`.
     private static func isCurrent(_ item: AdmissionItem, committedBefore: Int, state: State) -> Bool {
         let objects = identities(item)
         return state.committedGroups == committedBefore && objects.isDisjoint(with: state.committingObjects)

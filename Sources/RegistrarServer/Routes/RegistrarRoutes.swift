@@ -11,7 +11,7 @@ enum RegistrarRoutes {
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"bench","allowed":true}}"#
             .utf8)
 
-    /// The probe paths, which answer GET without a client certificate so that kubelet can call them.
+    /// The probe paths, served to GET without a client certificate so that kubelet can call them.
     static let probePaths: Set<String> = ["/healthz", "/readyz"]
 
     /// Builds the router and wraps it so every failed request is logged once.

@@ -88,8 +88,8 @@ struct WebhookRoute: Sendable {
         }
     }
 
-    /// Removes `line L, column C: ` positions from a denial. They point into the AdmissionReview JSON that
-    /// the API server built, which the kubectl user never sees; the field path that follows stays.
+    /// Removes `line L, column C: ` positions from a denial, because they point into the AdmissionReview
+    /// JSON that the API server built, not into the user's manifest. The field path that follows stays.
     static func removingPositions(_ message: String) -> String {
         message.replacing(#/line \d+, column \d+: /#, with: "")
     }
