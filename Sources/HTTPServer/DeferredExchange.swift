@@ -118,7 +118,7 @@ final class SuspendedExchanges: Sendable {
         _ = state.withLock { $0.exchanges.removeValue(forKey: ObjectIdentifier(exchange)) }
     }
 
-    /// Refuses later inserts and returns the exchanges added so far.
+    /// Rejects later inserts and returns the exchanges added so far.
     func close() -> [DeferredExchange] {
         state.withLock { state in
             state.closed = true
