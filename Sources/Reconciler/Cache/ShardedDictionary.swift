@@ -1,8 +1,8 @@
 /// A dictionary split into smaller dictionaries by the hash of the key.
 ///
 /// A dictionary of up to `splitCount` entries has one shard. When it grows past that, its entries are
-/// spread over `shardCount` shards. Copies share every shard, so changing one entry of a copy copies only the array of shards and that
-/// entry's shard, not the whole table. The object cache keeps its pod tables in this form: a snapshot
+/// spread over `shardCount` shards. Copies share every shard, so changing one entry of a copy copies only
+/// the array of shards and that entry's shard, not the whole table. The object cache keeps its pod tables in this form: a snapshot
 /// taken by one thread stays valid while another thread changes the cache, and each change costs a
 /// fraction of the table instead of a full copy.
 public struct ShardedDictionary<Key: Hashable, Value>: Sequence, ExpressibleByDictionaryLiteral {
