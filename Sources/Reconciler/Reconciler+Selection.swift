@@ -26,13 +26,18 @@ extension Reconciler {
     func selection(for object: ClusterSPIFFEID, in snapshot: CacheSnapshot, memo: MemoUse = .none) -> Selection {
         let name = object.metadata.name
         let revision = memo == .none ? nil : snapshot.clusterSPIFFEIDRevisions[name]
-        let stored = revision.flatMap { renderMemo.renders(of: name, revision: $0) }
+        let candidates =
+            revision == nil
+            ? Array(snapshot.pods.values) : snapshot.pods.values.filter { selects(object, pod: $0, in: snapshot) }
+        let stored = revision.flatMap {
+            renderMemo.renders(of: name, revision: $0, pods: candidates.map(\.metadata.uid))
+        }
 
         var rendered: [String: Result<SPIFFEID, RenderFailure>] = [:]
         var stale: [Pod] = []
         var reusedRenders = 0
         if let stored {
-            for pod in snapshot.pods.values where selects(object, pod: pod, in: snapshot) {
+            for pod in candidates {
                 let uid = pod.metadata.uid
                 if let hit = stored.pods[uid], hit.revision == snapshot.podRevisions[uid] {
                     rendered[uid] = hit.id
@@ -42,7 +47,7 @@ extension Reconciler {
                 }
             }
         } else {
-            stale = Array(snapshot.pods.values)
+            stale = candidates
         }
 
         let prepared = stored?.prepared ?? PreparedClusterSPIFFEID(object, settings: selectionSettings)
@@ -73,18 +78,12 @@ extension Reconciler {
         // left the selection, so only then does a full selection need to drop entries.
         let dropsEntries =
             memo == .full
-            && (stored.map { reusedRenders < $0.pods.count || reusedMappings < $0.mappings.count } ?? true)
+            && (stored.map { reusedRenders < $0.storedPods || reusedMappings < $0.storedMappings } ?? true)
         if let revision, stored == nil || !fresh.isEmpty || !mapped.isEmpty || dropsEntries {
-            var renders = RenderMemo.Renders(
-                revision: revision, prepared: prepared, rejections: rejections, pods: stored?.pods ?? [:])
-            renders.pods.merge(fresh) { _, new in new }
-            renders.mappings = stored?.mappings ?? [:]
-            renders.mappings.merge(mapped) { _, new in new }
-            if memo == .full {
-                renders.pods = renders.pods.filter { rendered[$0.key] != nil }
-                renders.mappings = renders.mappings.filter { rendered[$0.key] != nil }
-            }
-            renderMemo.store(renders, for: name, replacing: memo == .full)
+            renderMemo.store(
+                RenderMemo.Renders(
+                    revision: revision, prepared: prepared, rejections: rejections, pods: fresh, mappings: mapped),
+                for: name, keeping: dropsEntries ? Set(rendered.keys) : nil)
         }
 
         var problems = rejections

@@ -17,7 +17,8 @@ import YAML
 /// `--updates`, every request is an UPDATE of one of the `--pods` pods with a new value of a label, so
 /// every request stores the pod and enqueues its key while the cluster keeps its size. `--group-size N` sets
 /// `webhook.admissionGroupSize` (default 64; 1 commits each admission alone), and `--http-threads N`
-/// sets `server.threads` (default 4). Each connection is a
+/// sets `server.threads` (default 4). `--phase running|paused|ceiling` runs one phase alone, for a
+/// profiler; the ratios need all three. Each connection is a
 /// thread with its own client. Server and clients share the machine, so compare the two phases of one
 /// run rather than figures across machines.
 func runWebhookBenchmark() {
@@ -28,6 +29,7 @@ func runWebhookBenchmark() {
     var updates = false
     var groupSize = RegistrarConfiguration().admissionGroupSize
     var httpThreads = RegistrarConfiguration().httpThreads
+    var phases: Set<String> = ["running", "paused", "ceiling"]
     var arguments = Array(CommandLine.arguments.dropFirst(2))
     while !arguments.isEmpty {
         let option = arguments.removeFirst()
@@ -35,6 +37,10 @@ func runWebhookBenchmark() {
         if option == "--updates" {
             updates = true
             if let value { arguments.insert(value, at: 0) }
+            continue
+        }
+        if option == "--phase", let value, phases.contains(value) {
+            phases = [value]
             continue
         }
         if option == "--database-sync", let mode = value.flatMap(DatabaseSync.init(rawValue:)) {
@@ -49,7 +55,7 @@ func runWebhookBenchmark() {
         case ("--http-threads", let number?) where number >= 1 && number <= 256: httpThreads = Int(number)
         default:
             print(
-                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--updates] [--group-size N] [--http-threads N]"
+                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--updates] [--group-size N] [--http-threads N] [--phase running|paused|ceiling]"
             )
             return
         }
@@ -81,15 +87,15 @@ func runWebhookBenchmark() {
 
     let core = server.registrar.core
     let phase = Phase(seconds: seconds, connections: connections, podCount: podCount, updates: updates)
-    let webhook = load(server, path: "/webhook", phase: phase, round: 0)
+    let webhook = phases.contains("running") ? load(server, path: "/webhook", phase: phase, round: 0) : nil
     core.stopWorkers(timeout: 30)
-    let alone = load(server, path: "/webhook", phase: phase, round: 1)
+    let alone = phases.contains("paused") ? load(server, path: "/webhook", phase: phase, round: 1) : nil
     core.startWorkers()
-    let echo = load(server, path: "/bench/echo", phase: phase, round: 2)
-    webhook.print(label: "webhook, workers reconciling")
-    alone.print(label: "webhook, workers paused")
-    echo.print(label: "ceiling, /bench/echo")
-    if echo.requestsPerSecond > 0 {
+    let echo = phases.contains("ceiling") ? load(server, path: "/bench/echo", phase: phase, round: 2) : nil
+    webhook?.print(label: "webhook, workers reconciling")
+    alone?.print(label: "webhook, workers paused")
+    echo?.print(label: "ceiling, /bench/echo")
+    if let webhook, let alone, let echo, echo.requestsPerSecond > 0 {
         print(
             "ratio to the ceiling, workers reconciling: \(formatFigure(webhook.requestsPerSecond / echo.requestsPerSecond))"
         )
@@ -193,6 +199,7 @@ private func load(_ server: LoopbackRegistrar, path: String, phase: Phase, round
         finished.enter()
         let thread = Thread {
             defer { finished.leave() }
+            Thread.current.name = "bench-client"
             var latencies: [Double] = []
             var failures = 0
             guard let client = try? HTTPClient(configuration: configuration) else {

@@ -29,4 +29,21 @@ import Testing
         }
         #expect(!server.registrar.core.isProcessing)
     }
+
+    @Test func threadsCarryTheirNames() throws {
+        let server = try LoopbackRegistrar { $0.workerCount = 2 }
+        defer { server.close() }
+        let expected: Set<String> = ["admit-commit", "reconcile-0", "reconcile-1", "MHD-worker"]
+        // A thread names itself once it runs, so the names are read again for up to 5 seconds.
+        var names: Set<String> = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !names.isSuperset(of: expected), ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+            names = Set(
+                tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        }
+        #expect(names.isSuperset(of: expected))
+    }
 }

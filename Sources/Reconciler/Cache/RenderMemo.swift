@@ -50,6 +50,19 @@ final class RenderMemo: @unchecked Sendable {
         var uid: String
     }
 
+    /// What is stored for one ClusterSPIFFEID revision, with the entries of some pods.
+    struct Lookup {
+        var prepared: PreparedClusterSPIFFEID
+        var rejections: [String]
+        /// The stored renders of the pods asked for.
+        var pods: [String: (revision: Int, id: Result<SPIFFEID, RenderFailure>)]
+        /// The stored mapping outcomes of the pods asked for.
+        var mappings: [String: (revision: Int, mapping: PodMapping)]
+        /// The number of pods with a stored render, and with a stored mapping outcome, in all.
+        var storedPods: Int
+        var storedMappings: Int
+    }
+
     /// Returns the renders stored for `name` at `revision`, or nil when none are stored for that revision.
     func renders(of name: String, revision: Int) -> Renders? {
         entries.withLock { entries in
@@ -58,17 +71,39 @@ final class RenderMemo: @unchecked Sendable {
         }
     }
 
-    /// Stores renders; when `replacing` is true the pods of `renders` replace every stored pod, which drops
-    /// pods that left the cache. Otherwise the pods are merged into those stored for the same revision.
-    func store(_ renders: Renders, for name: String, replacing: Bool) {
+    /// Returns what is stored for `name` at `revision` with the entries of the pods `uids`, or nil when
+    /// nothing is stored for that revision. It copies only those entries, so the stored tables stay
+    /// unshared and ``store(_:for:keeping:)`` changes them in place.
+    func renders(of name: String, revision: Int, pods uids: [String]) -> Lookup? {
         entries.withLock { entries in
-            guard !replacing, var stored = entries[name], stored.revision == renders.revision else {
+            guard let stored = entries[name], stored.revision == revision else { return nil }
+            var lookup = Lookup(
+                prepared: stored.prepared, rejections: stored.rejections, pods: [:], mappings: [:],
+                storedPods: stored.pods.count, storedMappings: stored.mappings.count)
+            for uid in uids {
+                lookup.pods[uid] = stored.pods[uid]
+                lookup.mappings[uid] = stored.mappings[uid]
+            }
+            return lookup
+        }
+    }
+
+    /// Stores renders. When an entry for the same revision is stored, the pods of `renders` are merged
+    /// into it, after the pods not in `keeping` are dropped when it is set (a selection of every cached
+    /// pod passes the ones it selected); otherwise `renders` replaces the entry.
+    func store(_ renders: Renders, for name: String, keeping: Set<String>?) {
+        entries.withLock { entries in
+            // Read and changed through the subscript only, so that the stored tables are not copied.
+            guard entries[name]?.revision == renders.revision else {
                 entries[name] = renders
                 return
             }
-            stored.pods.merge(renders.pods) { _, new in new }
-            stored.mappings.merge(renders.mappings) { _, new in new }
-            entries[name] = stored
+            if let keeping {
+                entries[name]!.pods = entries[name]!.pods.filter { keeping.contains($0.key) }
+                entries[name]!.mappings = entries[name]!.mappings.filter { keeping.contains($0.key) }
+            }
+            entries[name]!.pods.merge(renders.pods) { _, new in new }
+            entries[name]!.mappings.merge(renders.mappings) { _, new in new }
         }
     }
 

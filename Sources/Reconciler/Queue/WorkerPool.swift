@@ -76,8 +76,10 @@ public final class WorkerPool: Sendable {
         state.withLock { $0.running += count }
         for index in 0..<count {
             let owner = "\(ownerPrefix)-\(index)"
-            let thread = Thread { [self] in run(owner: owner) }
-            thread.name = "reconcile-worker-\(index)"
+            let thread = Thread { [self] in
+                Thread.current.name = "reconcile-\(index)"
+                run(owner: owner)
+            }
             thread.start()
         }
     }

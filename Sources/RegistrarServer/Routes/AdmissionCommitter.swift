@@ -40,8 +40,11 @@ final class AdmissionCommitter: @unchecked Sendable {
     init(reconciler: Reconciler, maxGroupSize: Int) {
         self.reconciler = reconciler
         self.maxGroupSize = max(1, maxGroupSize)
-        let thread = Thread { [self] in commitLoop() }
-        thread.name = "admission-commit"
+        // Linux keeps 15 bytes of a thread's name, and Foundation applies a name only from the thread itself.
+        let thread = Thread { [self] in
+            Thread.current.name = "admit-commit"
+            commitLoop()
+        }
         thread.start()
     }
 

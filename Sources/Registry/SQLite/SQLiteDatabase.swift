@@ -356,6 +356,7 @@ final class ExternalChangePoller: Sendable {
         let seconds = min(3600, max(0.001, interval.timeInterval))
         let period = DispatchTimeInterval.nanoseconds(Int(seconds * 1e9))
         Thread.detachNewThread { [self] in
+            Thread.current.name = "registry-poll"
             Thread.current.threadDictionary[Self.threadKey] = true
             while true {
                 _ = wake.wait(timeout: .now() + period)

@@ -48,6 +48,7 @@ final class WALCheckpointer: Sendable {
         }
         let transferred = TransferredConnection(connection: connection)
         Thread.detachNewThread { [self] in
+            Thread.current.name = "wal-checkpoint"
             self.runLoop(transferred)
             // Closed here, before `stop` returns: the closure keeps `transferred` alive until it ends,
             // which would otherwise leave the connection open after `stop`.
