@@ -174,12 +174,12 @@ public final class HTTPServer: Sendable {
     /// From the start of the stop, a request that arrives on a kept-alive connection gets 503, and each
     /// response closes its connection.
     /// A deferred request still waiting for its responder after the timeout gets 503, and the server
-    /// waits up to ``stoppingResponseGrace`` more for those responses to go out. Connections that are idle
+    /// waits up to `responseGrace` more for those responses to go out. Connections that are idle
     /// or still open after that are closed. A handler that is still running delays the return until it
     /// finishes, because libmicrohttpd joins its threads. Calling `stop` again does nothing.
     /// - Returns: true when every request in hand finished before the timeout.
     @discardableResult
-    public func stop(timeout: Duration) -> Bool {
+    public func stop(timeout: Duration, responseGrace: Duration = .milliseconds(500)) -> Bool {
         let alreadyStopped = stopped.withLock { stopped in
             defer { stopped = true }
             return stopped
@@ -204,7 +204,7 @@ public final class HTTPServer: Sendable {
         if refused > 0 {
             serverContext.onError(
                 "sent 503 to \(refused) deferred requests whose responses were not ready when the stop timed out")
-            _ = waitForRequests(timeout: Self.stoppingResponseGrace)
+            _ = waitForRequests(timeout: responseGrace)
         }
         serverContext.tracker.stop()
         MHD_stop_daemon(daemon.pointer)
@@ -217,10 +217,6 @@ public final class HTTPServer: Sendable {
         }
         return drained
     }
-
-    /// The time ``stop(timeout:)`` allows, after its timeout, for the 503 responses to deferred requests
-    /// that were still waiting.
-    public static let stoppingResponseGrace = Duration.milliseconds(500)
 
     /// Writes an error line to standard error.
     public static let printError: @Sendable (String) -> Void = { message in

@@ -187,7 +187,7 @@ private struct OwnedClient: @unchecked Sendable {
 
         #expect(!drained)
         #expect(elapsed >= 0.2)
-        #expect(elapsed < 0.2 + HTTPServer.stoppingResponseGrace.seconds + 1)
+        #expect(elapsed < 0.2 + 0.5 + 1)
         #expect(results.values == Array(repeating: "503", count: requestCount))
         #expect(server.requestsInFlight == 0)
         #expect(errors.values.contains { $0.contains("sent 503 to \(requestCount) deferred requests") })

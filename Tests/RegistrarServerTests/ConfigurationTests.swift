@@ -7,6 +7,7 @@ import Testing
     /// A valid value for every setting that differs from its default, by flag name.
     static let samples: [String: String] = [
         "listen": "127.0.0.1:9443", "http-threads": "8", "dev-plain-http": "true", "shutdown-timeout": "3",
+        "shutdown-response-grace": "2",
         "bench-echo-route": "true", "tls-cert-file": "/etc/tls/tls.crt", "tls-key-file": "/etc/tls/tls.key",
         "tls-client-ca-file": "/etc/tls/ca.crt", "tls-client-certificate": "verify-if-given",
         "cert-reload-interval": "2.5", "database": "/tmp/r.db",

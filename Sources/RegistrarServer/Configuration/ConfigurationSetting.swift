@@ -72,6 +72,12 @@ extension ConfigurationSetting {
             configuration.shutdownTimeoutSeconds = try input.seconds(in: 0...3600)
         },
         ConfigurationSetting(
+            ["server", "shutdownResponseGrace"], flag: "shutdown-response-grace", value: "SECONDS",
+            help: "Seconds a timed-out shutdown allows for the 503 responses to webhook requests still waiting."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.shutdownResponseGraceSeconds = try input.seconds(in: 0...60)
+        },
+        ConfigurationSetting(
             ["server", "benchEchoRoute"], flag: "bench-echo-route", value: "BOOL",
             help: "Serve POST /bench/echo, a canned response for measuring the server's ceiling."
         ) { configuration, input throws(ConfigurationError) in

@@ -112,6 +112,9 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var maxClientEventsPerSecond = 20
     /// Seconds a graceful shutdown waits for requests in hand and work items in progress.
     public var shutdownTimeoutSeconds = 20.0
+    /// Seconds a shutdown that timed out allows for the 503 responses to the webhook requests still waiting
+    /// for their commit.
+    public var shutdownResponseGraceSeconds = 0.5
     /// The webhook's action on a ClusterSPIFFEID spec that the SPIRE controller would reject.
     public var validationMode = ValidationMode.warn
     /// The maximum number of concurrent webhook admissions committed in one transaction; 1 commits

@@ -100,7 +100,9 @@ public final class Registrar: Sendable {
         guard first else { return true }
         let timeout = configuration.shutdownTimeoutSeconds
         core.logger.info("shutting down", [.detail: "requests_in_flight=\(server.requestsInFlight)"])
-        let requestsDone = server.stop(timeout: .milliseconds(Int(timeout * 1000)))
+        let requestsDone = server.stop(
+            timeout: .milliseconds(Int(timeout * 1000)),
+            responseGrace: .milliseconds(Int(configuration.shutdownResponseGraceSeconds * 1000)))
         // The server waited for the admissions in hand, so the committer fails only those whose requests
         // got 503 at the timeout.
         committer.stop()
