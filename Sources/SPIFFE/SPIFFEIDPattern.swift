@@ -50,18 +50,36 @@ public struct SPIFFEIDPattern: Hashable, Sendable, CustomStringConvertible {
     ///
     /// The trust domain is ignored, so callers check ``SPIFFEID/memberOf(_:)`` first where it matters.
     public func match(_ id: SPIFFEID) -> [String: String]? {
-        let pathSegments = id.path.utf8.split(separator: UInt8(ascii: "/"))
-        guard pathSegments.count == segments.count else {
-            return nil
-        }
-        var captures: [String: String] = [:]
-        for (parts, segment) in zip(segments, pathSegments) {
-            guard let segmentCaptures = SegmentMatcher.match(parts, Array(segment)) else {
-                return nil
+        var path = id.path
+        return path.withUTF8 { bytes in
+            // The bounds of the path's non-empty segments; a path with more segments than the pattern fails here.
+            var bounds: [Range<Int>] = []
+            bounds.reserveCapacity(segments.count)
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                if index > start {
+                    guard bounds.count < segments.count else { return nil }
+                    bounds.append(start..<index)
+                }
+                start = index + 1
             }
-            captures.merge(segmentCaptures) { first, _ in first }
+            guard bounds.count == segments.count else { return nil }
+            // Segments that are one literal reject most paths before any capture is copied.
+            for (parts, range) in zip(segments, bounds) {
+                if parts.count == 1, case .literal(let literal) = parts[0], !bytes[range].elementsEqual(literal) {
+                    return nil
+                }
+            }
+            var captures: [String: String] = [:]
+            for (parts, range) in zip(segments, bounds) {
+                if parts.count == 1, case .literal = parts[0] { continue }
+                guard let found = SegmentMatcher.match(parts, Array(bytes[range])) else { return nil }
+                for (name, value) in found where captures[name] == nil {
+                    captures[name] = value
+                }
+            }
+            return captures
         }
-        return captures
     }
 }
 
@@ -163,6 +181,13 @@ private enum SegmentMatcher {
             }
         }
         guard minimumLength <= segment.count else {
+            return nil
+        }
+        // A literal at either end must be the segment's prefix or suffix, which rejects most segments at once.
+        if case .literal(let prefix) = parts[0], !segment.starts(with: prefix) {
+            return nil
+        }
+        if case .literal(let suffix) = parts[parts.count - 1], !segment.reversed().starts(with: suffix.reversed()) {
             return nil
         }
         let table = suffixTable(parts, segment)

@@ -13,6 +13,7 @@ extension Node {
     /// Returns the node as JSON in UTF-8 bytes, as `jsonText(pretty:)` writes it.
     public func jsonBytes(pretty: Bool = false) -> [UInt8] {
         var writer = JSONWriter(pretty: pretty)
+        writer.output.reserveCapacity(1024)
         writer.write(self, indent: 0)
         return writer.output
     }
@@ -103,7 +104,7 @@ struct JSONWriter {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
-                if let escaped = Self.escapedNonPrintable(bytes, at: index) {
+                if byte >= 0x7F, let escaped = Self.escapedNonPrintable(bytes, at: index) {
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                     append(escaped.text)
                     index += escaped.length

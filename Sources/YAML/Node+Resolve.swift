@@ -19,6 +19,10 @@ extension Node {
     /// mappings resolve to `.null`; check `content` first.
     public var resolved: ScalarValue {
         guard case .scalar(let scalar) = content else { return .null }
+        // Most scalars have no tag, and then their style decides.
+        guard let tag else {
+            return scalar.style == .plain ? Self.resolvePlain(scalar.text) : .string(scalar.text)
+        }
         switch tag {
         case "tag:yaml.org,2002:str":
             return .string(scalar.text)

@@ -31,13 +31,53 @@ public struct NodeDecodingError: Error, Sendable, Hashable, CustomStringConverti
 public struct NodeReader: Sendable {
     /// The node being read.
     public let node: Node
-    /// The dotted path from the document root, such as `spec.federatesWith[1]`.
-    public let path: String
+    /// The way from the document root, kept as links so that a child costs no text until an error needs it.
+    private let trail: PathTrail?
 
     /// Creates a reader; pass a path when the node is not a document root.
     public init(_ node: Node, path: String = "") {
         self.node = node
-        self.path = path
+        self.trail = path.isEmpty ? nil : PathTrail(parent: nil, step: .text(path))
+    }
+
+    private init(_ node: Node, trail: PathTrail) {
+        self.node = node
+        self.trail = trail
+    }
+
+    /// The dotted path from the document root, such as `spec.federatesWith[1]`; keys that contain dots or
+    /// slashes are quoted, as in `metadata.labels["app.kubernetes.io/name"]`.
+    public var path: String {
+        var steps: [PathTrail.Step] = []
+        var link = trail
+        while let current = link {
+            steps.append(current.step)
+            link = current.parent
+        }
+        var text = ""
+        for step in steps.reversed() {
+            switch step {
+            case .text(let root):
+                text = root
+            case .key(let key):
+                let plain = !key.isEmpty && key.utf8.allSatisfy { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "/") }
+                if !plain {
+                    text += "[\"\(key)\"]"
+                } else if text.isEmpty {
+                    text = key
+                } else {
+                    text += "." + key
+                }
+            case .index(let index):
+                text += "[\(index)]"
+            }
+        }
+        return text
+    }
+
+    /// The reader of `child`, the value under `key` in this mapping.
+    func child(_ child: Node, key: String) -> NodeReader {
+        NodeReader(child, trail: PathTrail(parent: trail, step: .key(key)))
     }
 
     /// The position of the node.
@@ -89,7 +129,9 @@ public struct NodeReader: Sendable {
         guard case .sequence(let items) = node.content else {
             throw error("expected a sequence, found \(node.kindName)")
         }
-        return items.enumerated().map { NodeReader($0.element, path: "\(path)[\($0.offset)]") }
+        return items.enumerated().map {
+            NodeReader($0.element, trail: PathTrail(parent: trail, step: .index($0.offset)))
+        }
     }
 
     /// The value as a mapping with string keys, read by key.
@@ -119,13 +161,23 @@ public struct NodeReader: Sendable {
         }
         return result
     }
+}
 
-    /// The path of a child under `key`, quoting keys that contain dots or slashes.
-    func childPath(_ key: String) -> String {
-        let plain = !key.isEmpty && key.utf8.allSatisfy { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "/") }
-        let component = plain ? key : "[\"\(key)\"]"
-        if path.isEmpty { return plain ? component : component }
-        return plain ? "\(path).\(component)" : "\(path)\(component)"
+/// One step of a reader's way from the document root, linked to the step before it.
+private final class PathTrail: Sendable {
+    enum Step: Sendable {
+        /// The path given for the first reader, such as `request.object`.
+        case text(String)
+        case key(String)
+        case index(Int)
+    }
+
+    let parent: PathTrail?
+    let step: Step
+
+    init(parent: PathTrail?, step: Step) {
+        self.parent = parent
+        self.step = step
     }
 }
 
@@ -186,7 +238,7 @@ public struct MappingReader: Sendable {
     /// The value under `key`, null included, or nil when the key is absent.
     func value(_ key: String) -> NodeReader? {
         guard let position = position(of: key) else { return nil }
-        return NodeReader(entries[position].value, path: reader.childPath(key))
+        return reader.child(entries[position].value, key: key)
     }
 
     /// The value under `key`, or an error that names the missing field.

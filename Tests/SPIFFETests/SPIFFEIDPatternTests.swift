@@ -84,6 +84,15 @@ struct InvalidPatternCase: Sendable, CustomTestStringConvertible {
             captures: ["name": "api", "version": "v2"]),
         PatternMatchCase(pattern: "/{name}.{version}.svc", id: "spiffe://example.org/api.svc", captures: nil),
         PatternMatchCase(pattern: "/a.{x}", id: "spiffe://example.org/aXb", captures: nil),
+        // A literal around a capture must be the segment's prefix and suffix.
+        PatternMatchCase(
+            pattern: "/sa/serviceradar-{kind}-checker", id: "spiffe://example.org/sa/edge-snmp-checker", captures: nil),
+        PatternMatchCase(
+            pattern: "/sa/serviceradar-{kind}-checker", id: "spiffe://example.org/sa/serviceradar-snmp-poller",
+            captures: nil),
+        PatternMatchCase(
+            pattern: "/sa/serviceradar-{kind}-checker", id: "spiffe://example.org/sa/serviceradar-snmp-checker",
+            captures: ["kind": "snmp"]),
         PatternMatchCase(pattern: "/static/path", id: "spiffe://example.org/static/path", captures: [:]),
         PatternMatchCase(pattern: "/{whole}", id: "spiffe://example.org/...", captures: ["whole": "..."]),
     ]

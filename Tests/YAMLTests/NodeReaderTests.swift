@@ -71,4 +71,13 @@ import YAML
         }
         #expect(error?.path == "labels[\"app.kubernetes.io/name\"]")
     }
+
+    @Test func pathJoinsRootKeysAndIndexes() throws {
+        let root = try YAMLParser.parseSingle("spec:\n  containers:\n  - name: a\n  - name: [b]\n")
+        let containers = try NodeReader(root, path: "request.object").mapping().required("spec").mapping()
+            .required("containers").sequence()
+        let error = #expect(throws: NodeDecodingError.self) { try containers[1].mapping().required("name").string() }
+        #expect(error?.path == "request.object.spec.containers[1].name")
+        #expect(containers[0].path == "request.object.spec.containers[0]")
+    }
 }

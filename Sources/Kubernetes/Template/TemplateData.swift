@@ -15,14 +15,16 @@ public enum TemplateData {
     public static func make(
         trustDomain: String, clusterName: String, clusterDomain: String, pod: Pod, node: KubernetesNode?
     ) -> TemplateValue {
-        .structure(
-            TemplateStruct(
-                typeName: "*spireentry.templateData", layout: templateDataLayout,
-                values: [
-                    .string(trustDomain), .string(clusterName), .string(clusterDomain), objectMeta(pod.metadata),
-                    podSpec(pod.spec), node.map { objectMeta($0.metadata) } ?? zeroNodeMeta,
-                    node.map { nodeSpec($0.spec) } ?? zeroNodeSpec,
-                ]))
+        var data = TemplateStruct(
+            typeName: "*spireentry.templateData", layout: templateDataLayout,
+            values: [
+                .string(trustDomain), .string(clusterName), .string(clusterDomain), .null, .null,
+                node.map { objectMeta($0.metadata) } ?? zeroNodeMeta, node.map { nodeSpec($0.spec) } ?? zeroNodeSpec,
+            ])
+        // Most templates read a few fields of the pod, so its metadata and spec are converted only when read.
+        data.set("PodMeta", deferred: { objectMeta(pod.metadata) })
+        data.set("PodSpec", deferred: { podSpec(pod.spec) })
+        return .structure(data)
     }
 
     private static let templateDataLayout = TemplateFieldLayout([
@@ -44,17 +46,18 @@ public enum TemplateData {
                         .bool(owner.controller), .bool(owner.blockOwnerDeletion),
                     ]))
         }
-        return .structure(
-            TemplateStruct(
-                typeName: "*v1.ObjectMeta", layout: objectMetaLayout,
-                values: [
-                    .string(meta.name), .string(meta.generateName), .string(meta.namespace), .string(""),
-                    .string(meta.uid), .string(meta.resourceVersion), .int(meta.generation),
-                    .string(goTime(meta.creationTimestamp)),
-                    meta.deletionTimestamp.map { .string(goTime($0)) } ?? .null,
-                    .null, .map(.strings(meta.labels)), .map(.strings(meta.annotations)), .list(owners),
-                    .list(meta.finalizers.map(TemplateValue.string)), .list([]),
-                ]))
+        var structure = TemplateStruct(
+            typeName: "*v1.ObjectMeta", layout: objectMetaLayout,
+            values: [
+                .string(meta.name), .string(meta.generateName), .string(meta.namespace), .string(""),
+                .string(meta.uid), .string(meta.resourceVersion), .int(meta.generation),
+                .string(goTime(meta.creationTimestamp)),
+                meta.deletionTimestamp.map { .string(goTime($0)) } ?? .null,
+                .null, .null, .null, .list(owners), .list(meta.finalizers.map(TemplateValue.string)), .list([]),
+            ])
+        structure.set("Labels", deferred: { .map(.strings(meta.labels)) })
+        structure.set("Annotations", deferred: { .map(.strings(meta.annotations)) })
+        return .structure(structure)
     }
 
     private static let ownerReferenceLayout = TemplateFieldLayout([
@@ -138,8 +141,13 @@ public enum TemplateData {
     /// Returns the Go field name for a JSON field name, such as `DNSPolicy` for `dnsPolicy`.
     static func goFieldName(_ key: String) -> String {
         if let name = goNames[key] { return name }
-        guard let first = key.first else { return key }
-        return first.uppercased() + key.dropFirst()
+        guard let first = key.utf8.first else { return key }
+        guard first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
+            return key.first.map { $0.uppercased() + key.dropFirst() } ?? key
+        }
+        var bytes = Array(key.utf8)
+        bytes[0] = first - UInt8(ascii: "a") + UInt8(ascii: "A")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Nested manifests deeper than this become nil; real pod specs are far shallower.

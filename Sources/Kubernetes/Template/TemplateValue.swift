@@ -1,3 +1,4 @@
+import Synchronization
 import YAML
 
 /// A value that a Go `text/template` can walk: the dynamic counterpart of the Go structs, maps and
@@ -58,14 +59,19 @@ public struct TemplateStruct: Sendable, Hashable {
         set { self = TemplateStruct(typeName: typeName, fields: newValue.map { ($0.name, $0.value) }) }
     }
     private var layout: TemplateFieldLayout
-    /// The field values by position in `layout`.
+    /// The field values by position in `layout`, apart from those in `changed`. Structs copied from a
+    /// shared one, such as the zero `PodSpec`, share this array.
     private var slots: [Slot]
+    /// The fields set since the struct was made, by position, so that setting a few fields of a large
+    /// struct copies none of the others.
+    private var changed: [Int: Slot] = [:]
 
     /// A field's value, or the manifest node and JSON key that it is converted from when read; the key
     /// decides between map and struct.
     private enum Slot: Sendable {
         case value(TemplateValue)
         indirect case pending(Node, key: String)
+        case deferred(DeferredTemplateValue)
     }
 
     /// Creates a struct; a later field with the same name replaces an earlier one.
@@ -102,15 +108,22 @@ public struct TemplateStruct: Sendable, Hashable {
     }
 
     private func value(at position: Int) -> TemplateValue {
-        switch slots[position] {
+        let slot = changed.isEmpty ? slots[position] : changed[position] ?? slots[position]
+        switch slot {
         case .value(let value): return value
         case .pending(let node, let key): return TemplateData.value(node, key: key, depth: 0)
+        case .deferred(let deferred): return deferred.value
         }
     }
 
     /// Sets or adds a field.
     public mutating func set(_ name: String, _ value: TemplateValue) {
         set(name, slot: .value(value))
+    }
+
+    /// Sets or adds a field whose value `build` makes when a template first reads it.
+    mutating func set(_ name: String, deferred build: @escaping @Sendable () -> TemplateValue) {
+        set(name, slot: .deferred(DeferredTemplateValue(build)))
     }
 
     /// Sets or adds a field whose value is the manifest `node` under the JSON field `key`, converted
@@ -121,10 +134,10 @@ public struct TemplateStruct: Sendable, Hashable {
 
     private mutating func set(_ name: String, slot: Slot) {
         if let position = layout.positions[name] {
-            slots[position] = slot
+            changed[position] = slot
         } else {
             layout = layout.adding(name)
-            slots.append(slot)
+            changed[layout.names.count - 1] = slot
         }
     }
 
@@ -132,14 +145,34 @@ public struct TemplateStruct: Sendable, Hashable {
     public static func == (lhs: TemplateStruct, rhs: TemplateStruct) -> Bool {
         guard lhs.typeName == rhs.typeName, lhs.layout === rhs.layout || lhs.layout.names == rhs.layout.names
         else { return false }
-        return lhs.slots.indices.allSatisfy { lhs.value(at: $0) == rhs.value(at: $0) }
+        return lhs.layout.names.indices.allSatisfy { lhs.value(at: $0) == rhs.value(at: $0) }
     }
 
     /// Hashes the type name and fields.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(typeName)
         hasher.combine(layout.names)
-        for position in slots.indices { hasher.combine(value(at: position)) }
+        for position in layout.names.indices { hasher.combine(value(at: position)) }
+    }
+}
+
+/// A struct field's value, built on its first read and kept, so that a render builds only the fields that
+/// its template reads.
+final class DeferredTemplateValue: Sendable {
+    private let build: @Sendable () -> TemplateValue
+    private let built = Mutex<TemplateValue?>(nil)
+
+    init(_ build: @escaping @Sendable () -> TemplateValue) {
+        self.build = build
+    }
+
+    var value: TemplateValue {
+        built.withLock { built in
+            if let built { return built }
+            let value = build()
+            built = value
+            return value
+        }
     }
 }
 
