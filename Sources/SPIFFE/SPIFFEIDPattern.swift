@@ -52,7 +52,7 @@ public struct SPIFFEIDPattern: Hashable, Sendable, CustomStringConvertible {
     public func match(_ id: SPIFFEID) -> [String: String]? {
         var path = id.path
         return path.withUTF8 { bytes in
-            // The bounds of the path's non-empty segments; a path with more segments than the pattern fails here.
+            // The bounds of the path's non-empty segments. A path with more segments than the pattern fails here.
             var bounds: [Range<Int>] = []
             bounds.reserveCapacity(segments.count)
             var start = 0

@@ -45,7 +45,7 @@ public struct NodeReader: Sendable {
         self.trail = trail
     }
 
-    /// The dotted path from the document root, such as `spec.federatesWith[1]`; keys that contain dots or
+    /// The dotted path from the document root, such as `spec.federatesWith[1]`. Keys that contain dots or
     /// slashes are quoted, as in `metadata.labels["app.kubernetes.io/name"]`.
     public var path: String {
         var steps: [PathTrail.Step] = []
@@ -75,7 +75,7 @@ public struct NodeReader: Sendable {
         return text
     }
 
-    /// The reader of `child`, the value under `key` in this mapping.
+    /// Returns the reader of `child`, the value under `key` in this mapping.
     func child(_ child: Node, key: String) -> NodeReader {
         NodeReader(child, trail: PathTrail(parent: trail, step: .key(key)))
     }

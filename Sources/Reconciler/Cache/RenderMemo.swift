@@ -50,7 +50,7 @@ final class RenderMemo: @unchecked Sendable {
         var uid: String
     }
 
-    /// What is stored for one ClusterSPIFFEID revision, with the entries of some pods.
+    /// The stored state of one ClusterSPIFFEID revision, with the entries of some pods.
     struct Lookup {
         var prepared: PreparedClusterSPIFFEID
         var rejections: [String]
@@ -88,9 +88,9 @@ final class RenderMemo: @unchecked Sendable {
         }
     }
 
-    /// Stores renders. When an entry for the same revision is stored, the pods of `renders` are merged
-    /// into it, after the pods not in `keeping` are dropped when it is set (a selection of every cached
-    /// pod passes the ones it selected); otherwise `renders` replaces the entry.
+    /// Stores renders. When an entry for the same revision exists, the pods of `renders` are merged into it.
+    /// With `keeping` set, the stored pods not in it are dropped first: a selection of every cached pod
+    /// passes the ones it selected. Otherwise `renders` replaces the entry.
     func store(_ renders: Renders, for name: String, keeping: Set<String>?) {
         entries.withLock { entries in
             // Read and changed through the subscript only, so that the stored tables are not copied.
