@@ -409,7 +409,8 @@ extension Reconciler {
                 let stored = renderMemo.warnings(
                     of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
             {
-                warnings += stored
+                warnings += stored.messages
+                for id in stored.serviceIDs { claims[id, default: []].append(name) }
                 continue
             }
             let state = DesiredState.compute(
@@ -420,11 +421,12 @@ extension Reconciler {
             for id in state.services.keys { claims[id, default: []].append(name) }
             if let (revision, podRevision) = revisions {
                 renderMemo.storeWarnings(
-                    messages, of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
+                    RenderMemo.Warnings(
+                        revision: revision, podRevision: podRevision, messages: messages,
+                        serviceIDs: state.services.keys.sorted()),
+                    of: name, pod: pod.metadata.uid)
             }
         }
-        // NOTE: only ClusterSPIFFEIDs rendered here count, so a pod admitted again unchanged, whose renders
-        // are stored, gets no warning for a service id that several of them call for.
         for (id, names) in claims.sorted(by: { $0.key < $1.key }) where names.count > 1 {
             warnings.append(
                 AdmissionWarning(

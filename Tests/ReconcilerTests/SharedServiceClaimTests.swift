@@ -116,6 +116,23 @@ import YAML
         #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
     }
 
+    @Test func unchangedReadmissionStillWarns() throws {
+        let harness = try ReconcilerHarness()
+        let setup =
+            try Self.objects(Self.clusterSPIFFEID("b-second")) + Self.objects(Self.clusterSPIFFEID("a-first"))
+        _ = harness.reconciler.admit(setup, operation: .create, dryRun: false)
+        let pod = try Self.objects(Self.namespaceAndPod)
+        _ = harness.reconciler.admit(pod, operation: .create, dryRun: false)
+        // Admissions of the unchanged pod store nothing. The first of them stores its warnings in the memo,
+        // and the next reads them from there.
+        for _ in 0..<2 {
+            let again = harness.reconciler.admit(pod, operation: .update, dryRun: false)
+            #expect(again.enqueuedKeys.isEmpty)
+            #expect(
+                again.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
+        }
+    }
+
     @Test func otherClaimTakesOverAfterDelete() throws {
         let harness = try Self.admitted()
         let reconciler = harness.reconciler

@@ -32,11 +32,13 @@ final class RenderMemo: @unchecked Sendable {
         var mappings: [String: (revision: Int, mapping: PodMapping)] = [:]
     }
 
-    /// The admission warnings of one pod revision under one ClusterSPIFFEID revision.
-    private struct Warnings {
+    /// The admission warnings of one pod revision under one ClusterSPIFFEID revision, with the service ids
+    /// that the ClusterSPIFFEID calls for on the pod.
+    struct Warnings {
         var revision: Int
         var podRevision: Int
         var messages: [String]
+        var serviceIDs: [String]
     }
 
     private let entries = Mutex<[String: Renders]>([:])
@@ -108,20 +110,19 @@ final class RenderMemo: @unchecked Sendable {
     }
 
     /// Returns the admission warnings stored for a pod revision under a ClusterSPIFFEID revision.
-    func warnings(of name: String, revision: Int, pod uid: String, podRevision: Int) -> [String]? {
+    func warnings(of name: String, revision: Int, pod uid: String, podRevision: Int) -> Warnings? {
         warningsLock.reading {
             guard let hit = warnings[WarningsKey(name: name, uid: uid)], hit.revision == revision,
                 hit.podRevision == podRevision
             else { return nil }
-            return hit.messages
+            return hit
         }
     }
 
     /// Stores the admission warnings of a pod revision under a ClusterSPIFFEID revision.
-    func storeWarnings(_ messages: [String], of name: String, revision: Int, pod uid: String, podRevision: Int) {
+    func storeWarnings(_ stored: Warnings, of name: String, pod uid: String) {
         warningsLock.writing {
-            warnings[WarningsKey(name: name, uid: uid)] = Warnings(
-                revision: revision, podRevision: podRevision, messages: messages)
+            warnings[WarningsKey(name: name, uid: uid)] = stored
         }
     }
 
