@@ -5,8 +5,10 @@ import YAML
 
 /// The reply to one admission: warnings for every problem, and a denial only in validation mode.
 public struct AdmissionOutcome: Sendable, Hashable {
-    /// Warnings of at most 120 characters each.
+    /// Warnings of at most 120 characters each, for the admission response.
     public var warnings: [String] = []
+    /// The whole text of each warning, in the order of `warnings`, for logs and command output.
+    public var warningDetails: [String] = []
     /// The reason the object is denied, or nil when it is allowed. Only the ClusterSPIFFEID validation mode denies.
     public var deniedReason: String?
     /// The queue keys that were enqueued; empty for a dry run.
@@ -19,6 +21,12 @@ public struct AdmissionOutcome: Sendable, Hashable {
 
     /// True unless the object is denied.
     public var allowed: Bool { deniedReason == nil }
+
+    /// Adds a warning in its short and its whole form.
+    mutating func warn(_ warning: AdmissionWarning) {
+        warnings.append(warning.message)
+        warningDetails.append(warning.detail)
+    }
 }
 
 /// One admission request: the objects it carries and its operation.
@@ -183,8 +191,7 @@ extension Reconciler {
             for index in storing {
                 outcomes[index].enqueuedKeys = []
                 outcomes[index].storeError = "storing the admitted change failed: \(error)"
-                outcomes[index].warnings.append(
-                    AdmissionWarning("change not recorded; the next resync repairs it").message)
+                outcomes[index].warn(AdmissionWarning("change not recorded; the next resync repairs it"))
             }
             log(
                 ReconcilerLogRecord(
@@ -318,13 +325,13 @@ extension Reconciler {
             decoded = try ClusterSPIFFEID(from: object)
         } catch {
             let reason = "ClusterSPIFFEID \(name): \(error)"
-            outcome.warnings.append(AdmissionWarning("\(error)", context: "ClusterSPIFFEID \(name)").message)
+            outcome.warn(AdmissionWarning("\(error)", context: "ClusterSPIFFEID \(name)"))
             if settings.validateClusterSPIFFEIDs { outcome.deniedReason = reason }
             keys.removeLast()
             return
         }
         let report = validate(decoded, snapshot: snapshot)
-        outcome.warnings += report.warnings.map(\.message)
+        for warning in report.warnings { outcome.warn(warning) }
         if settings.validateClusterSPIFFEIDs, let denial = report.denial {
             outcome.deniedReason = denial
             return
@@ -365,13 +372,13 @@ extension Reconciler {
         do {
             pod = try Pod(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("\(error)", context: "pod \(meta.key)").message)
+            outcome.warn(AdmissionWarning("\(error)", context: "pod \(meta.key)"))
             return
         }
         // The cache keeps the stored pod durably, so a pod whose fields that selection, templates and
         // registration read are unchanged needs neither a write nor a reconcile.
         let unchanged = snapshot.pods[meta.uid].map { Self.reconcilesAlike($0, pod) } ?? false
-        outcome.warnings += podWarnings(pod, snapshot: snapshot, unchanged: unchanged)
+        for warning in podWarnings(pod, snapshot: snapshot, unchanged: unchanged) { outcome.warn(warning) }
         if unchanged { return }
         changes.append(.putPod(pod, json: object.node.jsonText()))
         keys.append(key)
@@ -379,8 +386,8 @@ extension Reconciler {
 
     /// Returns the problems `pod` has under every ClusterSPIFFEID that selects it; `unchanged` tells that
     /// the cache contains the pod alike, so its stored renders and warnings apply.
-    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot, unchanged: Bool) -> [String] {
-        var warnings: [String] = []
+    private func podWarnings(_ pod: Pod, snapshot: CacheSnapshot, unchanged: Bool) -> [AdmissionWarning] {
+        var warnings: [AdmissionWarning] = []
         // The ClusterSPIFFEIDs, in name order, that call for each service id of this pod.
         var claims: [String: [String]] = [:]
         var podOnly = snapshot
@@ -398,7 +405,7 @@ extension Reconciler {
                 {
                     continue
                 }
-                warnings.append(unwatchedClassWarning(csid).message)
+                warnings.append(unwatchedClassWarning(csid))
                 continue
             }
             let name = csid.metadata.name
@@ -415,8 +422,7 @@ extension Reconciler {
             }
             let state = DesiredState.compute(
                 selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
-            let messages =
-                (state.invalidPods + state.renderFailures).map(\.warning.message) + parentTypeWarnings(state)
+            let messages = (state.invalidPods + state.renderFailures).map(\.warning) + parentTypeWarnings(state)
             warnings += messages
             for id in state.services.keys { claims[id, default: []].append(name) }
             if let (revision, podRevision) = revisions {
@@ -432,15 +438,15 @@ extension Reconciler {
                 AdmissionWarning(
                     subject: "service", value: id, problem: "is called for by \(names.joined(separator: ", "))",
                     fix: "\(names[0]) registers it"
-                ).message)
+                ))
         }
         return warnings
     }
 
     /// Returns a warning for each service whose `parent-id` names a registered service of the wrong type,
     /// such as a checker under a poller, which the registry rejects at reconcile.
-    private func parentTypeWarnings(_ state: DesiredState) -> [String] {
-        var warnings: [String] = []
+    private func parentTypeWarnings(_ state: DesiredState) -> [AdmissionWarning] {
+        var warnings: [AdmissionWarning] = []
         for desired in state.services.values.sorted(by: { $0.service.serviceID < $1.service.serviceID }) {
             let service = desired.service
             guard case .id(let parentID) = service.parent, let expected = service.serviceType.parentType else {
@@ -453,7 +459,7 @@ extension Reconciler {
                     subject: "parent-id", value: parentID,
                     problem: "is \(parent.type.withArticle), not \(expected.withArticle)",
                     fix: "the \(service.serviceType.rawValue) is not registered until it names one"
-                ).message)
+                ))
         }
         return warnings
     }
@@ -486,7 +492,7 @@ extension Reconciler {
         do {
             namespace = try Namespace(from: object)
         } catch {
-            outcome.warnings.append(AdmissionWarning("\(error)", context: "namespace \(name)").message)
+            outcome.warn(AdmissionWarning("\(error)", context: "namespace \(name)"))
             return
         }
         let oldLabels = snapshot.namespaces[name]?.labels

@@ -227,7 +227,7 @@ extension Reconciler {
                         fields: [
                             "key": key, "clusterspiffeid": state.clusterSPIFFEID, "pod": problem.pod,
                             "uid": problem.uid,
-                            "error": problem.warning.message,
+                            "error": problem.warning.detail,
                         ]))
             }
         }

@@ -11,8 +11,11 @@ final class TestServer {
     let loopback: LoopbackRegistrar
     let client: HTTPClient
 
-    init(databasePath: String? = nil, configure: (inout RegistrarConfiguration) -> Void = { _ in }) throws {
-        loopback = try LoopbackRegistrar(databasePath: databasePath, configure: configure)
+    init(
+        databasePath: String? = nil, logger: Logger = .disabled,
+        configure: (inout RegistrarConfiguration) -> Void = { _ in }
+    ) throws {
+        loopback = try LoopbackRegistrar(databasePath: databasePath, logger: logger, configure: configure)
         client = try loopback.makeClient()
     }
 

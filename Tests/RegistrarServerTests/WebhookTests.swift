@@ -159,21 +159,60 @@ import YAML
         #expect(server.core.reconciler.cache.snapshot().clusterSPIFFEIDs.isEmpty)
     }
 
-    @Test func warningsAreAtMost120Characters() throws {
-        let server = try TestServer()
+    /// A `register` annotation value far longer than a warning.
+    static let longValue = String(repeating: "y", count: 400)
+
+    /// Admits the poller's ClusterSPIFFEID and a pod whose `register` annotation is ``longValue``.
+    static func admitLongAnnotation(_ server: TestServer) throws -> AdmissionReply {
         try server.admitAll([
             TestObjects.namespace(),
             TestObjects.clusterSPIFFEID("poller", template: Self.pollerTemplate, app: "poller"),
         ])
-        let longValue = String(repeating: "y", count: 400)
         let pod = TestObjects.pod(
             "poller-1", app: "poller", account: "serviceradar-poller",
             annotations: ["serviceradar.io/register": longValue])
-        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        return try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+    }
+
+    @Test func warningsAreAtMost120Characters() throws {
+        let reply = try Self.admitLongAnnotation(try TestServer())
         #expect(!reply.warnings.isEmpty)
         for warning in reply.warnings {
             #expect(warning.count <= 120, "\(warning)")
         }
+    }
+
+    @Test func logCarriesWholeWarnings() throws {
+        let lines = LineCollector()
+        let server = try TestServer(logger: Logger(minimumLevel: .info, sink: lines.append))
+        let reply = try Self.admitLongAnnotation(server)
+        let warning = try #require(reply.warnings.first)
+        #expect(!warning.contains(Self.longValue))
+        let logged = try #require(lines.text.split(separator: "\n").first { $0.contains("admission has warnings") })
+        #expect(logged.contains(Self.longValue))
+        #expect(logged.contains(#""name":"demo/poller-1""#))
+    }
+
+    @Test func undecodablePodWarningNamesField() throws {
+        let server = try TestServer()
+        let pod = TestObjects.parse(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: sized
+              namespace: demo
+              uid: uid-sized
+              labels:
+                app.kubernetes.io/name: 5
+            spec:
+              serviceAccountName: sized
+            """)
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        let warning = try #require(reply.warnings.first)
+        #expect(warning.count <= 120)
+        #expect(warning.contains(#"request.object.metadata.labels["app.kubernetes.io/name"]: expected a string"#))
+        #expect(!warning.contains("line "))
     }
 }
 

@@ -1,17 +1,25 @@
 /// A problem with an admitted object, returned as an admission warning and logged as an event.
 ///
-/// The API server shows warnings to `kubectl` users and truncates longer ones, so a warning is at most
-/// `maxLength` characters. Long values are shortened with an ellipsis to fit.
+/// The API server shows warnings to `kubectl` users and truncates longer ones, so the warning in an
+/// admission response is at most `maxLength` characters, with long values shortened by an ellipsis.
+/// Logs and command output show the whole text, `detail`.
 public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertible {
     /// The maximum length of a warning in characters.
     public static let maxLength = 120
 
     /// The warning text, at most `maxLength` characters.
     public let message: String
+    /// The whole warning text, on one line.
+    public let detail: String
 
     /// Creates a warning, cutting `message` to `maxLength` characters.
     public init(_ message: String) {
-        self.message = Self.truncate(message, to: Self.maxLength)
+        self.init(message: Self.truncate(message, to: Self.maxLength), detail: Self.printable(message))
+    }
+
+    private init(message: String, detail: String) {
+        self.message = message
+        self.detail = detail
     }
 
     /// Creates a warning of the form `<subject> "<value>" <problem>; <fix>`, shortening the value so
@@ -20,7 +28,9 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
         let frame = "\(subject) \"\" \(problem); \(fix)"
         let room = max(Self.maxLength - frame.count, 8)
         let shown = Self.truncate(Self.printable(value), to: room)
-        self.init("\(subject) \"\(shown)\" \(problem); \(fix)")
+        self.init(
+            message: Self.truncate("\(subject) \"\(shown)\" \(problem); \(fix)", to: Self.maxLength),
+            detail: Self.printable("\(subject) \"\(value)\" \(problem); \(fix)"))
     }
 
     /// Creates a warning of the form `<detail> (<context>)`, such as an error followed by the object it
@@ -28,16 +38,17 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
     /// needs. The context is shortened first, then the detail.
     public init(_ detail: String, context: String) {
         let detail = Self.printable(detail)
+        let whole = "\(detail) (\(Self.printable(context)))"
         let room = Self.maxLength - detail.count - " ()".count
-        guard room < context.count else {
-            self.init("\(detail) (\(context))")
-            return
-        }
-        guard room >= 16 else {
-            self.init(detail)
-            return
-        }
-        self.init("\(detail) (\(Self.truncate(Self.printable(context), to: room)))")
+        let message =
+            if room >= context.count {
+                whole
+            } else if room < 16 {
+                detail
+            } else {
+                "\(detail) (\(Self.truncate(Self.printable(context), to: room)))"
+            }
+        self.init(message: Self.truncate(message, to: Self.maxLength), detail: whole)
     }
 
     /// The warning text.

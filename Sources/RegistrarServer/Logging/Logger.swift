@@ -36,6 +36,8 @@ public enum LogKey: String, Sendable, CaseIterable {
     case status
     case uid
     case kind
+    /// An object's `namespace/name`, or its name when it has no namespace.
+    case name
     case operation
     case address
     /// The remote address of an HTTP client.
@@ -48,6 +50,8 @@ public enum LogKey: String, Sendable, CaseIterable {
     case count
     case durationMilliseconds = "duration_ms"
     case detail
+    /// The whole text of an admission's warnings, separated by ` | `.
+    case warnings
 }
 
 /// A logger that writes one JSON object per line: `time`, `level`, `message`, then the fields in the

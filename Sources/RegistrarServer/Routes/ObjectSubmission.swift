@@ -64,7 +64,7 @@ public enum ObjectSubmission {
         }
         let outcome = reconciler.admit(objects, operation: operation, dryRun: dryRun)
         summary.enqueuedKeys = outcome.enqueuedKeys
-        summary.warnings = outcome.warnings
+        summary.warnings = outcome.warningDetails
         summary.deniedReason = outcome.deniedReason
         summary.storeError = outcome.storeError
         return summary

@@ -73,12 +73,17 @@ struct WebhookRoute: Sendable {
         do {
             object = try KubernetesObject(from: NodeReader(objectNode, path: "request.object"))
         } catch {
-            let warning = "\(review.kind.kind) \(review.name) not recorded: \(error)"
-            completion(.allow(uid: review.uid, warnings: [warning]), nil)
+            let warning = AdmissionWarning(
+                Self.removingPositions("\(error)"), context: "\(review.kind.kind) \(review.name) not recorded")
+            logWarnings(review, [warning.detail])
+            completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
             return
         }
         let uid = review.uid
         committer.admit(object, operation: review.operation, dryRun: review.dryRun) { outcome in
+            if !outcome.warningDetails.isEmpty {
+                logWarnings(review, outcome.warningDetails)
+            }
             if let reason = outcome.deniedReason {
                 let message = WebhookRoute.removingPositions(reason)
                 completion(.deny(uid: uid, message: message, warnings: outcome.warnings), nil)
@@ -86,6 +91,17 @@ struct WebhookRoute: Sendable {
                 completion(.allow(uid: uid, warnings: outcome.warnings), outcome.storeError)
             }
         }
+    }
+
+    /// Logs the whole text of an admission's warnings, which the response carries shortened.
+    private func logWarnings(_ review: AdmissionRequest, _ details: [String]) {
+        let name = review.namespace.isEmpty ? review.name : "\(review.namespace)/\(review.name)"
+        core.logger.log(
+            .warning, "admission has warnings",
+            [
+                .uid: review.uid, .kind: review.kind.kind, .name: name, .operation: review.operation.rawValue,
+                .warnings: details.joined(separator: " | "),
+            ])
     }
 
     /// Removes `line L, column C: ` positions from a denial, because they point into the AdmissionReview
