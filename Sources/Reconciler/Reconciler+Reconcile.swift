@@ -168,7 +168,7 @@ extension Reconciler {
             guard let error = result.error, error.code != .notFound else { return nil }
             return "\(result.serviceID): \(error)"
         }
-        try finish(key: label, report: report, logsFailures: logsFailures)
+        try finish(keys, label: label, report: report, logsFailures: logsFailures)
         return report
     }
 
@@ -208,9 +208,11 @@ extension Reconciler {
         }
     }
 
-    /// Logs what the reconcile found and throws when the key must be retried. Unless `logsFailures` is set,
-    /// it throws before it logs anything.
-    private func finish(key: String, report: ReconcileReport, logsFailures: Bool) throws(ReconcileFailure) {
+    /// Logs what the reconcile of `keys` found and throws when a key must be retried. Unless `logsFailures`
+    /// is set, it throws before it logs anything.
+    private func finish(
+        _ keys: [ReconcileKey], label key: String, report: ReconcileReport, logsFailures: Bool
+    ) throws(ReconcileFailure) {
         // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
         let retryable = report.results.compactMap { result in
             result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
@@ -219,8 +221,20 @@ extension Reconciler {
         if !logsFailures, !problems.isEmpty {
             throw ReconcileFailure(problems.joined(separator: "; "))
         }
+        // A pass evaluates every pod of its ClusterSPIFFEIDs, but logs the problems only of the pods its keys
+        // name, so that one broken pod is not logged again by the reconcile of every other pod.
+        var podKeys: Set<String> = []
+        var clusterSPIFFEIDKeys: Set<String> = []
+        for reconcileKey in keys {
+            switch reconcileKey {
+            case .pod(let namespace, let name): podKeys.insert("\(namespace)/\(name)")
+            case .clusterSPIFFEID(let name): clusterSPIFFEIDKeys.insert(name)
+            }
+        }
         for state in report.desired {
-            for problem in state.renderFailures + state.invalidPods {
+            let logsEveryPod = clusterSPIFFEIDKeys.contains(state.clusterSPIFFEID)
+            for problem in state.renderFailures + state.invalidPods where logsEveryPod || podKeys.contains(problem.pod)
+            {
                 log(
                     ReconcilerLogRecord(
                         level: .warning, message: "pod not registered",

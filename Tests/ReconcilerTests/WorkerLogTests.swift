@@ -1,7 +1,9 @@
 import Foundation
+import Kubernetes
 import Registry
 import Synchronization
 import Testing
+import YAML
 
 @testable import Reconciler
 
@@ -48,5 +50,59 @@ import Testing
         #expect(invalid.level == .error)
         #expect(invalid.fields["retryable"] == "false")
         #expect(invalid.fields["error"]?.contains("invalid reconcile key") == true)
+    }
+
+    static let tieredObjects = """
+        apiVersion: spire.spiffe.io/v1alpha1
+        kind: ClusterSPIFFEID
+        metadata:
+          name: tiered
+          annotations:
+            serviceradar.io/register: 'true'
+        spec:
+          spiffeIDTemplate: 'spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodMeta.Labels.tier }}'
+          podSelector:
+            matchLabels:
+              app: web
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: good
+          namespace: apps
+          uid: 6f1d7a52-0000-4000-8000-0000000000b1
+          labels:
+            app: web
+            tier: serviceradar-poller
+        spec:
+          serviceAccountName: web
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: broken
+          namespace: apps
+          uid: 6f1d7a52-0000-4000-8000-0000000000b2
+          labels:
+            app: web
+        spec:
+          serviceAccountName: web
+        """
+
+    @Test func podProblemsLoggedOnlyForTheirKeys() throws {
+        let records = Mutex<[ReconcilerLogRecord]>([])
+        let harness = try ReconcilerHarness(log: { record in records.withLock { $0.append(record) } })
+        let reconciler = harness.reconciler
+        let objects = try KubernetesObject.decodeObjects(from: YAMLParser.parse(Self.tieredObjects))
+        _ = reconciler.admit(objects, operation: .create, dryRun: false)
+        func logged(afterReconciling key: String) throws -> [String] {
+            records.withLock { $0.removeAll() }
+            try reconciler.reconcile(key: key)
+            return records.withLock { $0 }.filter { $0.message == "pod not registered" }.compactMap { $0.fields["pod"] }
+        }
+
+        #expect(try logged(afterReconciling: "pod/apps/good").isEmpty)
+        #expect(try logged(afterReconciling: "pod/apps/broken") == ["apps/broken"])
+        #expect(try logged(afterReconciling: "clusterspiffeid/tiered") == ["apps/broken"])
     }
 }
