@@ -488,6 +488,10 @@ extension Reconciler {
         into outcome: inout AdmissionOutcome, _ changes: inout [CacheChange], _ keys: inout [String]
     ) {
         let name = object.metadata.name
+        guard !name.isEmpty else {
+            outcome.warn(AdmissionWarning("the Namespace has no metadata.name, so nothing was recorded"))
+            return
+        }
         let namespace: Namespace
         do {
             namespace = try Namespace(from: object)

@@ -116,6 +116,17 @@ extension BadRequest {
                 TestObjects.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: demo}")),
             status: 200, allowed: true, text: "ignores kind Deployment"),
         BadRequest(
+            name: "request kind Pod with a Namespace object",
+            body: editedReview {
+                $0.replacingOccurrences(
+                    of: #""version":"v1","kind":"Namespace""#, with: #""version":"v1","kind":"Pod""#)
+            },
+            status: 200, allowed: true, text: "differs from the object's kind Namespace"),
+        BadRequest(
+            name: "Namespace without a name",
+            body: review(TestObjects.parse("apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}")),
+            status: 200, allowed: true, text: "no metadata.name"),
+        BadRequest(
             name: "register yes", setup: podSetup(), body: pod(annotations: ["serviceradar.io/register": "yes"]),
             status: 200, allowed: true, text: "\"yes\""),
         BadRequest(

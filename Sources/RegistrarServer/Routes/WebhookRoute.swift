@@ -79,6 +79,14 @@ struct WebhookRoute: Sendable {
             completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
             return
         }
+        guard object.kind == review.kind.kind else {
+            let warning = AdmissionWarning(
+                subject: "request.kind", value: review.kind.kind,
+                problem: "differs from the object's kind \(object.kind)", fix: "nothing was recorded")
+            logWarnings(review, [warning.detail])
+            completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
+            return
+        }
         let uid = review.uid
         committer.admit(object, operation: review.operation, dryRun: review.dryRun) { outcome in
             if !outcome.warningDetails.isEmpty {
