@@ -107,6 +107,32 @@ private let serviceRadarNames = [
         #expect(failure.message.contains("other.example"))
     }
 
+    @Test func undecodablePodIsReported() throws {
+        let manifest = """
+            apiVersion: spire.spiffe.io/v1alpha1
+            kind: ClusterSPIFFEID
+            metadata:
+              name: web
+            spec:
+              spiffeIDTemplate: "spiffe://example.org/ns/{{ .PodMeta.Namespace }}"
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              namespace: team
+            spec:
+              nodeName: 5
+            """
+        let settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "example.org"), clusterName: "c1")
+        let report = ManifestLinter(selection: settings).lint([LintInput(name: "m.yaml", bytes: Array(manifest.utf8))])
+        let finding = try #require(report.findings.first { $0.message.contains("left out of rendering") })
+        #expect(finding.severity == .warning)
+        #expect(finding.message.contains("Pod team/web"))
+        #expect(finding.message.contains("spec.nodeName"))
+        #expect(finding.mark.line == 14)
+    }
+
     @Test func parseErrorHasPosition() {
         let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n"
         let report = ManifestLinter().lint([LintInput(name: "tabs.yaml", bytes: Array(manifest.utf8))])

@@ -74,7 +74,7 @@ public struct ManifestLinter: Sendable {
             located += decode(input, into: &report).map { (input.name, $0) }
         }
         var contextReport = Report()
-        let contextObjects = context.flatMap { decode($0, into: &contextReport) }
+        let contextObjects = context.flatMap { input in decode(input, into: &contextReport).map { (input.name, $0) } }
         report.findings += contextReport.findings
 
         var clusterSPIFFEIDs: [(file: String, value: ClusterSPIFFEID, mark: Mark)] = []
@@ -113,11 +113,14 @@ public struct ManifestLinter: Sendable {
         }
         guard let selection else { return report }
 
-        let allObjects = located.map(\.object) + contextObjects
-        let namespaces = unique(allObjects.compactMap { try? Namespace(from: $0) }, by: \.name)
-        let pods = unique(allObjects.compactMap { try? Pod(from: $0) }, by: \.metadata.uidOrKey)
+        let allObjects = located + contextObjects
+        let namespaces = unique(
+            decodeAll(allObjects, kind: "Namespace", into: &report, Namespace.init(from:)), by: \.name)
+        let pods = unique(decodeAll(allObjects, kind: "Pod", into: &report, Pod.init(from:)), by: \.metadata.uidOrKey)
         let nodes = Dictionary(
-            allObjects.compactMap { try? KubernetesNode(from: $0) }.map { ($0.metadata.name, $0) },
+            decodeAll(allObjects, kind: "Node", into: &report, KubernetesNode.init(from:)).map {
+                ($0.metadata.name, $0)
+            },
             uniquingKeysWith: { first, _ in first })
         let podNamespaces = Set(pods.map(\.metadata.namespace))
         let missingNamespaces = podNamespaces.subtracting(namespaces.map(\.name)).sorted()
@@ -158,6 +161,25 @@ public struct ManifestLinter: Sendable {
             }
         }
         return report
+    }
+
+    /// Decodes the objects of `kind` with `decode`, and reports each one that fails, which then takes no
+    /// part in rendering.
+    private func decodeAll<Value>(
+        _ objects: [(file: String, object: KubernetesObject)], kind: String, into report: inout Report,
+        _ decode: (KubernetesObject) throws(NodeDecodingError) -> Value
+    ) -> [Value] {
+        var values: [Value] = []
+        for (file, object) in objects where object.kind == kind {
+            do {
+                values.append(try decode(object))
+            } catch {
+                let message =
+                    "\(kind) \(object.metadata.key) is left out of rendering: \(error.descriptionWithoutMark)"
+                report.findings.append(LintFinding(file: file, mark: error.mark, severity: .warning, message: message))
+            }
+        }
+        return values
     }
 
     /// Keeps the first of the values that share a key, in order, because the same object may come from
