@@ -46,6 +46,13 @@ import YAML
             "invalid value \"many\" from flag --workers"
         ),
         (["serve", "--trust-domains", "example.org"], "--tls-cert-file"),
+        (
+            [
+                "serve", "--trust-domains", "example.org", "--dev-plain-http", "true", "--listen", "127.0.0.1:0",
+                "--mapping-rules", "rules: [{pattern: nope}]",
+            ],
+            "invalid mapping rules"
+        ),
     ])
     func usageErrorExitsTwo(_ arguments: [String], _ message: String) throws {
         let result = try runRegistrar(arguments)

@@ -32,6 +32,9 @@ public enum ServeCommand {
         let configuration: RegistrarConfiguration
         do {
             configuration = try RegistrarConfiguration.load(arguments: parsed, environment: environment)
+            // The trust domains and mapping rules are parsed here too, so that every invalid setting exits
+            // with the same status and a plain message before anything starts.
+            _ = try configuration.reconcilerSettings()
         } catch {
             output.err("spiffe-registrar serve: \(error)")
             return ExitCode.usage
