@@ -1,7 +1,9 @@
 import Foundation
 import HTTPServer
+import Kubernetes
 import RegistrarServer
 import Testing
+import YAML
 
 @Suite struct ConfigurationTests {
     /// A valid value for every setting that differs from its default, by flag name.
@@ -22,6 +24,8 @@ import Testing
         "queue-worker-niceness": "5",
         "yaml-max-depth": "64",
         "yaml-max-alias-expansions": "100", "yaml-max-documents": "10", "yaml-max-scalar-bytes": "4096",
+        "yaml-max-nodes": "5000", "template-max-bytes": "4096", "template-max-output-bytes": "8192",
+        "template-max-steps": "20000",
         "max-annotation-bytes": "65536",
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
         "max-connections-per-ip": "5", "idle-timeout": "30", "header-timeout": "5",
@@ -127,6 +131,10 @@ import Testing
         (["--workers", "+5"], "\"+5\""),
         (["--workers", "5 "], "from 1 to 256"),
         (["--trust-domains", "example.org,"], "entry 2 is empty"),
+        (["--yaml-max-nodes", "999"], "from 1000 to 100000000"),
+        (["--template-max-bytes", "1023"], "from 1024 to 1048576"),
+        (["--template-max-output-bytes", "2047"], "from 2048 to 1048576"),
+        (["--template-max-steps", "999"], "from 1000 to 100000000"),
     ])
     func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
         let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
@@ -308,6 +316,23 @@ import Testing
         #expect(limits.maxConnectionsPerIP == 0)
         #expect(limits.headerTimeoutSeconds == 3)
         #expect(limits.maxClientEventsPerSecond == 7)
+    }
+
+    @Test func parserLimitsReachParsers() throws {
+        let defaults = try Self.load(["--trust-domains", "example.org"], validates: false)
+        #expect(defaults.yamlLimits(maxInputBytes: 1024).maxNodes == YAMLLimits().maxNodes)
+        #expect(try defaults.reconcilerSettings().templateLimits == TemplateLimits())
+
+        let arguments = [
+            "--trust-domains", "example.org", "--yaml-max-nodes", "5000", "--template-max-bytes", "4096",
+            "--template-max-output-bytes", "8192", "--template-max-steps", "20000",
+        ]
+        let configuration = try Self.load(arguments, validates: false)
+        #expect(configuration.yamlLimits(maxInputBytes: 1024).maxNodes == 5000)
+        let templateLimits = try configuration.reconcilerSettings().templateLimits
+        #expect(templateLimits.maxTemplateBytes == 4096)
+        #expect(templateLimits.maxOutputBytes == 8192)
+        #expect(templateLimits.maxSteps == 20000)
     }
 
     @Test(arguments: [["--header-timeout", "0"], ["--max-client-events-per-second", "-1"]])
