@@ -1,7 +1,9 @@
 import Foundation
 import HTTPServer
 import Kubernetes
+import Reconciler
 import RegistrarServer
+import SPIFFE
 import Testing
 import YAML
 
@@ -316,6 +318,50 @@ import YAML
         #expect(limits.maxConnectionsPerIP == 0)
         #expect(limits.headerTimeoutSeconds == 3)
         #expect(limits.maxClientEventsPerSecond == 7)
+    }
+
+    /// Reads docs/configuration.md and returns its text after the heading `## Mapping rules`.
+    static func mappingRulesSection() throws -> Substring {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(
+            contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let heading = try #require(text.range(of: "\n## Mapping rules\n"))
+        return text[heading.upperBound...]
+    }
+
+    @Test func documentedBuiltInRulesMatchCode() throws {
+        let section = try Self.mappingRulesSection()
+        let start = try #require(section.range(of: "```yaml\n"))
+        let end = try #require(section.range(of: "\n```", range: start.upperBound..<section.endIndex))
+        let rules = try MappingConfig.rules(from: String(section[start.upperBound..<end.lowerBound]), file: "docs")
+        #expect(rules.count == MappingRule.defaults.count)
+
+        let trustDomain = try TrustDomain(parsing: "example.org")
+        let documented = ServiceMapping(rules: rules, trustDomains: [trustDomain])
+        let builtIn = ServiceMapping(trustDomains: [trustDomain])
+        for account in ["serviceradar-poller", "serviceradar-agent", "serviceradar-snmp-checker", "other"] {
+            let id = try SPIFFEID(parsing: "spiffe://example.org/ns/demo/sa/\(account)")
+            #expect(documented.map(id, annotations: .init()) == builtIn.map(id, annotations: .init()), "\(id)")
+        }
+    }
+
+    @Test func documentedInlineRuleMaps() throws {
+        let section = try Self.mappingRulesSection()
+        let start = try #require(section.range(of: "--mapping-rules '"))
+        let end = try #require(section.range(of: "'", range: start.upperBound..<section.endIndex))
+        let rules = String(section[start.upperBound..<end.lowerBound])
+        let configuration = try Self.load(
+            ["--trust-domains", "example.org", "--mapping-rules", rules], validates: false)
+        let mapping = try configuration.reconcilerSettings().mapping
+        let id = try SPIFFEID(parsing: "spiffe://example.org/ns/edge/sa/site-7-agent")
+        guard case .mapped(let service) = mapping.map(id, annotations: .init()) else {
+            Issue.record("\(id) is not mapped")
+            return
+        }
+        #expect(service.serviceType == .agent)
+        #expect(service.serviceID == "edge-7-agent")
+        #expect(service.parent == .id("edge-7-poller"))
     }
 
     @Test func parserLimitsReachParsers() throws {
