@@ -15,7 +15,7 @@ extension Reconciler {
     func validate(_ object: ClusterSPIFFEID, snapshot: CacheSnapshot) -> ClusterSPIFFEIDReport {
         var report = ClusterSPIFFEIDReport()
         let name = object.metadata.name
-        for finding in object.validate() {
+        for finding in object.validate(limits: selectionSettings.templateLimits) {
             report.warnings.append(
                 AdmissionWarning(
                     "\(finding.path): \(AdmissionWarning.condensed(finding.message))",

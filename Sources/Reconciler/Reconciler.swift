@@ -86,7 +86,8 @@ public final class Reconciler: Sendable {
         selectionSettings = SelectionSettings(
             trustDomain: trustDomain,
             clusterName: settings.clusterName, clusterDomain: settings.clusterDomain, className: settings.className,
-            watchClassless: settings.watchClassless, ignoredNamespaces: settings.ignoredNamespaces)
+            watchClassless: settings.watchClassless, ignoredNamespaces: settings.ignoredNamespaces,
+            templateLimits: settings.templateLimits)
         queue = try WorkQueue(database: database, settings: settings.queue, clock: clock)
         cache = try ObjectCache(database: database)
         for problem in cache.unreadableObjects {

@@ -29,6 +29,8 @@ public struct ReconcilerSettings: Sendable {
     public var podTombstoneRetention: TimeInterval = 3600
     /// Namespaces that no ClusterSPIFFEID selects, matched as whole names.
     public var ignoredNamespaces = IgnoredNamespaces.default
+    /// The limits for parsing and rendering ClusterSPIFFEID templates.
+    public var templateLimits = TemplateLimits()
 
     /// The trust domain that templates see as `.TrustDomain` and that rendered IDs must belong to, as in
     /// the SPIRE controller, which serves one trust domain. The alphabetically first allowed one unless set.

@@ -175,9 +175,12 @@ public struct SPIFFEIDError: Error, Hashable, Sendable, CustomStringConvertible 
         case .trailingSlash:
             return "Remove the final \"/\"."
         case .idTooLong:
-            return "Shorten the path, or raise the SPIFFE ID length limit."
+            guard limit == SPIFFEIDLimits.default.maxIDLength else { return "Shorten the path." }
+            return "Shorten the path, such as the names that a template puts into it. The SPIFFE ID standard sets "
+                + "this maximum, so no setting raises it."
         default:  // .trustDomainTooLong
-            return "Use a shorter trust domain, or raise the trust domain length limit."
+            guard limit == SPIFFEIDLimits.default.maxTrustDomainLength else { return "Use a shorter trust domain." }
+            return "Use a shorter trust domain name. The SPIFFE ID standard sets this maximum, so no setting raises it."
         }
     }
 

@@ -1,7 +1,11 @@
 import Foundation
 import HTTPServer
+import Kubernetes
+import Reconciler
 import RegistrarServer
+import SPIFFE
 import Testing
+import YAML
 
 @Suite struct ConfigurationTests {
     /// A valid value for every setting that differs from its default, by flag name.
@@ -22,6 +26,8 @@ import Testing
         "queue-worker-niceness": "5",
         "yaml-max-depth": "64",
         "yaml-max-alias-expansions": "100", "yaml-max-documents": "10", "yaml-max-scalar-bytes": "4096",
+        "yaml-max-nodes": "5000", "template-max-bytes": "4096", "template-max-output-bytes": "8192",
+        "template-max-steps": "20000",
         "max-annotation-bytes": "65536",
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
         "max-connections-per-ip": "5", "idle-timeout": "30", "header-timeout": "5",
@@ -127,6 +133,13 @@ import Testing
         (["--workers", "+5"], "\"+5\""),
         (["--workers", "5 "], "from 1 to 256"),
         (["--trust-domains", "example.org,"], "entry 2 is empty"),
+        (["--queue-base-delay", " 1"], "\" 1\""),
+        (["--shutdown-timeout", "2 "], "\"2 \""),
+        (["--cert-reload-interval", "1 s"], "\"1 s\""),
+        (["--yaml-max-nodes", "999"], "from 1000 to 100000000"),
+        (["--template-max-bytes", "1023"], "from 1024 to 1048576"),
+        (["--template-max-output-bytes", "2047"], "from 2048 to 1048576"),
+        (["--template-max-steps", "999"], "from 1000 to 100000000"),
     ])
     func invalidValueNamesValueAndSource(_ arguments: [String], _ text: String) throws {
         let trustDomain = arguments[0] == "--trust-domains" ? [] : ["--trust-domains=example.org"]
@@ -308,6 +321,67 @@ import Testing
         #expect(limits.maxConnectionsPerIP == 0)
         #expect(limits.headerTimeoutSeconds == 3)
         #expect(limits.maxClientEventsPerSecond == 7)
+    }
+
+    /// Reads docs/configuration.md and returns its text after the heading `## Mapping rules`.
+    static func mappingRulesSection() throws -> Substring {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(
+            contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let heading = try #require(text.range(of: "\n## Mapping rules\n"))
+        return text[heading.upperBound...]
+    }
+
+    @Test func documentedBuiltInRulesMatchCode() throws {
+        let section = try Self.mappingRulesSection()
+        let start = try #require(section.range(of: "```yaml\n"))
+        let end = try #require(section.range(of: "\n```", range: start.upperBound..<section.endIndex))
+        let rules = try MappingConfig.rules(from: String(section[start.upperBound..<end.lowerBound]), file: "docs")
+        #expect(rules.count == MappingRule.defaults.count)
+
+        let trustDomain = try TrustDomain(parsing: "example.org")
+        let documented = ServiceMapping(rules: rules, trustDomains: [trustDomain])
+        let builtIn = ServiceMapping(trustDomains: [trustDomain])
+        for account in ["serviceradar-poller", "serviceradar-agent", "serviceradar-snmp-checker", "other"] {
+            let id = try SPIFFEID(parsing: "spiffe://example.org/ns/demo/sa/\(account)")
+            #expect(documented.map(id, annotations: .init()) == builtIn.map(id, annotations: .init()), "\(id)")
+        }
+    }
+
+    @Test func documentedInlineRuleMaps() throws {
+        let section = try Self.mappingRulesSection()
+        let start = try #require(section.range(of: "--mapping-rules '"))
+        let end = try #require(section.range(of: "'", range: start.upperBound..<section.endIndex))
+        let rules = String(section[start.upperBound..<end.lowerBound])
+        let configuration = try Self.load(
+            ["--trust-domains", "example.org", "--mapping-rules", rules], validates: false)
+        let mapping = try configuration.reconcilerSettings().mapping
+        let id = try SPIFFEID(parsing: "spiffe://example.org/ns/edge/sa/site-7-agent")
+        guard case .mapped(let service) = mapping.map(id, annotations: .init()) else {
+            Issue.record("\(id) is not mapped")
+            return
+        }
+        #expect(service.serviceType == .agent)
+        #expect(service.serviceID == "edge-7-agent")
+        #expect(service.parent == .id("edge-7-poller"))
+    }
+
+    @Test func parserLimitsReachParsers() throws {
+        let defaults = try Self.load(["--trust-domains", "example.org"], validates: false)
+        #expect(defaults.yamlLimits(maxInputBytes: 1024).maxNodes == YAMLLimits().maxNodes)
+        #expect(try defaults.reconcilerSettings().templateLimits == TemplateLimits())
+
+        let arguments = [
+            "--trust-domains", "example.org", "--yaml-max-nodes", "5000", "--template-max-bytes", "4096",
+            "--template-max-output-bytes", "8192", "--template-max-steps", "20000",
+        ]
+        let configuration = try Self.load(arguments, validates: false)
+        #expect(configuration.yamlLimits(maxInputBytes: 1024).maxNodes == 5000)
+        let templateLimits = try configuration.reconcilerSettings().templateLimits
+        #expect(templateLimits.maxTemplateBytes == 4096)
+        #expect(templateLimits.maxOutputBytes == 8192)
+        #expect(templateLimits.maxSteps == 20000)
     }
 
     @Test(arguments: [["--header-timeout", "0"], ["--max-client-events-per-second", "-1"]])

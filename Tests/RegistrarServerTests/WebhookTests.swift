@@ -116,6 +116,61 @@ import YAML
         #expect(try server.drainedServices().isEmpty)
     }
 
+    @Test func nodeLimitFromSettings() throws {
+        // A Namespace with 600 labels has over 1,200 nodes, well within the default limit of 1,000,000.
+        let labels = (0..<600).map { "    label-\($0): value" }.joined(separator: "\n")
+        let namespace =
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n  uid: ns-demo\n  labels:\n"
+            + labels + "\n"
+
+        let lowered = try TestServer { $0.yamlMaxNodes = 1_000 }
+        let rejected = try lowered.post(
+            "/api/v1/reconcile", body: Array(namespace.utf8), contentType: "application/yaml")
+        #expect(rejected.status == 400)
+        #expect(rejected.text.contains("more than 1000 nodes"), "\(rejected.text)")
+
+        let defaults = try TestServer()
+        let accepted = try defaults.post(
+            "/api/v1/reconcile", body: Array(namespace.utf8), contentType: "application/yaml")
+        #expect(accepted.status == 200, "\(accepted.text)")
+    }
+
+    /// `range 2000` takes over 2,000 steps, more than the lowered limit and far less than the default.
+    @Test(arguments: [(maxSteps: 1_000, registers: false), (maxSteps: 100_000, registers: true)])
+    func templateStepLimitFromSettings(maxSteps: Int, registers: Bool) throws {
+        let template =
+            "spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ range 2000 }}{{ end }}"
+            + "{{ .PodSpec.ServiceAccountName }}"
+        let server = try TestServer { $0.templateMaxSteps = maxSteps }
+        try server.admitAll([
+            TestObjects.namespace(), TestObjects.clusterSPIFFEID("poller", template: template, app: "poller"),
+        ])
+        let pod = TestObjects.pod("poller-1", app: "poller", account: "serviceradar-poller")
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        #expect(reply.allowed == true)
+        let stepWarnings = reply.warnings.filter { $0.contains("limit of \(maxSteps) steps") }
+        #expect(stepWarnings.isEmpty == registers, "\(reply.warnings)")
+        #expect(try server.drainedServices().map(\.id) == (registers ? ["demo-poller"] : []))
+    }
+
+    @Test func templateLengthLimitFromSettings() throws {
+        // A 1,100-byte literal path segment keeps the ID valid and the template over the lowered limit.
+        let template = WebhookTests.pollerTemplate + "/" + String(repeating: "x", count: 1_100)
+        let spec = TestObjects.clusterSPIFFEID("long", template: template, app: "poller")
+
+        let lowered = try TestServer {
+            $0.templateMaxBytes = 1_024
+            $0.validationMode = .deny
+        }
+        let denied = try lowered.admit(AdmissionReviewBuilder.review(of: spec, operation: "CREATE"))
+        #expect(denied.allowed == false)
+        #expect(denied.statusMessage?.contains("over the limit of 1024 bytes") == true, "\(denied.statusMessage ?? "")")
+
+        let defaults = try TestServer { $0.validationMode = .deny }
+        let allowed = try defaults.admit(AdmissionReviewBuilder.review(of: spec, operation: "CREATE"))
+        #expect(allowed.allowed == true, "\(allowed.statusMessage ?? "")")
+    }
+
     @Test func reconcileDryRunWritesNothing() throws {
         let server = try TestServer()
         let list = Node.mapping([

@@ -24,10 +24,18 @@ struct HostileID: Sendable, CustomTestStringConvertible {
             fragments: ["character \"%\" at byte 23"]),
         HostileID(
             name: "2049-byte ID", input: "spiffe://example.org/" + String(repeating: "a", count: 2049 - 21),
-            code: .idTooLong, fragments: ["SPIFFE ID is too long", "2049 bytes, the maximum is 2048", "...\""]),
+            code: .idTooLong,
+            fragments: [
+                "SPIFFE ID is too long", "2049 bytes, the maximum is 2048", "...\"", "Shorten the path",
+                "The SPIFFE ID standard sets this maximum, so no setting raises it.",
+            ]),
         HostileID(
             name: "256-byte trust domain", input: "spiffe://" + String(repeating: "a", count: 256) + "/x",
-            code: .trustDomainTooLong, fragments: ["trust domain is too long", "256 bytes, the maximum is 255"]),
+            code: .trustDomainTooLong,
+            fragments: [
+                "trust domain is too long", "256 bytes, the maximum is 255", "Use a shorter trust domain name",
+                "The SPIFFE ID standard sets this maximum, so no setting raises it.",
+            ]),
         HostileID(
             name: "Cyrillic s in scheme", input: "\u{0455}piffe://example.org/ns/demo", code: .invalidScheme,
             fragments: [

@@ -128,6 +128,8 @@ import Testing
         }
         #expect(error?.code == .idTooLong)
         #expect(error?.description.contains("22 bytes, the maximum is 20") == true)
+        // A limit other than the standard's is the caller's own, so the message does not cite the standard.
+        #expect(error?.description.hasSuffix("Shorten the path.") == true, "\(String(describing: error))")
     }
 
     @Test func builtIDLengthLimit() throws {
@@ -153,6 +155,7 @@ import Testing
         let error = #expect(throws: SPIFFEIDError.self) { try SPIFFEID(parsing: "spiffe://abcd/x", limits: limits) }
         #expect(error?.code == .trustDomainTooLong)
         #expect(error?.description.contains("4 bytes, the maximum is 3") == true)
+        #expect(error?.description.hasSuffix("Use a shorter trust domain.") == true, "\(String(describing: error))")
     }
 
     /// Paths and the error each gets: the rule, and the byte offset it points at.

@@ -14,7 +14,8 @@ public enum ApplyCommand {
         "ignored-namespaces", "mapping-rules-file", "mapping-rules",
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
         "heartbeat-on-ready", "log-level", "queue-lease-duration", "yaml-max-depth", "yaml-max-alias-expansions",
-        "yaml-max-documents", "yaml-max-scalar-bytes", "max-annotation-bytes",
+        "yaml-max-documents", "yaml-max-scalar-bytes", "yaml-max-nodes", "max-annotation-bytes", "template-max-bytes",
+        "template-max-output-bytes", "template-max-steps",
     ]
 
     static var options: [OptionSpec] {

@@ -101,7 +101,9 @@ public struct ManifestLinter: Sendable {
             do {
                 let value = try ClusterSPIFFEID(from: object)
                 clusterSPIFFEIDs.append((file, value, object.node.mark))
-                for finding in value.validate(trustDomain: selection?.trustDomain) {
+                for finding in value.validate(
+                    trustDomain: selection?.trustDomain, limits: selection?.templateLimits ?? TemplateLimits())
+                {
                     report.findings.append(LintFinding(file: file, finding: finding, object: value.metadata.name))
                 }
             } catch {

@@ -260,6 +260,12 @@ extension ConfigurationSetting {
             configuration.yamlMaxScalarBytes = try input.int(in: 1024...(256 << 20))
         },
         ConfigurationSetting(
+            ["limits", "yamlMaxNodes"], flag: "yaml-max-nodes", value: "N",
+            help: "Maximum YAML and JSON nodes that one request or file builds, counting those that aliases copy."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.yamlMaxNodes = try input.int(in: 1_000...100_000_000)
+        },
+        ConfigurationSetting(
             ["limits", "maxAnnotationBytes"], flag: "max-annotation-bytes", value: "BYTES",
             help: "Maximum size in bytes of a workload's annotations (Kubernetes allows 256 KiB)."
         ) { configuration, input throws(ConfigurationError) in
@@ -301,6 +307,26 @@ extension ConfigurationSetting {
             help: "Maximum rejected requests and header timeouts logged per second; 0 means no limit."
         ) { configuration, input throws(ConfigurationError) in
             configuration.maxClientEventsPerSecond = try input.int(in: 0...1_000_000)
+        },
+        ConfigurationSetting(
+            ["templates", "maxBytes"], flag: "template-max-bytes", value: "BYTES",
+            help: "Maximum length in bytes of one ClusterSPIFFEID template."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.templateMaxBytes = try input.int(in: 1024...(1 << 20))
+        },
+        ConfigurationSetting(
+            ["templates", "maxOutputBytes"], flag: "template-max-output-bytes", value: "BYTES",
+            help: "Maximum length in bytes of one rendered template and of each string a template function returns."
+        ) { configuration, input throws(ConfigurationError) in
+            // The lower bound is the SPIFFE ID standard's maximum ID length, so every valid ID can render.
+            configuration.templateMaxOutputBytes = try input.int(in: 2048...(1 << 20))
+        },
+        ConfigurationSetting(
+            ["templates", "maxSteps"], flag: "template-max-steps", value: "N",
+            help:
+                "Maximum steps of one template rendering: one per action, argument and loop iteration, and per 64 string bytes a function reads or returns."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.templateMaxSteps = try input.int(in: 1_000...100_000_000)
         },
         ConfigurationSetting(
             ["webhook", "validationMode"], flag: "validation-mode", value: "MODE",

@@ -108,7 +108,13 @@ extension RegistrarConfiguration {
     public func yamlLimits(maxInputBytes: Int) -> YAMLLimits {
         YAMLLimits(
             maxInputBytes: maxInputBytes, maxDepth: yamlMaxDepth, maxAliasExpansions: yamlMaxAliasExpansions,
-            maxDocuments: yamlMaxDocuments, maxScalarBytes: yamlMaxScalarBytes)
+            maxDocuments: yamlMaxDocuments, maxScalarBytes: yamlMaxScalarBytes, maxNodes: yamlMaxNodes)
+    }
+
+    /// The limits for parsing and rendering ClusterSPIFFEID templates.
+    public var templateLimits: TemplateLimits {
+        TemplateLimits(
+            maxTemplateBytes: templateMaxBytes, maxOutputBytes: templateMaxOutputBytes, maxSteps: templateMaxSteps)
     }
 
     /// The HTTP server settings.
@@ -170,6 +176,7 @@ extension RegistrarConfiguration {
         settings.queue.batchSize = queueBatchSize
         settings.queue.workerNiceness = queueWorkerNiceness
         settings.annotations.maxTotalBytes = maxAnnotationBytes
+        settings.templateLimits = templateLimits
         return settings
     }
 }

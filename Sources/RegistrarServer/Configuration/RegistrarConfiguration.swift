@@ -85,6 +85,15 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var yamlMaxDocuments = 1_000
     /// The maximum length of one YAML or JSON scalar in bytes.
     public var yamlMaxScalarBytes = 1 << 20
+    /// The maximum number of YAML and JSON nodes that one request or file builds, counting the nodes that
+    /// aliases copy; it bounds the memory of a parse.
+    public var yamlMaxNodes = 1_000_000
+    /// The maximum length in bytes of one ClusterSPIFFEID template.
+    public var templateMaxBytes = 16 * 1024
+    /// The maximum length in bytes of one rendered template, and of each string a template function returns.
+    public var templateMaxOutputBytes = 16 * 1024
+    /// The maximum number of evaluation steps of one template rendering.
+    public var templateMaxSteps = 100_000
     /// The maximum size of a workload's annotations in bytes, as the Kubernetes API server's limit.
     public var maxAnnotationBytes = 256 * 1024
     /// Seconds a worker's claim on a work item lasts; an item whose worker stopped is retried after it.

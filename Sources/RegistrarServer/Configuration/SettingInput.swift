@@ -47,8 +47,10 @@ struct SettingInput {
         return value
     }
 
+    /// A number of seconds in `range`: a decimal number with an optional trailing `s` and nothing else, so " 1"
+    /// is rejected like a whole number with spaces.
     func seconds(in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
-        let text = try text().trimmingSpaces
+        let text = try text()
         let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
         // Double() also reads "nan", "inf" and hex, which are not durations.
         let isDecimal = !digits.isEmpty && digits.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
