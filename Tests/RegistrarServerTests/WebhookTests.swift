@@ -135,6 +135,22 @@ import YAML
         #expect(accepted.status == 200, "\(accepted.text)")
     }
 
+    @Test(arguments: [(maxEntries: 4, registers: false), (maxEntries: 64, registers: true)])
+    func metadataEntryLimitFromSettings(maxEntries: Int, registers: Bool) throws {
+        let server = try TestServer { $0.maxMetadataEntries = maxEntries }
+        try server.admitAll([
+            TestObjects.namespace(),
+            TestObjects.clusterSPIFFEID("poller", template: Self.pollerTemplate, app: "poller"),
+        ])
+        let pod = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/metadata": #"{"a":"1","b":"2","c":"3"}"#])
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        #expect(reply.warnings.contains { $0.contains("has 3 keys") } == !registers, "\(reply.warnings)")
+        let services = try server.drainedServices()
+        #expect(services.contains { $0.id == "demo-poller" && $0.metadata["c"] == "3" } == registers)
+    }
+
     /// `range 2000` takes over 2,000 steps, more than the lowered limit and far less than the default.
     @Test(arguments: [(maxSteps: 1_000, registers: false), (maxSteps: 100_000, registers: true)])
     func templateStepLimitFromSettings(maxSteps: Int, registers: Bool) throws {

@@ -83,6 +83,7 @@ public enum ApplyCommand {
             core = try RegistrarCore(
                 databasePath: configuration.databasePath, sync: configuration.databaseSync,
                 readConnections: configuration.databaseReadConnections, settings: settings,
+                registrySettings: configuration.registrySettings,
                 logger: Logger(minimumLevel: max(configuration.logLevel, .warning)))
         } catch {
             output.err("spiffe-registrar apply: \(error)")

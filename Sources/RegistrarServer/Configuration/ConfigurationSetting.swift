@@ -266,6 +266,24 @@ extension ConfigurationSetting {
             configuration.yamlMaxNodes = try input.int(in: 1_000...100_000_000)
         },
         ConfigurationSetting(
+            ["registry", "maxServiceIDLength"], flag: "max-service-id-length", value: "BYTES",
+            help: "Maximum length in bytes of a service id, parent id or checker kind (at most 253, a DNS name's)."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxServiceIDLength = try input.int(in: 16...253)
+        },
+        ConfigurationSetting(
+            ["registry", "maxMetadataEntries"], flag: "max-metadata-entries", value: "N",
+            help: "Maximum metadata entries per service, counting the two the registrar adds."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxMetadataEntries = try input.int(in: 3...1024)
+        },
+        ConfigurationSetting(
+            ["registry", "maxMetadataValueBytes"], flag: "max-metadata-value-bytes", value: "BYTES",
+            help: "Maximum length in bytes of a service's metadata key or value."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxMetadataValueBytes = try input.int(in: 256...65536)
+        },
+        ConfigurationSetting(
             ["limits", "maxAnnotationBytes"], flag: "max-annotation-bytes", value: "BYTES",
             help: "Maximum size in bytes of a workload's annotations (Kubernetes allows 256 KiB)."
         ) { configuration, input throws(ConfigurationError) in

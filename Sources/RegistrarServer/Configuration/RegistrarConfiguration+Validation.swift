@@ -1,6 +1,7 @@
 import HTTPServer
 import Kubernetes
 import Reconciler
+import Registry
 import SPIFFE
 import YAML
 
@@ -104,6 +105,13 @@ extension RegistrarConfiguration {
         }
     }
 
+    /// The registry's limits on ids and metadata.
+    public var registrySettings: RegistrySettings {
+        RegistrySettings(
+            maxIDLength: maxServiceIDLength, maxMetadataEntries: maxMetadataEntries,
+            maxMetadataValueLength: maxMetadataValueBytes)
+    }
+
     /// The YAML limits for input of at most `maxInputBytes`.
     public func yamlLimits(maxInputBytes: Int) -> YAMLLimits {
         YAMLLimits(
@@ -176,6 +184,10 @@ extension RegistrarConfiguration {
         settings.queue.batchSize = queueBatchSize
         settings.queue.workerNiceness = queueWorkerNiceness
         settings.annotations.maxTotalBytes = maxAnnotationBytes
+        settings.annotations.maxIDLength = maxServiceIDLength
+        // The reconciler adds two reserved entries to a service's metadata.
+        settings.annotations.metadataLimits.maxKeys = maxMetadataEntries - 2
+        settings.annotations.metadataLimits.maxValueBytes = maxMetadataValueBytes
         settings.templateLimits = templateLimits
         return settings
     }

@@ -96,6 +96,12 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var templateMaxSteps = 100_000
     /// The maximum size of a workload's annotations in bytes, as the Kubernetes API server's limit.
     public var maxAnnotationBytes = 256 * 1024
+    /// The maximum length in bytes of a service id, parent id or checker kind; 253 is a DNS name's.
+    public var maxServiceIDLength = 253
+    /// The maximum number of metadata entries per service, the two that the reconciler adds included.
+    public var maxMetadataEntries = 64
+    /// The maximum length in bytes of a service's metadata key or value.
+    public var maxMetadataValueBytes = 1024
     /// Seconds a worker's claim on a work item lasts; an item whose worker stopped is retried after it.
     public var queueLeaseDurationSeconds = 60.0
     /// The maximum number of work items a worker claims at once and reconciles in one pass; 1 turns

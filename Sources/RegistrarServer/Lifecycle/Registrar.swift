@@ -46,7 +46,8 @@ public final class Registrar: Sendable {
         let settings = try configuration.reconcilerSettings(readFile: readFile)
         let core = try RegistrarCore(
             databasePath: configuration.databasePath, sync: configuration.databaseSync,
-            readConnections: configuration.databaseReadConnections, settings: settings, logger: logger)
+            readConnections: configuration.databaseReadConnections, settings: settings,
+            registrySettings: configuration.registrySettings, logger: logger)
         // The server starts first, so a bad certificate or a busy port fails before any worker runs.
         // Until the workers start, /readyz reports not ready, and admissions wait durably in the queue.
         let committer = AdmissionCommitter(

@@ -23,7 +23,7 @@ public final class RegistrarCore: Sendable {
     /// - Throws: ``ConfigurationError`` naming the file when it cannot be opened or migrated.
     public init(
         databasePath: String, sync: DatabaseSync = .full, readConnections: Int = 2, settings: ReconcilerSettings,
-        logger: Logger
+        registrySettings: RegistrySettings = RegistrySettings(), logger: Logger
     ) throws(ConfigurationError) {
         self.logger = logger
         do {
@@ -31,7 +31,7 @@ public final class RegistrarCore: Sendable {
                 synchronous: sync == .full ? .full : .normal, readConnections: readConnections)
             database = try SQLiteDatabase(path: databasePath, options: options)
             let store = try SQLiteRegistryStore(database: database)
-            registry = ServiceRegistry(store: store)
+            registry = ServiceRegistry(store: store, settings: registrySettings)
             reconciler = try Reconciler(
                 database: database, registry: registry, settings: settings,
                 log: { record in logger.log(record.level.logLevel, record.message, LogKey.fields(record.fields)) })
