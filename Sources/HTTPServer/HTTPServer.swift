@@ -122,10 +122,7 @@ public final class HTTPServer: Sendable {
                 credentials.close()
             }
             context.release()
-            let priorities = configuration.tls?.priorities ?? ""
-            throw .startFailed(
-                "failed to start the HTTP server on \(listenAddress); check that the port is free, "
-                    + "the address belongs to this host, and the TLS priorities \"\(priorities)\" are valid")
+            throw Self.startFailure(listenAddress, tlsPriorities: configuration.tls.map { $0.priorities })
         }
 
         let boundPort = cmhd_daemon_port(started)
@@ -222,6 +219,32 @@ public final class HTTPServer: Sendable {
     public static let printError: @Sendable (String) -> Void = { message in
         var line = Array("http-server: \(message)\n".utf8)
         _ = line.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Returns the error for a daemon that did not start. libmicrohttpd gives no reason, so a bind to the
+    /// same address finds out whether the address was the cause, and the error names the OS reason if so.
+    private static func startFailure(_ address: SocketAddress, tlsPriorities: String?) -> HTTPServerError {
+        let server = tlsPriorities == nil ? "HTTP" : "HTTPS"
+        if let number = address.bindErrorNumber() {
+            let fix =
+                switch number {
+                case EADDRINUSE: "stop the process that uses the port or choose another port"
+                case EADDRNOTAVAIL: "use an address of this host"
+                case EACCES: "choose a port above 1023 or grant the process CAP_NET_BIND_SERVICE"
+                default: "check the listen address"
+                }
+            return .startFailed(
+                "failed to start the \(server) server, because binding \(address) failed: "
+                    + "\(String(cString: strerror(number))); \(fix)")
+        }
+        guard let tlsPriorities else {
+            return .startFailed(
+                "failed to start the HTTP server on \(address); check that the port is free "
+                    + "and the address belongs to this host")
+        }
+        return .startFailed(
+            "failed to start the HTTPS server on \(address); check that the port is free, "
+                + "the address belongs to this host, and the TLS priorities \"\(tlsPriorities)\" are valid")
     }
 
     private static func portTaken(_ port: UInt16) -> HTTPServerError {

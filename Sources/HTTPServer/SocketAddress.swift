@@ -77,6 +77,27 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         return withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
     }
 
+    /// Binds a TCP socket to this address and closes it again, and returns the errno of a failed
+    /// `socket` or `bind`, or nil when both succeed.
+    ///
+    /// The socket sets SO_REUSEADDR, as libmicrohttpd does on POSIX systems unless told otherwise, and
+    /// IPV6_V6ONLY for an IPv6 address, because the daemon does not start in dual-stack mode.
+    func bindErrorNumber() -> Int32? {
+        let family = ipBytes.count == 4 ? AF_INET : AF_INET6
+        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return errno }
+        defer { close(descriptor) }
+        var on: Int32 = 1
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, size)
+        if family == AF_INET6 {
+            setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, size)
+        }
+        let length = socklen_t(ipBytes.count == 4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+        let result = withSockaddr { bind(descriptor, $0, length) }
+        return result == 0 ? nil : errno
+    }
+
     private static func format(_ bytes: [UInt8]) -> String {
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

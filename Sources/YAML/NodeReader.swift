@@ -98,7 +98,7 @@ public struct NodeReader: Sendable {
     /// the Kubernetes API server rejects `true` or `80` in a string field.
     public func string() throws(NodeDecodingError) -> String {
         guard case .scalar(let scalar) = node.content, case .string = node.resolved else {
-            throw error("expected a string, found \(node.kindName)")
+            throw typeError(expected: "a string", fix: "quote the value")
         }
         return scalar.text
     }
@@ -106,22 +106,32 @@ public struct NodeReader: Sendable {
     /// Decodes the value as a boolean; only `true` and `false` in their core-schema spellings qualify.
     public func bool() throws(NodeDecodingError) -> Bool {
         guard case .bool(let value) = node.resolved, case .scalar = node.content else {
-            throw error("expected a boolean, found \(node.kindName)")
+            throw typeError(expected: "a boolean", fix: "use true or false without quotes")
         }
         return value
     }
 
     /// Decodes the value as an integer; a number with no fractional part, such as `3.0`, qualifies too.
     public func int() throws(NodeDecodingError) -> Int {
-        guard case .scalar = node.content else { throw error("expected an integer, found \(node.kindName)") }
+        guard case .scalar = node.content else {
+            throw typeError(expected: "an integer", fix: "use a whole number without quotes")
+        }
         switch node.resolved {
         case .int(let value):
             return value
         case .double(let value) where value.rounded() == value && abs(value) < 9.0e15:
             return Int(value)
         default:
-            throw error("expected an integer, found \(node.kindName)")
+            throw typeError(expected: "an integer", fix: "use a whole number without quotes")
         }
+    }
+
+    /// Returns the error for a value of the wrong type. The fix is added only when the value is a scalar,
+    /// because respelling a scalar cannot turn a mapping or sequence into the expected type.
+    private func typeError(expected: String, fix: String) -> NodeDecodingError {
+        let message = "expected \(expected), found \(node.kindName)"
+        guard case .scalar = node.content else { return error(message) }
+        return error("\(message); \(fix)")
     }
 
     /// The items of a sequence, each with its indexed path.

@@ -21,16 +21,13 @@ import YAML
 func runAdmitBenchmark() throws {
     var podCount = 3000
     var groupSize = 64
-    var arguments = Array(CommandLine.arguments.dropFirst(2))
-    while !arguments.isEmpty {
-        let option = arguments.removeFirst()
-        let value = arguments.isEmpty ? nil : Int(arguments.removeFirst())
-        switch (option, value) {
-        case ("--pods", let number?) where number >= 1 && number <= 100_000: podCount = number
-        case ("--group-size", let number?) where number >= 1 && number <= 10_000: groupSize = number
-        default:
-            print("usage: registrar-bench admit [--pods 1-100000] [--group-size 1-10000]")
-            return
+    var options = BenchmarkOptions(
+        benchmark: "admit", usage: "usage: registrar-bench admit [--pods 1-100000] [--group-size 1-10000]")
+    while let option = options.nextOption() {
+        switch option {
+        case "--pods": podCount = options.integer(of: option, in: 1...100_000)
+        case "--group-size": groupSize = options.integer(of: option, in: 1...10_000)
+        default: options.fail("unknown option \"\(option)\"")
         }
     }
 

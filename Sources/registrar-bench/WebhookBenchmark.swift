@@ -29,35 +29,40 @@ func runWebhookBenchmark() {
     var updates = false
     var groupSize = RegistrarConfiguration().admissionGroupSize
     var httpThreads = RegistrarConfiguration().httpThreads
-    var phases: Set<String> = ["running", "paused", "ceiling"]
-    var arguments = Array(CommandLine.arguments.dropFirst(2))
-    while !arguments.isEmpty {
-        let option = arguments.removeFirst()
-        let value = arguments.isEmpty ? nil : arguments.removeFirst()
-        if option == "--updates" {
+    let allPhases: Set<String> = ["running", "paused", "ceiling"]
+    var phases = allPhases
+    var options = BenchmarkOptions(
+        benchmark: "webhook",
+        usage:
+            "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] "
+            + "[--pods N] [--updates] [--group-size N] [--http-threads N] [--phase running|paused|ceiling]")
+    while let option = options.nextOption() {
+        switch option {
+        case "--updates":
             updates = true
-            if let value { arguments.insert(value, at: 0) }
-            continue
-        }
-        if option == "--phase", let value, phases.contains(value) {
+        case "--phase":
+            let value = options.value(of: option)
+            guard allPhases.contains(value) else {
+                options.fail("invalid value \"\(value)\" for --phase; use running, paused or ceiling")
+            }
             phases = [value]
-            continue
-        }
-        if option == "--database-sync", let mode = value.flatMap(DatabaseSync.init(rawValue:)) {
+        case "--database-sync":
+            let value = options.value(of: option)
+            guard let mode = DatabaseSync(rawValue: value) else {
+                options.fail("invalid value \"\(value)\" for --database-sync; use full or normal")
+            }
             sync = mode
-            continue
-        }
-        switch (option, value.flatMap(Double.init)) {
-        case ("--seconds", let number?) where number > 0 && number <= 60: seconds = number
-        case ("--connections", let number?) where number >= 1 && number <= 256: connections = Int(number)
-        case ("--pods", let number?) where number >= 0 && number <= 1_000_000: podCount = Int(number)
-        case ("--group-size", let number?) where number >= 1 && number <= 10_000: groupSize = Int(number)
-        case ("--http-threads", let number?) where number >= 1 && number <= 256: httpThreads = Int(number)
-        default:
-            print(
-                "usage: registrar-bench webhook [--seconds 1-60] [--connections 1-256] [--database-sync full|normal] [--pods N] [--updates] [--group-size N] [--http-threads N] [--phase running|paused|ceiling]"
-            )
-            return
+        case "--seconds":
+            let value = options.value(of: option)
+            guard let number = Double(value), number > 0, number <= 60 else {
+                options.fail("invalid value \"\(value)\" for --seconds; use a number above 0 and at most 60")
+            }
+            seconds = number
+        case "--connections": connections = options.integer(of: option, in: 1...256)
+        case "--pods": podCount = options.integer(of: option, in: 0...1_000_000)
+        case "--group-size": groupSize = options.integer(of: option, in: 1...10_000)
+        case "--http-threads": httpThreads = options.integer(of: option, in: 1...256)
+        default: options.fail("unknown option \"\(option)\"")
         }
     }
 
@@ -101,11 +106,13 @@ func runWebhookBenchmark() {
         )
         print("ratio to the ceiling, workers paused: \(formatFigure(alone.requestsPerSecond / echo.requestsPerSecond))")
     }
-    let drained = core.reconciler.waitUntilIdle(timeout: 10)
+    let drainTimeoutSeconds = 10
+    let drained = core.reconciler.waitUntilIdle(timeout: TimeInterval(drainTimeoutSeconds))
     let counts = (try? core.reconciler.queue.counts()) ?? [:]
     let services = (try? core.registry.stats().total) ?? 0
     print(
-        "10 s after the run: queue drained \(drained), \(counts[.queued] ?? 0) keys queued, "
+        "after waiting up to \(drainTimeoutSeconds) s: queue drained \(drained), "
+            + "\(counts[.queued] ?? 0) keys queued, "
             + "\(services) services registered")
 }
 

@@ -239,3 +239,48 @@ import Testing
         #expect(wrongMethod.header("Allow") == "POST")
     }
 }
+
+@Suite struct StartFailureTests {
+    @Test func plainPortInUseNamesReason() throws {
+        let holder = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true),
+            handler: echoHandler)
+        defer { holder.stop(timeout: .seconds(1)) }
+        let configuration = HTTPServerConfiguration(
+            host: "127.0.0.1", port: holder.port, tls: nil, allowPlainHTTP: true)
+        let error = #expect(throws: HTTPServerError.self) {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        }
+        let message = try #require(error?.description)
+        #expect(error?.code == .startFailed)
+        #expect(message.hasPrefix("failed to start the HTTP server, because binding 127.0.0.1:\(holder.port) failed"))
+        #expect(message.contains(String(cString: strerror(EADDRINUSE))))
+        #expect(!message.contains("HTTPS"))
+        #expect(!message.contains("TLS"))
+    }
+
+    @Test func tlsPortInUseNamesReason() throws {
+        let holder = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true),
+            handler: echoHandler)
+        defer { holder.stop(timeout: .seconds(1)) }
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: holder.port, tls: fixture.tls())
+        let error = #expect(throws: HTTPServerError.self) {
+            _ = try HTTPServer(configuration: configuration, handler: echoHandler)
+        }
+        let message = try #require(error?.description)
+        #expect(message.hasPrefix("failed to start the HTTPS server, because binding 127.0.0.1:\(holder.port)"))
+        #expect(message.contains(String(cString: strerror(EADDRINUSE))))
+    }
+
+    @Test func invalidPrioritiesNamed() throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let error = #expect(throws: HTTPServerError.self) {
+            _ = try fixture.startServer(priorities: "NOT-A-PRIORITY", handler: echoHandler)
+        }
+        #expect(error?.description.contains(#"the TLS priorities "NOT-A-PRIORITY" are valid"#) == true)
+    }
+}

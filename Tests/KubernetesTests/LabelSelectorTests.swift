@@ -155,6 +155,15 @@ struct LabelSelectorTests {
         #expect(finding.mark == Mark(line: 2, column: 3))
     }
 
+    @Test
+    func valueFindingPathIndexesValue() throws {
+        let node = try YAMLParser.parseSingle("matchExpressions:\n- {key: app, operator: In, values: [ok, 'a b']}\n")
+        let selector = try LabelSelector(from: NodeReader(node))
+        let finding = try #require(selector.validate(path: "spec.podSelector").first)
+        #expect(finding.path == "spec.podSelector.matchExpressions[0].values[1]")
+        #expect(finding.message.hasPrefix(#"invalid label value "a b" for key "app": "#))
+    }
+
     @Test(arguments: [
         ("kube-system", true), ("kube-public", true), ("spire-system", true), ("kube-system-2", false),
         ("my-kube-system", false), ("demo", false),

@@ -102,6 +102,22 @@ struct ObjectDecodingTests {
     }
 
     @Test(arguments: [
+        ("metadata: {name: a, labels: {x: 1}}", "request.object.metadata.labels.x"),
+        ("metadata: {name: a}\nspec: {nodeName: 7}", "request.object.spec.nodeName"),
+        (
+            "metadata: {name: a}\nstatus: {conditions: [{type: 1, status: 'True'}]}",
+            "request.object.status.conditions[0].type"
+        ),
+    ])
+    func podErrorPathsShareRoot(_ fields: String, _ path: String) throws {
+        let node = try YAMLParser.parseSingle("apiVersion: v1\nkind: Pod\n" + fields)
+        let error = #expect(throws: NodeDecodingError.self) {
+            try Pod(from: KubernetesObject(from: NodeReader(node, path: "request.object")))
+        }
+        #expect(error?.path == path)
+    }
+
+    @Test(arguments: [
         ("1h30m", Duration.seconds(5400)), ("90s", .seconds(90)), ("1.5h", .seconds(5400)),
         ("300ms", .milliseconds(300)),
         ("-2m", .seconds(-120)), ("0", .zero), ("1h1m1s", .seconds(3661)), ("10us", .microseconds(10)),

@@ -147,4 +147,60 @@ private let kind = AnnotationKey.checkerKind
         #expect(warning.message.contains("over the 100-byte limit"))
         #expect(contract.read(defaults: [:], overrides: [register: "true"]) == .managed(WorkloadAnnotations()))
     }
+
+    @Test(arguments: [9, 40])
+    func deepMetadataNamesNesting(_ depth: Int) throws {
+        let json = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+        let verdict = AnnotationContract().read(defaults: [:], overrides: [register: "true", metadata: json])
+        let warning = try #require(verdict.warnings.first)
+        #expect(warning.message.hasPrefix(metadata))
+        #expect(warning.message.contains("is nested deeper than 8 levels; "))
+        #expect(warning.message.hasSuffix("; use a string, number or boolean for each value"))
+        #expect(warning.message.count <= AdmissionWarning.maxLength)
+    }
+
+    @Test func sizeWarningNamesLargest() throws {
+        let pod = [register: "true", metadata: "{}", "big": String(repeating: "b", count: 300 * 1024)]
+        let warning = try #require(AnnotationContract().read(defaults: [:], overrides: pod).warnings.first)
+        #expect(
+            warning.message
+                == "pod annotations are 307257 bytes, over the 262144-byte limit; "
+                + #"shorten or remove the largest, "big" (307200 bytes)"#)
+    }
+
+    @Test func sizeWarningNamesEnoughToFit() throws {
+        var settings = AnnotationSettings()
+        settings.maxTotalBytes = 50
+        let pod = [register: "true", "a": String(repeating: "a", count: 60), "b": String(repeating: "b", count: 50)]
+        let warning = try #require(
+            AnnotationContract(settings: settings).read(defaults: [:], overrides: pod).warnings.first)
+        #expect(warning.message.hasPrefix("pod annotations are 140 bytes, over the 50-byte limit; "))
+        #expect(warning.message.hasSuffix(#"the largest, "a" (60 bytes), "b" (50 bytes)"#))
+        #expect(!warning.message.contains(metadata))
+    }
+
+    @Test func sizeWarningKeepsFirstName() throws {
+        var settings = AnnotationSettings()
+        settings.maxTotalBytes = 50
+        let defaults = [
+            register: "true", "first": String(repeating: "f", count: 60), "second": String(repeating: "s", count: 50),
+        ]
+        let verdict = AnnotationContract(settings: settings).read(defaults: defaults, overrides: [:])
+        let warning = try #require(verdict.warnings.first)
+        #expect(warning.message.hasPrefix("ClusterSPIFFEID annotations are 149 bytes"))
+        #expect(warning.message.hasSuffix(#"the largest, "first" (60 bytes)"#))
+        #expect(warning.message.count <= AdmissionWarning.maxLength)
+    }
+
+    @Test func sizeWarningShortensLongKeys() throws {
+        var settings = AnnotationSettings()
+        settings.maxTotalBytes = 100
+        let key = "example.com/" + String(repeating: "k", count: 240)
+        let verdict = AnnotationContract(settings: settings).read(
+            defaults: [:], overrides: [register: "true", key: "value"])
+        let warning = try #require(verdict.warnings.first)
+        #expect(warning.message.count <= AdmissionWarning.maxLength)
+        #expect(warning.message.hasSuffix(" (5 bytes)"))
+        #expect(warning.message.contains(#""example.com/kkk"#))
+    }
 }

@@ -190,6 +190,42 @@ import Testing
         #expect(try queue.item("slow") == nil)
     }
 
+    @Test func releaseAfterCloseLogsShutdown() throws {
+        var settings = QueueSettings()
+        settings.workerCount = 1
+        settings.pollInterval = 0.002
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        let queue = try WorkQueue(database: database, settings: settings)
+        try queue.enqueue(["pod/demo/a", "pod/demo/b", "pod/demo/c"])
+        let records = Mutex<[ReconcilerLogRecord]>([])
+        let poolBox = Mutex<WorkerPool?>(nil)
+        let batchRan = Atomic<Bool>(false)
+        // The batch handler stops the pool and closes the database, as a shutdown with a zero timeout does.
+        // Then it fails, so the stopping pool tries to release the keys into the closed database.
+        let pool = WorkerPool(
+            queue: queue, log: { record in records.withLock { $0.append(record) } },
+            batchHandler: { _ throws(ReconcileFailure) in
+                let pool = poolBox.withLock { $0 }
+                pool?.drain(timeout: 0)
+                database.close()
+                batchRan.store(true, ordering: .relaxed)
+                throw ReconcileFailure("stopped")
+            },
+            handler: { _ in })
+        poolBox.withLock { $0 = pool }
+        pool.start()
+        let deadline = Date().addingTimeInterval(5)
+        while !batchRan.load(ordering: .relaxed), Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        #expect(pool.drain(timeout: 5))
+
+        let logged = records.withLock { $0 }
+        let released = try #require(logged.first { $0.message.hasPrefix("the shutdown closed the database") })
+        #expect(released.level == .info)
+        #expect(released.fields["keys"] == "3")
+        #expect(!logged.contains { $0.message == "releasing the keys of a stopped batch failed" })
+        #expect(!logged.contains { ($0.fields["error"] ?? "").contains("writable") })
+    }
+
     @Test func batchClaimOwnersNeverShare() throws {
         let queue = try openQueue()
         let keys = (0..<10).map { "pod/demo/p\($0)" }

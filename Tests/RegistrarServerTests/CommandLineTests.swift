@@ -158,3 +158,20 @@ import YAML
         #expect(result.standardOutput.contains("checker demo-snmp-checker (snmp)  [inactive, k8s_spiffe]"))
     }
 }
+
+@Suite struct BenchmarkOptionTests {
+    @Test(arguments: [
+        (["webhook", "--phase", "bogus"], #"invalid value "bogus" for --phase"#),
+        (["webhook", "--phase"], "--phase needs a value"),
+        (["webhook", "--seconds", "0"], #"invalid value "0" for --seconds"#),
+        (["webhook", "--bogus"], #"unknown option "--bogus""#),
+        (["admit", "--pods", "x"], #"invalid value "x" for --pods"#),
+    ])
+    func badOptionExitsTwo(_ arguments: [String], _ message: String) throws {
+        let result = try runRegistrar(arguments, executable: "registrar-bench")
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("registrar-bench \(arguments[0]): \(message)"))
+        #expect(result.standardError.contains("usage: registrar-bench \(arguments[0])"))
+        #expect(result.standardOutput.isEmpty)
+    }
+}

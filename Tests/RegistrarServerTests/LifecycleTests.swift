@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import HTTPServer
 import RegistrarServer
 import Registry
 import Testing
@@ -45,5 +46,23 @@ import Testing
                     .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         }
         #expect(names.isSuperset(of: expected))
+    }
+
+    @Test func plainHTTPBindFailureNamesReason() throws {
+        let holder = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, allowPlainHTTP: true),
+            onError: { _ in }, handler: { _ in HTTPResponse(status: 200) })
+        defer { holder.stop(timeout: .seconds(1)) }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let error = #expect(throws: ConfigurationError.self) {
+            _ = try ServerEventLogTests.start(directory, lines: Locked([])) { $0.listenPort = holder.port }
+        }
+        let message = try #require(error?.description)
+        #expect(message.hasPrefix("failed to start the HTTP server, because binding 127.0.0.1:\(holder.port) failed"))
+        #expect(message.contains(String(cString: strerror(EADDRINUSE))))
+        #expect(!message.contains("HTTPS"))
+        #expect(!message.contains("TLS"))
     }
 }

@@ -172,6 +172,11 @@ enum TestPaths {
 
     /// The `spiffe-registrar` executable of this build.
     static func registrarBinary() throws -> URL {
+        try binary("spiffe-registrar")
+    }
+
+    /// Returns the path of the executable `name` that this build made, such as `registrar-bench`.
+    static func binary(_ name: String) throws -> URL {
         let starts = [
             URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
             URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
@@ -180,12 +185,12 @@ enum TestPaths {
         for start in starts {
             var directory = start.deletingLastPathComponent()
             for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("spiffe-registrar")
+                let candidate = directory.appendingPathComponent(name)
                 if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
                 directory = directory.deletingLastPathComponent()
             }
         }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "spiffe-registrar"])
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
     /// A fresh temporary folder.
@@ -204,12 +209,13 @@ struct ProcessResult {
     var standardError: String
 }
 
-/// Runs the `spiffe-registrar` binary with `arguments` and waits for it.
+/// Runs the `spiffe-registrar` binary, or the `executable` of this build, with `arguments` and waits for it.
 func runRegistrar(
-    _ arguments: [String], environment: [String: String] = [:], standardInput: String? = nil
+    _ arguments: [String], environment: [String: String] = [:], standardInput: String? = nil,
+    executable: String = "spiffe-registrar"
 ) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = try TestPaths.registrarBinary()
+    process.executableURL = try TestPaths.binary(executable)
     process.arguments = arguments
     var processEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPIFFE_REGISTRAR_") }
     processEnvironment.merge(environment) { _, new in new }

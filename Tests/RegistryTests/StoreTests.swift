@@ -343,5 +343,8 @@ final class CountingStore: RegistryStore {
         let error = try #require(throws: SQLiteError.self) { try fixture.registry.registerPoller("p2") }
         #expect(error.code == 21)
         #expect(error.message.contains("closed"))
+        #expect(error.isConnectionClosed)
+        #expect(error.description.hasSuffix("The database was closed before the call, so the statement did not run."))
+        #expect(!error.description.contains("writable"))
     }
 }

@@ -42,7 +42,10 @@ import YAML
         let root = try YAMLParser.parseSingle(Self.manifest)
         let spec = try NodeReader(root).mapping().required("spec").mapping()
         let error = #expect(throws: NodeDecodingError.self) { try spec.required("federatesWith").strings() }
-        #expect(error?.description == "line 12, column 26: spec.federatesWith[1]: expected a string, found an integer")
+        #expect(
+            error?.description
+                == "line 12, column 26: spec.federatesWith[1]: expected a string, found an integer; quote the value"
+        )
     }
 
     @Test func nullLabelValue() throws {
@@ -50,7 +53,18 @@ import YAML
         let error = #expect(throws: NodeDecodingError.self) {
             try NodeReader(root).mapping().required("labels").stringMap()
         }
-        #expect(error?.description == "line 1, column 15: labels.app: expected a string, found null")
+        #expect(error?.description == "line 1, column 15: labels.app: expected a string, found null; quote the value")
+    }
+
+    @Test func wrongScalarNamesFix() throws {
+        let root = try YAMLParser.parseSingle(#"{admin: "yes", ttl: "80", name: [a]}"#)
+        let mapping = try NodeReader(root).mapping()
+        let admin = #expect(throws: NodeDecodingError.self) { try mapping.required("admin").bool() }
+        #expect(admin?.message == "expected a boolean, found a string; use true or false without quotes")
+        let ttl = #expect(throws: NodeDecodingError.self) { try mapping.required("ttl").int() }
+        #expect(ttl?.message == "expected an integer, found a string; use a whole number without quotes")
+        let name = #expect(throws: NodeDecodingError.self) { try mapping.required("name").string() }
+        #expect(name?.message == "expected a string, found a sequence")
     }
 
     @Test func missingAndUnknownFields() throws {

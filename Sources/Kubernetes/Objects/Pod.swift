@@ -20,7 +20,7 @@ public struct Pod: Sendable {
     /// Decodes a `v1` `Pod` object.
     public init(from object: KubernetesObject) throws(NodeDecodingError) {
         try object.requireType(apiVersion: "v1", kind: "Pod")
-        let mapping = try NodeReader(object.node).mapping()
+        let mapping = try object.reader.mapping()
         metadata = object.metadata
         spec =
             try mapping.optional("spec").map { reader throws(NodeDecodingError) in try PodSpec(from: reader) }

@@ -164,8 +164,8 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
 
     func validate(path: String) -> [ValidationFinding] {
         var findings: [ValidationFinding] = []
-        func add(_ message: String) {
-            findings.append(ValidationFinding(path: path, mark: mark, message: message))
+        func add(_ message: String, at fieldPath: String? = nil) {
+            findings.append(ValidationFinding(path: fieldPath ?? path, mark: mark, message: message))
         }
         for message in LabelValidation.keyErrors(key) {
             add("invalid label key \"\(key)\": \(message)")
@@ -185,7 +185,8 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
         }
         for (index, value) in values.enumerated() {
             for message in LabelValidation.valueErrors(value) {
-                add("values[\(index)]: invalid label value \"\(value)\" for key \"\(key)\": \(message)")
+                add(
+                    "invalid label value \"\(value)\" for key \"\(key)\": \(message)", at: "\(path).values[\(index)]")
             }
         }
         return findings

@@ -150,14 +150,36 @@ public struct AnnotationContract: Sendable {
         return value
     }
 
+    /// Returns a warning when `annotations` exceed the size limit. It names the largest annotations,
+    /// as many as removing would bring the total within the limit (up to three) and the warning's
+    /// length allows, because one oversized annotation is the usual cause and it need not be one of
+    /// the contract's.
     private func sizeWarnings(_ annotations: [String: String], object: String) -> [AdmissionWarning] {
         let total = annotations.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         guard total > settings.maxTotalBytes else { return [] }
-        return [
-            AdmissionWarning(
-                "\(object) annotations are \(total) bytes, over the \(settings.maxTotalBytes)-byte limit; "
-                    + "shorten \(AnnotationKey.metadata)")
-        ]
+
+        let bySize = annotations.sorted {
+            ($0.key.utf8.count + $0.value.utf8.count, $1.key) > ($1.key.utf8.count + $1.value.utf8.count, $0.key)
+        }
+        var largest: [(key: String, value: String)] = []
+        var freed = 0
+        for annotation in bySize.prefix(3) where total - freed > settings.maxTotalBytes {
+            largest.append(annotation)
+            freed += annotation.key.utf8.count + annotation.value.utf8.count
+        }
+
+        var text =
+            "\(object) annotations are \(total) bytes, over the \(settings.maxTotalBytes)-byte limit; "
+            + "shorten or remove the largest, "
+        for (index, annotation) in largest.enumerated() {
+            let separator = index == 0 ? "" : ", "
+            let size = " (\(annotation.value.utf8.count) bytes)"
+            let room = AdmissionWarning.maxLength - text.count - separator.count - size.count - 2
+            guard index == 0 || room >= annotation.key.count || room >= 12 else { break }
+            let key = AdmissionWarning.truncate(AdmissionWarning.printable(annotation.key), to: max(room, 12))
+            text += separator + "\"\(key)\"" + size
+        }
+        return [AdmissionWarning(text)]
     }
 }
 

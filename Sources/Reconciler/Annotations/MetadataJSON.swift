@@ -44,6 +44,12 @@ public enum MetadataJSON {
         let node: Node
         do {
             node = try YAMLParser.parseSingle(trimmed, limits: YAMLLimits(maxDepth: limits.maxDepth))
+        } catch  where error.code == .depthLimitExceeded {
+            // Valid JSON can reach the parser's depth limit too. Any nesting is already invalid metadata.
+            return .failure(
+                Problem(
+                    problem: "is nested deeper than \(limits.maxDepth) levels",
+                    fix: "use a string, number or boolean for each value"))
         } catch {
             return .failure(Problem(problem: "is not valid JSON (\(error.mark))", fix: "fix the JSON syntax"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 import Synchronization
 
 /// A failure to process a key, and whether a retry may succeed.
@@ -251,6 +252,14 @@ public final class WorkerPool: Sendable {
                 // the database closed, their leases expire and a later start reclaims them.
                 do {
                     try queue.release(Array(remaining), owner: owner)
+                } catch let error as SQLiteError where error.isConnectionClosed {
+                    log(
+                        ReconcilerLogRecord(
+                            level: .info,
+                            message: "the shutdown closed the database before the keys of a stopped batch were "
+                                + "released; they stay in the queue and a later start reclaims them once "
+                                + "their leases expire",
+                            fields: ["keys": String(remaining.count), "first_key": item.key]))
                 } catch {
                     log(
                         ReconcilerLogRecord(

@@ -62,7 +62,11 @@ public final class Registrar: Sendable {
             )
         } catch {
             committer.stop()
-            throw ConfigurationError("failed to start the HTTPS server: \(error)")
+            guard error.code == .startFailed else {
+                let server = configuration.httpServerConfiguration.tls == nil ? "HTTP" : "HTTPS"
+                throw ConfigurationError("failed to start the \(server) server: \(error)")
+            }
+            throw ConfigurationError(error.description)
         }
         core.startWorkers()
         logger.info(

@@ -21,9 +21,21 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// The SQL text that failed, or a short name of the operation.
     public let statement: String
 
+    /// The message of the error that a call on a closed connection throws.
+    static let connectionClosedMessage = "the database connection is closed"
+
+    /// Whether the call failed because the connection had been closed, as `SQLiteDatabase.close()` does.
+    /// The statement did not run.
+    public var isConnectionClosed: Bool {
+        code == SQLITE_MISUSE && message == Self.connectionClosedMessage
+    }
+
     /// A sentence that names the failed statement, the SQLite code and message.
     public var description: String {
         let failure = "SQLite failed (code \(code)): \(message), while running '\(statement)'. "
+        if isConnectionClosed {
+            return failure + "The database was closed before the call, so the statement did not run."
+        }
         // The primary result code is the low byte: 5 is SQLITE_BUSY and 6 is SQLITE_LOCKED.
         if code & 0xFF == 5 || code & 0xFF == 6 {
             return failure
@@ -197,7 +209,7 @@ public final class SQLiteConnection {
     private func requireOpen(_ sql: String) throws {
         guard !isClosed else {
             throw SQLiteError(
-                code: SQLITE_MISUSE, message: "the database connection is closed", statement: sql)
+                code: SQLITE_MISUSE, message: SQLiteError.connectionClosedMessage, statement: sql)
         }
     }
 
