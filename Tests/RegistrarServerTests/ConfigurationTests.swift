@@ -33,7 +33,7 @@ import YAML
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
         "max-connections-per-ip": "5", "idle-timeout": "30", "header-timeout": "5",
         "max-client-events-per-second": "0", "validation-mode": "deny", "admission-group-size": "8",
-        "heartbeat-on-ready": "false", "log-level": "debug",
+        "heartbeat-on-ready": "false", "log-level": "debug", "log-warning-interval": "5",
     ]
 
     static func parse(_ arguments: [String]) throws -> ParsedArguments {

@@ -264,6 +264,28 @@ import YAML
         #expect(logged.contains(#""name":"demo/poller-1""#))
     }
 
+    @Test(arguments: [(interval: 60.0, lines: 1), (interval: 0.0, lines: 2)])
+    func repeatedWarningsLoggedOncePerInterval(interval: Double, lines expected: Int) throws {
+        let lines = LineCollector()
+        let server = try TestServer(logger: Logger(minimumLevel: .info, sink: lines.append)) {
+            $0.warningLogIntervalSeconds = interval
+        }
+        _ = try Self.admitLongAnnotation(server)
+        let pod = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/register": Self.longValue])
+        _ = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "UPDATE"))
+        func logged() -> Int { lines.text.split(separator: "\n").count { $0.contains("admission has warnings") } }
+        #expect(logged() == expected)
+
+        // Other warnings for the same pod are logged at once.
+        let changed = TestObjects.pod(
+            "poller-1", app: "poller", account: "serviceradar-poller",
+            annotations: ["serviceradar.io/register": "maybe"])
+        _ = try server.admit(AdmissionReviewBuilder.review(of: changed, operation: "UPDATE"))
+        #expect(logged() == expected + 1)
+    }
+
     @Test func undecodablePodWarningNamesField() throws {
         let server = try TestServer()
         let pod = TestObjects.parse(

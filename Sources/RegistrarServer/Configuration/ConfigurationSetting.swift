@@ -370,6 +370,13 @@ extension ConfigurationSetting {
         ) { configuration, input throws(ConfigurationError) in
             configuration.logLevel = try input.choice(LogLevel.self)
         },
+        ConfigurationSetting(
+            ["log", "warningInterval"], flag: "log-warning-interval", value: "SECONDS",
+            help:
+                "Seconds within which the same admission warnings for one object are logged once; 0 logs every admission."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.warningLogIntervalSeconds = try input.seconds(in: 0...86400)
+        },
     ]
 
     /// Parses `HOST:PORT`, with brackets around an IPv6 host.

@@ -139,6 +139,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var heartbeatOnReady = true
     /// The lowest level of log lines that are written.
     public var logLevel = LogLevel.info
+    /// Seconds within which the same admission warnings for the same object are logged once; 0 logs every time.
+    public var warningLogIntervalSeconds = 60.0
     /// Serve `POST /bench/echo`, a canned response that measures the server's own ceiling.
     public var benchEchoRoute = false
 

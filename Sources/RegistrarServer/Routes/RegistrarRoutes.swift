@@ -22,7 +22,9 @@ enum RegistrarRoutes {
         core: RegistrarCore, configuration: RegistrarConfiguration, committer: AdmissionCommitter
     ) -> DeferredHTTPHandler {
         let limits = configuration.yamlLimits(maxInputBytes: configuration.maxBodyBytes)
-        let webhook = WebhookRoute(core: core, committer: committer, limits: limits)
+        let webhook = WebhookRoute(
+            core: core, committer: committer, limits: limits,
+            warningLog: RepeatLimiter(interval: .milliseconds(Int(configuration.warningLogIntervalSeconds * 1000))))
 
         var router = Router()
         router.addDeferred("POST", "/webhook") { request, responder in webhook.handle(request, responder: responder) }

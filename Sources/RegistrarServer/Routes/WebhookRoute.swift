@@ -16,6 +16,8 @@ struct WebhookRoute: Sendable {
     let core: RegistrarCore
     let committer: AdmissionCommitter
     let limits: YAMLLimits
+    /// Keeps an object's unchanged warnings from being logged on every admission.
+    let warningLog: RepeatLimiter
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         if let rejection = ContentType.require(request, allowed: ContentType.json, route: "/webhook") {
@@ -101,14 +103,17 @@ struct WebhookRoute: Sendable {
         }
     }
 
-    /// Logs the whole text of an admission's warnings, which the response carries shortened.
+    /// Logs the whole text of an admission's warnings, which the response carries shortened, unless the
+    /// same warnings for the same object were logged within the warning log interval.
     private func logWarnings(_ review: AdmissionRequest, _ details: [String]) {
         let name = review.namespace.isEmpty ? review.name : "\(review.namespace)/\(review.name)"
+        let text = details.joined(separator: " | ")
+        guard warningLog.shouldWrite(text, about: "\(review.kind.kind) \(name)") else { return }
         core.logger.log(
             .warning, "admission has warnings",
             [
                 .uid: review.uid, .kind: review.kind.kind, .name: name, .operation: review.operation.rawValue,
-                .warnings: details.joined(separator: " | "),
+                .warnings: text,
             ])
     }
 
