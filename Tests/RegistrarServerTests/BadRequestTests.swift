@@ -127,6 +127,12 @@ extension BadRequest {
             body: review(TestObjects.parse("apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}")),
             status: 200, allowed: true, text: "no metadata.name"),
         BadRequest(
+            name: "service id over the length limit", setup: podSetup(),
+            body: pod(annotations: [
+                "serviceradar.io/register": "true", "serviceradar.io/service-id": String(repeating: "a", count: 300),
+            ]),
+            status: 200, allowed: true, text: "is 300 bytes, over the limit of 253"),
+        BadRequest(
             name: "register yes", setup: podSetup(), body: pod(annotations: ["serviceradar.io/register": "yes"]),
             status: 200, allowed: true, text: "\"yes\""),
         BadRequest(

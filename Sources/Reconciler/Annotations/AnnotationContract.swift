@@ -140,11 +140,8 @@ public struct AnnotationContract: Sendable {
         _ key: String, in annotations: [String: String], warnings: inout [AdmissionWarning]
     ) -> String? {
         guard let value = annotations[key] else { return nil }
-        guard ServiceIdentifier.isValid(value, maxLength: settings.maxIDLength) else {
-            warnings.append(
-                AdmissionWarning(
-                    subject: key, value: value, problem: "is invalid",
-                    fix: "use lowercase letters, digits and '-', starting and ending with a letter or digit"))
+        if let found = ServiceIdentifier.problem(value, maxLength: settings.maxIDLength) {
+            warnings.append(AdmissionWarning(subject: key, value: value, problem: found.problem, fix: found.fix))
             return nil
         }
         return value
@@ -188,12 +185,26 @@ public struct AnnotationContract: Sendable {
 public enum ServiceIdentifier {
     /// Returns true when `value` is a valid id of at most `maxLength` characters.
     public static func isValid(_ value: String, maxLength: Int = 253) -> Bool {
+        problem(value, maxLength: maxLength) == nil
+    }
+
+    /// Returns what is wrong with `value` as an id of at most `maxLength` bytes and how to fix it, or nil
+    /// when it is valid.
+    public static func problem(_ value: String, maxLength: Int = 253) -> (problem: String, fix: String)? {
         let bytes = Array(value.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-        guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last) else {
-            return false
+        guard !bytes.isEmpty else { return ("is empty", "give an id of lowercase letters, digits and '-'") }
+        guard bytes.count <= maxLength else {
+            return (
+                "is \(bytes.count) bytes, over the limit of \(maxLength)",
+                "shorten it, or raise --max-service-id-length (at most 253)"
+            )
         }
-        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last),
+            bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") })
+        else {
+            return ("is invalid", "use lowercase letters, digits and '-', starting and ending with a letter or digit")
+        }
+        return nil
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -191,11 +191,10 @@ public struct ServiceMapping: Sendable {
                     subject: "\(column) template", value: template.description, problem: "uses a missing capture",
                     fix: "use only the captures of its pattern"))
         }
-        guard ServiceIdentifier.isValid(rendered, maxLength: maxIDLength) else {
+        if let found = ServiceIdentifier.problem(rendered, maxLength: maxIDLength) {
             return .failure(
-                AdmissionWarning(
-                    subject: "rendered \(column)", value: rendered, problem: "is invalid",
-                    fix: "use lowercase letters, digits and '-'"))
+                AdmissionWarning(subject: "rendered \(column)", value: rendered, problem: found.problem, fix: found.fix)
+            )
         }
         return .success(rendered)
     }
