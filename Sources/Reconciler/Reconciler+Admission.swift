@@ -310,6 +310,13 @@ extension Reconciler {
         return .allow(uid: request.uid, warnings: outcome.warnings)
     }
 
+    /// Returns the text of a decode error of an admitted object. An object from an AdmissionReview gets no
+    /// line and column, because they point into the JSON that the API server built, not into a manifest.
+    static func decodeErrorText(_ error: NodeDecodingError, of object: KubernetesObject) -> String {
+        guard object.path.hasPrefix("request.") else { return "\(error)" }
+        return error.path.isEmpty ? error.message : "\(error.path): \(error.message)"
+    }
+
     private func admitClusterSPIFFEID(
         _ object: KubernetesObject, operation: AdmissionOperation, snapshot: CacheSnapshot,
         into outcome: inout AdmissionOutcome, _ changes: inout [CacheChange], _ keys: inout [String]
@@ -325,7 +332,7 @@ extension Reconciler {
             decoded = try ClusterSPIFFEID(from: object)
         } catch {
             let reason = "ClusterSPIFFEID \(name): \(error)"
-            outcome.warn(AdmissionWarning("\(error)", context: "ClusterSPIFFEID \(name)"))
+            outcome.warn(AdmissionWarning(Self.decodeErrorText(error, of: object), context: "ClusterSPIFFEID \(name)"))
             if settings.validateClusterSPIFFEIDs { outcome.deniedReason = reason }
             keys.removeLast()
             return
@@ -372,7 +379,7 @@ extension Reconciler {
         do {
             pod = try Pod(from: object)
         } catch {
-            outcome.warn(AdmissionWarning("\(error)", context: "pod \(meta.key)"))
+            outcome.warn(AdmissionWarning(Self.decodeErrorText(error, of: object), context: "pod \(meta.key)"))
             return
         }
         // The cache keeps the stored pod durably, so a pod whose fields that selection, templates and
@@ -496,7 +503,7 @@ extension Reconciler {
         do {
             namespace = try Namespace(from: object)
         } catch {
-            outcome.warn(AdmissionWarning("\(error)", context: "namespace \(name)"))
+            outcome.warn(AdmissionWarning(Self.decodeErrorText(error, of: object), context: "namespace \(name)"))
             return
         }
         let oldLabels = snapshot.namespaces[name]?.labels

@@ -286,6 +286,25 @@ import YAML
         #expect(logged() == expected + 1)
     }
 
+    @Test func podSpecWarningHasNoPosition() throws {
+        let server = try TestServer()
+        let pod = TestObjects.parse(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: placed
+              namespace: demo
+              uid: uid-placed
+            spec:
+              nodeName: 7
+            """)
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
+        let warning = try #require(reply.warnings.first)
+        #expect(warning.hasPrefix("request.object.spec.nodeName: expected a string"), "\(warning)")
+        #expect(!warning.contains("line "))
+    }
+
     @Test func undecodablePodWarningNamesField() throws {
         let server = try TestServer()
         let pod = TestObjects.parse(
