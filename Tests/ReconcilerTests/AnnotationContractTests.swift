@@ -202,5 +202,6 @@ private let kind = AnnotationKey.checkerKind
         #expect(warning.message.count <= AdmissionWarning.maxLength)
         #expect(warning.message.hasSuffix(" (5 bytes)"))
         #expect(warning.message.contains(#""example.com/kkk"#))
+        #expect(warning.detail.contains("\"\(key)\" (5 bytes)"))
     }
 }

@@ -17,6 +17,12 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
         self.init(message: Self.truncate(message, to: Self.maxLength), detail: Self.printable(message))
     }
 
+    /// Creates a warning from a text built to fit `maxLength` and the whole text; `short` is cut if it
+    /// does not fit.
+    init(short: String, whole: String) {
+        self.init(message: Self.truncate(short, to: Self.maxLength), detail: Self.printable(whole))
+    }
+
     private init(message: String, detail: String) {
         self.message = message
         self.detail = detail

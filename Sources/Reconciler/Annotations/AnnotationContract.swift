@@ -168,6 +168,9 @@ public struct AnnotationContract: Sendable {
         var text =
             "\(object) annotations are \(total) bytes, over the \(settings.maxTotalBytes)-byte limit; "
             + "shorten or remove the largest, "
+        let whole =
+            text
+            + largest.map { "\"\($0.key)\" (\($0.value.utf8.count) bytes)" }.joined(separator: ", ")
         for (index, annotation) in largest.enumerated() {
             let separator = index == 0 ? "" : ", "
             let size = " (\(annotation.value.utf8.count) bytes)"
@@ -176,7 +179,7 @@ public struct AnnotationContract: Sendable {
             let key = AdmissionWarning.truncate(AdmissionWarning.printable(annotation.key), to: max(room, 12))
             text += separator + "\"\(key)\"" + size
         }
-        return [AdmissionWarning(text)]
+        return [AdmissionWarning(short: text, whole: whole)]
     }
 }
 
