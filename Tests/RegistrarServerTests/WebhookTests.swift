@@ -286,6 +286,17 @@ import YAML
         #expect(logged() == expected + 1)
     }
 
+    @Test func ignoredKindLogged() throws {
+        let lines = LineCollector()
+        let server = try TestServer(logger: Logger(minimumLevel: .info, sink: lines.append))
+        let deployment = TestObjects.parse(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: demo}")
+        _ = try server.admit(AdmissionReviewBuilder.review(of: deployment, operation: "CREATE"))
+        let logged = try #require(lines.text.split(separator: "\n").first { $0.contains("admission has warnings") })
+        #expect(logged.contains("ignores kind Deployment"))
+        #expect(logged.contains(#""name":"demo/web""#))
+    }
+
     @Test func podSpecWarningHasNoPosition() throws {
         let server = try TestServer()
         let pod = TestObjects.parse(

@@ -85,7 +85,8 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
         return text
     }
 
-    static func truncate(_ text: String, to length: Int) -> String {
+    /// Returns `text` cut to `length` characters, the last of them an ellipsis when it is cut.
+    public static func truncate(_ text: String, to length: Int) -> String {
         guard text.count > length else { return text }
         return String(text.prefix(max(length - 1, 0))) + "…"
     }

@@ -62,7 +62,10 @@ public enum MetadataJSON {
             return .failure(Problem(problem: "is not a JSON object", fix: "use an object such as {\"site\":\"demo\"}"))
         }
         guard entries.count <= limits.maxKeys else {
-            return .failure(Problem(problem: "has \(entries.count) keys", fix: "use at most \(limits.maxKeys)"))
+            return .failure(
+                Problem(
+                    problem: "has \(entries.count) keys",
+                    fix: "use at most \(limits.maxKeys), or raise --max-metadata-entries (2 entries are reserved)"))
         }
         var result: [String: String] = [:]
         for entry in entries {

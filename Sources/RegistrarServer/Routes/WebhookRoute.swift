@@ -57,18 +57,23 @@ struct WebhookRoute: Sendable {
         let handledKinds = ["ClusterSPIFFEID", "Pod", "Namespace"]
         guard handledKinds.contains(review.kind.kind) else {
             let warning = "spiffe-registrar ignores kind \(review.kind.kind); send ClusterSPIFFEID, Pod or Namespace"
+            logWarnings(review, [warning])
             completion(.allow(uid: review.uid, warnings: [warning]), nil)
             return
         }
         guard review.operation != .connect else {
-            completion(.allow(uid: review.uid, warnings: ["spiffe-registrar ignores CONNECT requests"]), nil)
+            let warning = "spiffe-registrar ignores CONNECT requests"
+            logWarnings(review, [warning])
+            completion(.allow(uid: review.uid, warnings: [warning]), nil)
             return
         }
         let objectNode = review.operation == .delete ? (review.oldObject ?? review.object) : review.object
         guard let objectNode else {
             let field = review.operation == .delete ? "request.oldObject" : "request.object"
-            let warning = "\(field) is missing, so \(review.kind.kind) \(review.name) was not recorded"
-            completion(.allow(uid: review.uid, warnings: [warning]), nil)
+            let warning = AdmissionWarning(
+                "\(field) is missing, so \(Self.describe(review)) was not recorded")
+            logWarnings(review, [warning.detail])
+            completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
             return
         }
         let object: KubernetesObject
@@ -76,7 +81,7 @@ struct WebhookRoute: Sendable {
             object = try KubernetesObject(from: NodeReader(objectNode, path: "request.object"))
         } catch {
             let warning = AdmissionWarning(
-                Self.removingPositions("\(error)"), context: "\(review.kind.kind) \(review.name) not recorded")
+                Self.removingPositions("\(error)"), context: "\(Self.describe(review)) not recorded")
             logWarnings(review, [warning.detail])
             completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
             return
@@ -103,11 +108,17 @@ struct WebhookRoute: Sendable {
         }
     }
 
+    /// Returns the reviewed object's kind and name, such as `Pod web-1`, or its kind alone when it has no name.
+    private static func describe(_ review: AdmissionRequest) -> String {
+        review.name.isEmpty ? review.kind.kind : "\(review.kind.kind) \(review.name)"
+    }
+
     /// Logs the whole text of an admission's warnings, which the response carries shortened, unless the
     /// same warnings for the same object were logged within the warning log interval.
     private func logWarnings(_ review: AdmissionRequest, _ details: [String]) {
         let name = review.namespace.isEmpty ? review.name : "\(review.namespace)/\(review.name)"
-        let text = details.joined(separator: " | ")
+        // A warning can quote an annotation of up to 256 KiB, so each is cut to 4 KiB in the log.
+        let text = details.map { AdmissionWarning.truncate($0, to: 4096) }.joined(separator: " | ")
         guard warningLog.shouldWrite(text, about: "\(review.kind.kind) \(name)") else { return }
         core.logger.log(
             .warning, "admission has warnings",
