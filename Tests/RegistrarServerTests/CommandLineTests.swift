@@ -73,7 +73,7 @@ import YAML
         let demoFolder = TestPaths.packageRoot.appendingPathComponent("manifests/demo").path
         let common = ["--database", database, "--trust-domains", "carverauto.dev"]
 
-        let apply = try runRegistrar(["apply", "-f", demoFolder] + common)
+        let apply = try runRegistrar(["apply", "-f", demoFolder, "--timeout", "30s"] + common)
         #expect(apply.status == 0, "\(apply.standardError)")
         #expect(apply.standardOutput.contains("registry: 4 services"), "\(apply.standardOutput)")
 

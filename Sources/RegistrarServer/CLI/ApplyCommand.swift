@@ -15,7 +15,8 @@ public enum ApplyCommand {
         "workers", "queue-base-delay", "queue-max-delay", "queue-max-attempts", "validation-mode",
         "heartbeat-on-ready", "log-level", "queue-lease-duration", "yaml-max-depth", "yaml-max-alias-expansions",
         "yaml-max-documents", "yaml-max-scalar-bytes", "yaml-max-nodes", "max-annotation-bytes", "template-max-bytes",
-        "template-max-output-bytes", "template-max-steps",
+        "template-max-output-bytes", "template-max-steps", "max-service-id-length", "max-metadata-entries",
+        "max-metadata-value-bytes",
     ]
 
     static var options: [OptionSpec] {
@@ -55,7 +56,9 @@ public enum ApplyCommand {
                 output: output)
         }
         let timeoutText = parsed.value("timeout") ?? "10"
-        guard let timeout = Double(timeoutText), timeout > 0, timeout <= 3600 else {
+        // SECONDS values may end in `s`, as the settings' do.
+        let secondsText = timeoutText.hasSuffix("s") ? String(timeoutText.dropLast()) : timeoutText
+        guard let timeout = Double(secondsText), timeout > 0, timeout <= 3600 else {
             return usageError(
                 "invalid --timeout '\(timeoutText)'; give seconds from 0 to 3600, such as 30", command: "apply",
                 output: output)
