@@ -94,7 +94,8 @@ extension RegistrarConfiguration {
             name = mappingRulesFile
         } else if let mappingRules {
             text = mappingRules
-            name = "--mapping-rules"
+            // The text may come from the flag, its variable or the config file, so all three are named.
+            name = "inline mapping rules (--mapping-rules, mapping.rules or SPIFFE_REGISTRAR_MAPPING_RULES)"
         } else {
             return MappingRule.defaults
         }
