@@ -366,6 +366,14 @@ import YAML
         #expect(service.serviceType == .agent)
         #expect(service.serviceID == "edge-7-agent")
         #expect(service.parent == .id("edge-7-poller"))
+
+        let pollerID = try SPIFFEID(parsing: "spiffe://example.org/ns/edge/sa/site-7-poller")
+        guard case .mapped(let poller) = mapping.map(pollerID, annotations: .init()) else {
+            Issue.record("\(pollerID) is not mapped")
+            return
+        }
+        #expect(poller.serviceType == .poller)
+        #expect(poller.serviceID == "edge-7-poller")
     }
 
     @Test func parserLimitsReachParsers() throws {
