@@ -168,7 +168,7 @@ extension Reconciler {
             guard let error = result.error, error.code != .notFound else { return nil }
             return "\(result.serviceID): \(error)"
         }
-        try finish(keys, label: label, report: report, logsFailures: logsFailures)
+        try finish(keys, label: label, report: report, snapshot: snapshot, logsFailures: logsFailures)
         return report
     }
 
@@ -211,18 +211,12 @@ extension Reconciler {
     /// Logs what the reconcile of `keys` found and throws when a key must be retried. Unless `logsFailures`
     /// is set, it throws before it logs anything.
     private func finish(
-        _ keys: [ReconcileKey], label key: String, report: ReconcileReport, logsFailures: Bool
+        _ keys: [ReconcileKey], label key: String, report: ReconcileReport, snapshot: CacheSnapshot,
+        logsFailures: Bool
     ) throws(ReconcileFailure) {
-        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
-        let retryable = report.results.compactMap { result in
-            result.error.flatMap { $0.code == .notFound ? "\(result.serviceID): \($0)" : nil }
-        }
-        let problems = report.plan.unresolvedParents + retryable
-        if !logsFailures, !problems.isEmpty {
-            throw ReconcileFailure(problems.joined(separator: "; "))
-        }
-        // A pass evaluates every pod of its ClusterSPIFFEIDs, but logs the problems only of the pods its keys
-        // name, so that one broken pod is not logged again by the reconcile of every other pod.
+        // A pass evaluates every pod of its ClusterSPIFFEIDs, but reports the problems only of the pods its
+        // keys name (or of every pod, for a ClusterSPIFFEID key). Otherwise one broken pod would be logged
+        // again, and one agent without its parent retried, by the reconcile of every other pod.
         var podKeys: Set<String> = []
         var clusterSPIFFEIDKeys: Set<String> = []
         for reconcileKey in keys {
@@ -230,6 +224,28 @@ extension Reconciler {
             case .pod(let namespace, let name): podKeys.insert("\(namespace)/\(name)")
             case .clusterSPIFFEID(let name): clusterSPIFFEIDKeys.insert(name)
             }
+        }
+        func concernsKeys(_ service: DesiredService) -> Bool {
+            clusterSPIFFEIDKeys.contains(service.clusterSPIFFEID)
+                || service.instances.keys.contains { uid in
+                    snapshot.pods[uid].map { podKeys.contains($0.metadata.key) } ?? false
+                }
+        }
+        let unresolved = zip(report.plan.unresolvedParents, report.plan.unresolvedServices)
+            .filter { concernsKeys($0.1) }.map(\.0)
+        // Only a missing parent can resolve itself; other rejections need a change to the pod or registry.
+        var desiredByID: [String: DesiredService] = [:]
+        for state in report.desired {
+            for (id, desired) in state.services where desiredByID[id] == nil { desiredByID[id] = desired }
+        }
+        let retryable = report.results.compactMap { result -> String? in
+            guard let error = result.error, error.code == .notFound else { return nil }
+            if let desired = desiredByID[result.serviceID], !concernsKeys(desired) { return nil }
+            return "\(result.serviceID): \(error)"
+        }
+        let problems = unresolved + retryable
+        if !logsFailures, !problems.isEmpty {
+            throw ReconcileFailure(problems.joined(separator: "; "))
         }
         for state in report.desired {
             let logsEveryPod = clusterSPIFFEIDKeys.contains(state.clusterSPIFFEID)

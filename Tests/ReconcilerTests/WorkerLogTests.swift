@@ -105,4 +105,55 @@ import YAML
         #expect(try logged(afterReconciling: "pod/apps/broken") == ["apps/broken"])
         #expect(try logged(afterReconciling: "clusterspiffeid/tiered") == ["apps/broken"])
     }
+
+    static let orphanAgentObjects = """
+        apiVersion: spire.spiffe.io/v1alpha1
+        kind: ClusterSPIFFEID
+        metadata:
+          name: edge
+          annotations:
+            serviceradar.io/register: 'true'
+        spec:
+          spiffeIDTemplate: 'spiffe://carverauto.dev/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}'
+          podSelector:
+            matchLabels:
+              app: edge
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: poller
+          namespace: apps
+          uid: 6f1d7a52-0000-4000-8000-0000000000c1
+          labels:
+            app: edge
+        spec:
+          serviceAccountName: serviceradar-poller
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: agent
+          namespace: apps
+          uid: 6f1d7a52-0000-4000-8000-0000000000c2
+          labels:
+            app: edge
+          annotations:
+            serviceradar.io/parent-id: elsewhere-poller
+        spec:
+          serviceAccountName: serviceradar-agent
+        """
+
+    @Test func missingParentFailsOnlyItsOwnKey() throws {
+        let harness = try ReconcilerHarness()
+        let reconciler = harness.reconciler
+        let objects = try KubernetesObject.decodeObjects(from: YAMLParser.parse(Self.orphanAgentObjects))
+        _ = reconciler.admit(objects, operation: .create, dryRun: false)
+
+        try reconciler.reconcile(key: "pod/apps/poller")
+        #expect(try harness.k8sServices()["apps-poller"] != nil)
+        #expect(throws: ReconcileFailure.self) { try reconciler.reconcile(key: "pod/apps/agent") }
+        #expect(throws: ReconcileFailure.self) { try reconciler.reconcile(key: "clusterspiffeid/edge") }
+        #expect(try harness.k8sServices()["apps-agent"] == nil)
+    }
 }

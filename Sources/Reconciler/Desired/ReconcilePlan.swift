@@ -23,6 +23,8 @@ public struct ReconcilePlan: Sendable, Hashable {
     public var changes: [RegistryChange] = []
     /// Services whose parent could not be resolved yet; the key is retried because the parent may appear.
     public var unresolvedParents: [String] = []
+    /// The services of `unresolvedParents`, in the same order.
+    public var unresolvedServices: [DesiredService] = []
     /// Services left alone because another source owns them or they are revoked.
     public var skipped: [String] = []
     /// Services that no managed pod calls for but that were kept active, each with the reason.
@@ -67,6 +69,7 @@ public struct ReconcilePlan: Sendable, Hashable {
                 parentID = resolved
             case .failure(let error):
                 plan.unresolvedParents.append(error.message)
+                plan.unresolvedServices.append(wanted)
                 continue
             }
             let registration = Self.registration(for: wanted, parentID: parentID, actor: settings.actor)
