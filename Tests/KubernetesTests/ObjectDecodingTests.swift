@@ -161,4 +161,29 @@ struct ObjectDecodingTests {
             #expect(error.description == "metadata.labels: duplicate key \"example.com/key-0\"; remove one of them")
         }
     }
+
+    @Test
+    func undecodableItemsAreCollected() throws {
+        let documents = try YAMLParser.parse(
+            """
+            apiVersion: v1
+            kind: PodList
+            items:
+            - metadata: {name: a, namespace: demo}
+            - metadata: {name: b, namespace: demo, labels: {size: 5}}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: [not, a, mapping]
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: demo}
+            """)
+        #expect(throws: NodeDecodingError.self) { try KubernetesObject.decodeObjects(from: documents) }
+        var errors: [NodeDecodingError] = []
+        let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)
+        #expect(objects.map(\.metadata.key) == ["demo/a", "demo"])
+        #expect(errors.map(\.path) == ["document[0].items[1].metadata.labels.size", "document[1].metadata"])
+    }
 }

@@ -66,6 +66,27 @@ import YAML
         #expect(result.standardOutput == "spiffe-registrar \(RegistrarVersion.current)\n")
     }
 
+    @Test func applySkipsUndecodableDocument() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/objects.yaml"
+        try """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: demo}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: counted, namespace: demo, labels: {ver: 5}}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let apply = try runRegistrar([
+            "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
+        ])
+        #expect(apply.status == 0, "\(apply.standardError)")
+        #expect(apply.standardError.contains("document[1].metadata.labels.ver"), "\(apply.standardError)")
+        #expect(apply.standardError.contains("the object was left out"))
+    }
+
     @Test func applyGetAndTree() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

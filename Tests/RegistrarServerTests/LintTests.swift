@@ -133,6 +133,46 @@ private let serviceRadarNames = [
         #expect(finding.mark.line == 14)
     }
 
+    @Test func badLabelLeavesRestOfFileLinted() throws {
+        let manifest = """
+            apiVersion: spire.spiffe.io/v1alpha1
+            kind: ClusterSPIFFEID
+            metadata:
+              name: web
+            spec:
+              spiffeIDTemplate: "spiffe://example.org/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}"
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: team
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: counted
+              namespace: team
+              labels:
+                ver: 5
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              namespace: team
+            spec:
+              serviceAccountName: web
+            """
+        let settings = SelectionSettings(trustDomain: try TrustDomain(parsing: "example.org"), clusterName: "c1")
+        let report = ManifestLinter(selection: settings).lint([LintInput(name: "m.yaml", bytes: Array(manifest.utf8))])
+        #expect(report.clusterSPIFFEIDCount == 1)
+        let error = try #require(report.findings.first { $0.severity == .error })
+        #expect(error.message.contains("document[2].metadata.labels.ver"))
+        #expect(
+            report.findings.contains { $0.message.contains("pod team/web renders spiffe://example.org/ns/team/sa/web") }
+        )
+    }
+
     @Test func parseErrorHasPosition() {
         let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n"
         let report = ManifestLinter().lint([LintInput(name: "tabs.yaml", bytes: Array(manifest.utf8))])

@@ -54,17 +54,40 @@ public struct KubernetesObject: Sendable {
         -> [KubernetesObject]
     {
         var objects: [KubernetesObject] = []
+        var errors: [NodeDecodingError]? = nil
         for (index, document) in documents.enumerated() {
             let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
             if reader.isNull { continue }
-            try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects)
+            try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects, errors: &errors)
         }
         return objects
     }
 
+    /// Decodes every object in `documents` as ``decodeObjects(from:maxListDepth:)`` does, except that a
+    /// document or list item that does not decode is left out and its error added to `errors`.
+    public static func decodeObjects(
+        from documents: [Node], maxListDepth: Int = 8, errors: inout [NodeDecodingError]
+    ) -> [KubernetesObject] {
+        var objects: [KubernetesObject] = []
+        var collected: [NodeDecodingError]? = []
+        for (index, document) in documents.enumerated() {
+            let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
+            if reader.isNull { continue }
+            do {
+                try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects, errors: &collected)
+            } catch {
+                collected?.append(error)
+            }
+        }
+        errors += collected ?? []
+        return objects
+    }
+
+    /// Appends the object of `reader`, or the items of a list. With `errors` set, an item that does not
+    /// decode is added to it and skipped; otherwise its error is thrown.
     private static func append(
         _ reader: NodeReader, defaultType: (apiVersion: String, kind: String)?, depth: Int, maxDepth: Int,
-        to objects: inout [KubernetesObject]
+        to objects: inout [KubernetesObject], errors: inout [NodeDecodingError]?
     ) throws(NodeDecodingError) {
         let mapping = try reader.mapping()
         let object: KubernetesObject
@@ -83,7 +106,13 @@ public struct KubernetesObject: Sendable {
         let itemKind = String(object.kind.dropLast(4))
         let itemType = object.kind == "List" ? nil : (object.apiVersion, itemKind)
         for item in try items.sequence() {
-            try append(item, defaultType: itemType, depth: depth + 1, maxDepth: maxDepth, to: &objects)
+            do {
+                try append(
+                    item, defaultType: itemType, depth: depth + 1, maxDepth: maxDepth, to: &objects, errors: &errors)
+            } catch {
+                guard errors != nil else { throw error }
+                errors?.append(error)
+            }
         }
     }
 }

@@ -220,21 +220,25 @@ public struct ManifestLinter: Sendable {
         }
     }
 
+    /// Decodes the objects of `input`. A document or list item that does not decode is an error finding,
+    /// and the other objects are still linted.
     private func decode(_ input: LintInput, into report: inout Report) -> [KubernetesObject] {
+        let documents: [Node]
         do {
-            let documents = try YAMLParser.parse(input.bytes, limits: yamlLimits)
-            return try KubernetesObject.decodeObjects(from: documents)
-        } catch let error as YAMLError {
+            documents = try YAMLParser.parse(input.bytes, limits: yamlLimits)
+        } catch {
             report.findings.append(
                 LintFinding(file: input.name, mark: error.mark, severity: .error, message: error.message))
-        } catch let error as NodeDecodingError {
+            return []
+        }
+        var errors: [NodeDecodingError] = []
+        let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)
+        for error in errors {
             report.findings.append(
                 LintFinding(
                     file: input.name, mark: error.mark, severity: .error, message: error.descriptionWithoutMark))
-        } catch {
-            report.findings.append(LintFinding(file: input.name, mark: .none, severity: .error, message: "\(error)"))
         }
-        return []
+        return objects
     }
 }
 

@@ -49,13 +49,17 @@ public enum ObjectSubmission {
     /// Parses `bytes` and admits every object in one durable transaction.
     ///
     /// - Parameter source: The name of the input in error messages, such as a file path or `request body`.
-    /// - Throws: ``SubmissionError`` when the text does not parse or a document is not a Kubernetes object.
+    /// A document or list item that is not a Kubernetes object is left out with a warning, as the webhook
+    /// allows an object that does not decode.
+    ///
+    /// - Throws: ``SubmissionError`` when the text does not parse, or no document is a Kubernetes object.
     public static func admit(
         _ bytes: [UInt8], to reconciler: Reconciler, operation: AdmissionOperation, dryRun: Bool,
         limits: YAMLLimits = YAMLLimits(), source: String
     ) throws(SubmissionError) -> SubmissionSummary {
-        let objects = try decode(bytes, limits: limits, source: source)
+        let (objects, skipped) = try decodeSkipping(bytes, limits: limits, source: source)
         var summary = SubmissionSummary()
+        summary.warnings = skipped.map { "\(source): \($0); the object was left out" }
         summary.objectCount = objects.count
         for object in objects { summary.kinds[object.kind, default: 0] += 1 }
         guard !objects.isEmpty else {
@@ -64,25 +68,30 @@ public enum ObjectSubmission {
         }
         let outcome = reconciler.admit(objects, operation: operation, dryRun: dryRun)
         summary.enqueuedKeys = outcome.enqueuedKeys
-        summary.warnings = outcome.warningDetails
+        summary.warnings += outcome.warningDetails
         summary.deniedReason = outcome.deniedReason
         summary.storeError = outcome.storeError
         return summary
     }
 
-    /// Parses every document of `bytes` into objects, flattening Lists.
-    public static func decode(
-        _ bytes: [UInt8], limits: YAMLLimits = YAMLLimits(), source: String
-    ) throws(SubmissionError) -> [KubernetesObject] {
+    /// Parses every document of `bytes` into objects, flattening Lists, and returns the decode errors of the
+    /// documents and list items left out. It throws when nothing decodes but something failed.
+    static func decodeSkipping(
+        _ bytes: [UInt8], limits: YAMLLimits, source: String
+    ) throws(SubmissionError) -> (objects: [KubernetesObject], skipped: [NodeDecodingError]) {
+        let documents: [Node]
         do {
-            let documents = try YAMLParser.parse(bytes, limits: limits)
-            return try KubernetesObject.decodeObjects(from: documents)
-        } catch let error as YAMLError {
-            throw SubmissionError(description: "\(source) is not valid YAML or JSON: \(error)")
+            documents = try YAMLParser.parse(bytes, limits: limits)
         } catch {
+            throw SubmissionError(description: "\(source) is not valid YAML or JSON: \(error)")
+        }
+        var errors: [NodeDecodingError] = []
+        let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)
+        if objects.isEmpty, let first = errors.first {
             throw SubmissionError(
-                description: "\(source) does not contain Kubernetes objects: \(error); each document needs "
+                description: "\(source) does not contain Kubernetes objects: \(first); each document needs "
                     + "apiVersion, kind and metadata")
         }
+        return (objects, errors)
     }
 }
