@@ -27,6 +27,16 @@ public struct AdmissionOutcome: Sendable, Hashable {
         warnings.append(warning.message)
         warningDetails.append(warning.detail)
     }
+
+    /// Removes warnings whose whole text repeats an earlier one, keeping the first-seen order.
+    mutating func removeRepeatedWarnings() {
+        guard warningDetails.count > 1, warningDetails.count == warnings.count else { return }
+        var seen: Set<String> = []
+        var kept: [Int] = []
+        for (index, detail) in warningDetails.enumerated() where seen.insert(detail).inserted { kept.append(index) }
+        warnings = kept.map { warnings[$0] }
+        warningDetails = kept.map { warningDetails[$0] }
+    }
 }
 
 /// One admission request: the objects it carries and its operation.
@@ -248,23 +258,22 @@ extension Reconciler {
     /// Computes the outcome of one request and the cache changes and queue keys it calls for.
     private func evaluate(_ request: AdmissionItem, snapshot: CacheSnapshot) -> AdmissionEvaluation {
         var evaluation = AdmissionEvaluation()
+        var snapshot = snapshot
         // CONNECT (exec, attach, port-forward) changes no object.
         if request.operation != .connect {
             for object in request.objects {
+                let earlierChanges = evaluation.changes.count
                 admit(
                     object, operation: request.operation, snapshot: snapshot, into: &evaluation.outcome,
                     &evaluation.changes, &evaluation.keys)
+                // Later objects of the request, such as pods after their ClusterSPIFFEID, see this one.
+                if request.objects.count > 1 {
+                    for change in evaluation.changes[earlierChanges...] { ObjectCache.apply(change, to: &snapshot) }
+                }
             }
         }
-        evaluation.outcome.warnings = Self.deduplicated(evaluation.outcome.warnings)
+        evaluation.outcome.removeRepeatedWarnings()
         return evaluation
-    }
-
-    /// Returns `warnings` without repeats, in first-seen order.
-    static func deduplicated(_ warnings: [String]) -> [String] {
-        guard warnings.count > 1 else { return warnings }
-        var seen: Set<String> = []
-        return warnings.filter { seen.insert($0).inserted }
     }
 
     private func admit(
@@ -279,11 +288,10 @@ extension Reconciler {
         case "Namespace":
             admitNamespace(object, operation: operation, snapshot: snapshot, into: &outcome, &changes, &keys)
         default:
-            outcome.warnings.append(
+            outcome.warn(
                 AdmissionWarning(
                     subject: "kind", value: object.kind, problem: "is not handled",
-                    fix: "send ClusterSPIFFEID, Pod or Namespace objects"
-                ).message)
+                    fix: "send ClusterSPIFFEID, Pod or Namespace objects"))
         }
     }
 
@@ -352,11 +360,10 @@ extension Reconciler {
     ) {
         let meta = object.metadata
         guard !meta.uid.isEmpty, !meta.namespace.isEmpty, !meta.name.isEmpty else {
-            outcome.warnings.append(
+            outcome.warn(
                 AdmissionWarning(
                     subject: "pod", value: meta.key, problem: "has no uid, namespace or name",
-                    fix: "it is not cached"
-                ).message)
+                    fix: "it is not cached"))
             return
         }
         let key = ReconcileKey.pod(namespace: meta.namespace, name: meta.name).text

@@ -116,6 +116,16 @@ import YAML
         #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
     }
 
+    @Test func podAfterItsClusterSPIFFEIDInOneRequestWarns() throws {
+        let harness = try ReconcilerHarness()
+        let objects =
+            try Self.objects(Self.clusterSPIFFEID("b-second")) + Self.objects(Self.clusterSPIFFEID("a-first"))
+            + Self.objects(Self.namespaceAndPod)
+        let outcome = harness.reconciler.admit(objects, operation: .create, dryRun: false)
+        #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
+        #expect(outcome.warningDetails.count == outcome.warnings.count)
+    }
+
     @Test func unchangedReadmissionStillWarns() throws {
         let harness = try ReconcilerHarness()
         let setup =
