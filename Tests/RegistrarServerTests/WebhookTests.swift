@@ -128,6 +128,8 @@ import YAML
             "/api/v1/reconcile", body: Array(namespace.utf8), contentType: "application/yaml")
         #expect(rejected.status == 400)
         #expect(rejected.text.contains("more than 1000 nodes"), "\(rejected.text)")
+        #expect(rejected.text.contains("is over a parser limit"))
+        #expect(rejected.text.contains("(--yaml-max-nodes)"))
 
         let defaults = try TestServer()
         let accepted = try defaults.post(

@@ -83,7 +83,8 @@ public enum ObjectSubmission {
         do {
             documents = try YAMLParser.parse(bytes, limits: limits)
         } catch {
-            throw SubmissionError(description: "\(source) is not valid YAML or JSON: \(error)")
+            let problem = error.isLimit ? "is over a parser limit" : "is not valid YAML or JSON"
+            throw SubmissionError(description: "\(source) \(problem): \(error.describingSettings)")
         }
         var errors: [NodeDecodingError] = []
         let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)

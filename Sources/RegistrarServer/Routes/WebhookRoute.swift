@@ -29,7 +29,8 @@ struct WebhookRoute: Sendable {
             let document = try YAMLParser.parseSingle(request.body, limits: limits)
             review = try AdmissionRequest(review: document)
         } catch let error as YAMLError {
-            responder.respond(.badRequest("the request body is not a valid AdmissionReview: \(error)"))
+            let problem = error.isLimit ? "is over a parser limit" : "is not a valid AdmissionReview"
+            responder.respond(.badRequest("the request body \(problem): \(error.describingSettings)"))
             return
         } catch {
             responder.respond(.badRequest("invalid AdmissionReview: \(error)"))
