@@ -20,6 +20,9 @@ if let benchmark = benchmarks.first(where: { $0.name == name }) {
         exit(1)
     }
 } else {
+    if !name.isEmpty {
+        FileHandle.standardError.write(Data("registrar-bench: unknown benchmark '\(name)'; choose one below\n".utf8))
+    }
     print("usage: registrar-bench NAME")
     for benchmark in benchmarks {
         print("  \(benchmark.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(benchmark.summary)")

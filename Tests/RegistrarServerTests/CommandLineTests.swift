@@ -195,4 +195,11 @@ import YAML
         #expect(result.standardError.contains("usage: registrar-bench \(arguments[0])"))
         #expect(result.standardOutput.isEmpty)
     }
+
+    @Test func unknownBenchmarkExitsTwo() throws {
+        let result = try runRegistrar(["bogus"], executable: "registrar-bench")
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("unknown benchmark 'bogus'"))
+        #expect(result.standardOutput.contains("webhook"))
+    }
 }
