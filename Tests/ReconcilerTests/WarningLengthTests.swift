@@ -153,3 +153,20 @@ private let longName = String(repeating: "very-long-workload-name-", count: 8) +
         #expect(AdmissionWarning.condensed(error) == "spiffeIDTemplate:1:5: <.PodMeta.X>: can't evaluate")
     }
 }
+
+@Suite struct WarningByteCutTests {
+    @Test(arguments: [
+        "a" + String(repeating: "\u{0301}", count: 100_000), String(repeating: "😀", count: 5_000),
+        String(repeating: "x", count: 10_000),
+    ])
+    func cutFitsBytes(_ text: String) {
+        let cut = AdmissionWarning.truncate(text, toBytes: 4096)
+        #expect(cut.utf8.count <= 4096)
+        #expect(cut.utf8.count > 4000)
+        #expect(cut.hasSuffix("…"))
+    }
+
+    @Test func shortTextUnchanged() {
+        #expect(AdmissionWarning.truncate("short", toBytes: 4096) == "short")
+    }
+}

@@ -85,6 +85,22 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
         return text
     }
 
+    /// Returns `text` cut to at most `maxBytes` bytes of UTF-8, ending in an ellipsis when it is cut. It
+    /// cuts between Unicode scalars, so a character built of many combining marks is cut too.
+    public static func truncate(_ text: String, toBytes maxBytes: Int) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        let ellipsis = "…"
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            let length = String(scalar).utf8.count
+            guard bytes + length <= maxBytes - ellipsis.utf8.count else { break }
+            kept.append(scalar)
+            bytes += length
+        }
+        return String(kept) + ellipsis
+    }
+
     /// Returns `text` cut to `length` characters, the last of them an ellipsis when it is cut.
     public static func truncate(_ text: String, to length: Int) -> String {
         guard text.count > length else { return text }

@@ -119,7 +119,7 @@ struct WebhookRoute: Sendable {
     private func logWarnings(_ review: AdmissionRequest, _ details: [String]) {
         let name = review.namespace.isEmpty ? review.name : "\(review.namespace)/\(review.name)"
         // A warning can quote an annotation of up to 256 KiB, so each is cut to 4 KiB in the log.
-        let text = details.map { AdmissionWarning.truncate($0, to: 4096) }.joined(separator: " | ")
+        let text = details.map { AdmissionWarning.truncate($0, toBytes: 4096) }.joined(separator: " | ")
         guard warningLog.shouldWrite(text, about: "\(review.kind.kind) \(name)") else { return }
         core.logger.log(
             .warning, "admission has warnings",
