@@ -288,6 +288,15 @@ import YAML
         #expect(logged() == expected + 1)
     }
 
+    @Test func connectAllowedWithoutWarning() throws {
+        let server = try TestServer()
+        let options = TestObjects.parse("apiVersion: v1\nkind: PodExecOptions\ncommand: [sh]")
+        let reply = try server.admit(AdmissionReviewBuilder.review(of: options, operation: "CONNECT"))
+        #expect(reply.status == 200)
+        #expect(reply.allowed == true)
+        #expect(reply.warnings.isEmpty)
+    }
+
     @Test func ignoredKindLogged() throws {
         let lines = LineCollector()
         let server = try TestServer(logger: Logger(minimumLevel: .info, sink: lines.append))

@@ -55,15 +55,15 @@ struct WebhookRoute: Sendable {
     private func admit(
         _ review: AdmissionRequest, completion: @escaping @Sendable (AdmissionResponse, _ storeError: String?) -> Void
     ) {
+        // CONNECT (kubectl exec, attach, port-forward) changes no object, so it is allowed without a warning
+        // that every such command would print.
+        guard review.operation != .connect else {
+            completion(.allow(uid: review.uid, warnings: []), nil)
+            return
+        }
         let handledKinds = ["ClusterSPIFFEID", "Pod", "Namespace"]
         guard handledKinds.contains(review.kind.kind) else {
             let warning = "spiffe-registrar ignores kind \(review.kind.kind); send ClusterSPIFFEID, Pod or Namespace"
-            logWarnings(review, [warning])
-            completion(.allow(uid: review.uid, warnings: [warning]), nil)
-            return
-        }
-        guard review.operation != .connect else {
-            let warning = "spiffe-registrar ignores CONNECT requests"
             logWarnings(review, [warning])
             completion(.allow(uid: review.uid, warnings: [warning]), nil)
             return
