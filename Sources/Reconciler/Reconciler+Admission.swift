@@ -263,9 +263,17 @@ extension Reconciler {
         if request.operation != .connect {
             for object in request.objects {
                 let earlierChanges = evaluation.changes.count
+                let earlierWarnings = evaluation.outcome.warningDetails.count
                 admit(
                     object, operation: request.operation, snapshot: snapshot, into: &evaluation.outcome,
                     &evaluation.changes, &evaluation.keys)
+                // With several objects, the whole text of a warning names the object it concerns.
+                if request.objects.count > 1 {
+                    let name = "\(object.kind) \(object.metadata.key): "
+                    for index in earlierWarnings..<evaluation.outcome.warningDetails.count {
+                        evaluation.outcome.warningDetails[index] = name + evaluation.outcome.warningDetails[index]
+                    }
+                }
                 // Later objects of the request, such as pods after their ClusterSPIFFEID, see this one.
                 if request.objects.count > 1 {
                     for change in evaluation.changes[earlierChanges...] { ObjectCache.apply(change, to: &snapshot) }

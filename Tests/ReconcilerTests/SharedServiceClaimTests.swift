@@ -124,6 +124,7 @@ import YAML
         let outcome = harness.reconciler.admit(objects, operation: .create, dryRun: false)
         #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
         #expect(outcome.warningDetails.count == outcome.warnings.count)
+        #expect(outcome.warningDetails.contains { $0.hasPrefix(#"Pod apps/web-1: service "web" is called for"#) })
     }
 
     @Test func unchangedReadmissionStillWarns() throws {
