@@ -87,6 +87,28 @@ import YAML
         #expect(apply.standardError.contains("the object was left out"))
     }
 
+    @Test func applyReportsEveryUndecodableDocument() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/bad.yaml"
+        try """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: counted, namespace: demo, labels: {ver: 5}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: [not, a, mapping]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let apply = try runRegistrar([
+            "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
+        ])
+        #expect(apply.status == 1)
+        #expect(apply.standardError.contains("no object of \(file) could be read"), "\(apply.standardError)")
+        #expect(apply.standardError.contains("document[0].metadata.labels.ver"))
+        #expect(apply.standardError.contains("document[1].metadata"))
+    }
+
     @Test func applyGetAndTree() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

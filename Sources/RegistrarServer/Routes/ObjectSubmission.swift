@@ -88,10 +88,11 @@ public enum ObjectSubmission {
         }
         var errors: [NodeDecodingError] = []
         let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)
-        if objects.isEmpty, let first = errors.first {
+        if objects.isEmpty, !errors.isEmpty {
+            let listed = errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
+            let more = errors.count > 5 ? "; and \(errors.count - 5) more" : ""
             throw SubmissionError(
-                description: "\(source) does not contain Kubernetes objects: \(first); each document needs "
-                    + "apiVersion, kind and metadata")
+                description: "no object of \(source) could be read: \(listed)\(more)")
         }
         return (objects, errors)
     }
