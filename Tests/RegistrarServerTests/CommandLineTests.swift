@@ -66,43 +66,46 @@ import YAML
         #expect(result.standardOutput == "spiffe-registrar \(RegistrarVersion.current)\n")
     }
 
-    @Test func applySkipsUndecodableDocument() throws {
+    /// Runs `apply` on one file with `manifest` as its text, in a temporary folder, and returns the result
+    /// with the file's path.
+    static func applyFile(_ manifest: String) throws -> (result: ProcessResult, file: String) {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/objects.yaml"
-        try """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: demo}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: counted, namespace: demo, labels: {ver: 5}}
-        """.write(toFile: file, atomically: true, encoding: .utf8)
-        let apply = try runRegistrar([
+        try manifest.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try runRegistrar([
             "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
         ])
+        return (result, file)
+    }
+
+    @Test func applySkipsUndecodableDocument() throws {
+        let (apply, _) = try Self.applyFile(
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: demo}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: counted, namespace: demo, labels: {ver: 5}}
+            """)
         #expect(apply.status == 0, "\(apply.standardError)")
         #expect(apply.standardError.contains("document[1].metadata.labels.ver"), "\(apply.standardError)")
         #expect(apply.standardError.contains("the object was left out"))
     }
 
     @Test func applyReportsEveryUndecodableDocument() throws {
-        let directory = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let file = directory + "/bad.yaml"
-        try """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: counted, namespace: demo, labels: {ver: 5}}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: [not, a, mapping]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
-        let apply = try runRegistrar([
-            "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
-        ])
+        let (apply, file) = try Self.applyFile(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: counted, namespace: demo, labels: {ver: 5}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: [not, a, mapping]
+            """)
         #expect(apply.status == 1)
         #expect(apply.standardError.contains("no object of \(file) could be read"), "\(apply.standardError)")
         #expect(apply.standardError.contains("document[0].metadata.labels.ver"))
