@@ -6,7 +6,9 @@ import YAML
 /// the same reconciler entry point as the webhook, then drains the work queue.
 public enum ApplyCommand {
     static let summary =
-        "Admit ClusterSPIFFEIDs, Pods and Namespaces from files into the registry database, then reconcile."
+        "Admit ClusterSPIFFEIDs, Pods and Namespaces from files into the registry database, then reconcile. "
+        + "Each file is admitted on its own, as one request: a file that fails does not stop the others, and "
+        + "the status is 1 when any failed."
 
     static let settingFlags: Set<String> = [
         "database", "database-sync", "trust-domains", "cluster-name", "cluster-domain", "cluster-trust-domain",
