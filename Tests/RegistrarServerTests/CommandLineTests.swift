@@ -68,14 +68,17 @@ import YAML
 
     /// Runs `apply` on one file with `manifest` as its text, in a temporary folder, and returns the result
     /// with the file's path.
-    static func applyFile(_ manifest: String) throws -> (result: ProcessResult, file: String) {
+    static func applyFile(
+        _ manifest: String, arguments: [String] = []
+    ) throws -> (result: ProcessResult, file: String) {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/objects.yaml"
         try manifest.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try runRegistrar([
-            "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
-        ])
+        let result = try runRegistrar(
+            [
+                "apply", "-f", file, "--database", directory + "/registry.db", "--trust-domains", "carverauto.dev",
+            ] + arguments)
         return (result, file)
     }
 
@@ -93,6 +96,17 @@ import YAML
         #expect(apply.status == 0, "\(apply.standardError)")
         #expect(apply.standardError.contains("document[1].metadata.labels.ver"), "\(apply.standardError)")
         #expect(apply.standardError.contains("the object was left out"))
+    }
+
+    @Test func fileSizeLimitFromSettings() throws {
+        let labels = (0..<100).map { "    label-\($0): value" }.joined(separator: "\n")
+        let manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n  labels:\n" + labels + "\n"
+        let (rejected, _) = try Self.applyFile(manifest, arguments: ["--max-file-bytes", "1024"])
+        #expect(rejected.status == 1)
+        #expect(rejected.standardError.contains("is over a parser limit"), "\(rejected.standardError)")
+        #expect(rejected.standardError.contains("--max-file-bytes"))
+        let (accepted, _) = try Self.applyFile(manifest)
+        #expect(accepted.status == 0, "\(accepted.standardError)")
     }
 
     @Test func applyReportsEveryUndecodableDocument() throws {

@@ -266,6 +266,12 @@ extension ConfigurationSetting {
             configuration.yamlMaxNodes = try input.int(in: 1_000...100_000_000)
         },
         ConfigurationSetting(
+            ["limits", "maxFileBytes"], flag: "max-file-bytes", value: "BYTES",
+            help: "Maximum size in bytes of one file that apply reads."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxFileBytes = try input.int(in: 1024...(1 << 30))
+        },
+        ConfigurationSetting(
             ["registry", "maxServiceIDLength"], flag: "max-service-id-length", value: "BYTES",
             help: "Maximum length in bytes of a service id, parent id or checker kind (at most 253, a DNS name's)."
         ) { configuration, input throws(ConfigurationError) in

@@ -96,6 +96,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var templateMaxSteps = 100_000
     /// The maximum size of a workload's annotations in bytes, as the Kubernetes API server's limit.
     public var maxAnnotationBytes = 256 * 1024
+    /// The maximum size in bytes of one file that `apply` reads.
+    public var maxFileBytes = 4 << 20
     /// The maximum length in bytes of a service id, parent id or checker kind; 253 is a DNS name's.
     public var maxServiceIDLength = 253
     /// The maximum number of metadata entries per service, the two that the reconciler adds included.

@@ -7,6 +7,7 @@ extension YAMLError {
         "(maxScalarBytes)": "(--yaml-max-scalar-bytes)", "(maxDocuments)": "(--yaml-max-documents)",
         "(maxDepth)": "(--yaml-max-depth)", "(maxNodes)": "(--yaml-max-nodes)",
         "(maxAliasExpansions)": "(--yaml-max-alias-expansions)",
+        "(maxInputBytes)": "(--max-body-bytes for a request, --max-file-bytes for a file)",
     ]
 
     /// True when the input is well formed but over one of the parser's limits.
