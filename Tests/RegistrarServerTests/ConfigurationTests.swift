@@ -29,7 +29,7 @@ import YAML
         "yaml-max-nodes": "5000", "template-max-bytes": "4096", "template-max-output-bytes": "8192",
         "template-max-steps": "20000",
         "max-annotation-bytes": "65536",
-        "max-file-bytes": "65536", "max-service-id-length": "63", "max-metadata-entries": "10",
+        "max-file-bytes": "65536", "max-list-depth": "3", "max-service-id-length": "63", "max-metadata-entries": "10",
         "max-metadata-value-bytes": "512",
         "max-body-bytes": "1048576", "max-header-bytes": "32768", "max-connections": "50",
         "max-connections-per-ip": "5", "idle-timeout": "30", "header-timeout": "5",

@@ -116,6 +116,21 @@ import YAML
         #expect(try server.drainedServices().isEmpty)
     }
 
+    @Test func listDepthLimitFromSettings() throws {
+        // A Namespace inside three Lists.
+        let body =
+            #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List","items":["#
+            + #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","#
+            + #""metadata":{"name":"deep"}}]}]}]}"#
+        let lowered = try TestServer { $0.maxListDepth = 2 }
+        let rejected = try lowered.post("/api/v1/reconcile", body: Array(body.utf8))
+        #expect(rejected.status == 400)
+        #expect(rejected.text.contains("nested more than 2 levels deep"), "\(rejected.text)")
+        let defaults = try TestServer()
+        let accepted = try defaults.post("/api/v1/reconcile", body: Array(body.utf8))
+        #expect(accepted.status == 200, "\(accepted.text)")
+    }
+
     @Test func nodeLimitFromSettings() throws {
         // A Namespace with 600 labels has over 1,200 nodes, well within the default limit of 1,000,000.
         let labels = (0..<600).map { "    label-\($0): value" }.joined(separator: "\n")

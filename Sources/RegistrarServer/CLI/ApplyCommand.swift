@@ -18,7 +18,7 @@ public enum ApplyCommand {
         "heartbeat-on-ready", "log-level", "queue-lease-duration", "yaml-max-depth", "yaml-max-alias-expansions",
         "yaml-max-documents", "yaml-max-scalar-bytes", "yaml-max-nodes", "max-annotation-bytes", "template-max-bytes",
         "template-max-output-bytes", "template-max-steps", "max-service-id-length", "max-metadata-entries",
-        "max-metadata-value-bytes", "max-file-bytes",
+        "max-metadata-value-bytes", "max-file-bytes", "max-list-depth",
     ]
 
     static var options: [OptionSpec] {
@@ -102,7 +102,7 @@ public enum ApplyCommand {
                 let result = try ObjectSubmission.admit(
                     input.bytes, to: core.reconciler, operation: parsed.flag("delete") ? .delete : .create,
                     dryRun: dryRun, limits: configuration.yamlLimits(maxInputBytes: configuration.maxFileBytes),
-                    source: input.name)
+                    maxListDepth: configuration.maxListDepth, source: input.name)
                 report(result, name: input.name, output: output)
                 failed = failed || result.deniedReason != nil || result.storeError != nil
             } catch {

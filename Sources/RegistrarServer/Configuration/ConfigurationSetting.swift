@@ -266,6 +266,12 @@ extension ConfigurationSetting {
             configuration.yamlMaxNodes = try input.int(in: 1_000...100_000_000)
         },
         ConfigurationSetting(
+            ["limits", "maxListDepth"], flag: "max-list-depth", value: "N",
+            help: "Maximum depth of Lists nested in Lists in one input of apply or POST /api/v1/reconcile."
+        ) { configuration, input throws(ConfigurationError) in
+            configuration.maxListDepth = try input.int(in: 1...64)
+        },
+        ConfigurationSetting(
             ["limits", "maxFileBytes"], flag: "max-file-bytes", value: "BYTES",
             help: "Maximum size in bytes of one file that apply reads."
         ) { configuration, input throws(ConfigurationError) in

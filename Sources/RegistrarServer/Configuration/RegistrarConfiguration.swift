@@ -96,6 +96,8 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     public var templateMaxSteps = 100_000
     /// The maximum size of a workload's annotations in bytes, as the Kubernetes API server's limit.
     public var maxAnnotationBytes = 256 * 1024
+    /// The maximum depth of Lists nested in Lists in one input.
+    public var maxListDepth = 8
     /// The maximum size in bytes of one file that `apply` reads.
     public var maxFileBytes = 4 << 20
     /// The maximum length in bytes of a service id, parent id or checker kind; 253 is a DNS name's.

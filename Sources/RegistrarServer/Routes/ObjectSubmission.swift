@@ -55,9 +55,9 @@ public enum ObjectSubmission {
     /// - Throws: ``SubmissionError`` when the text does not parse, or no document is a Kubernetes object.
     public static func admit(
         _ bytes: [UInt8], to reconciler: Reconciler, operation: AdmissionOperation, dryRun: Bool,
-        limits: YAMLLimits = YAMLLimits(), source: String
+        limits: YAMLLimits = YAMLLimits(), maxListDepth: Int = 8, source: String
     ) throws(SubmissionError) -> SubmissionSummary {
-        let (objects, skipped) = try decodeSkipping(bytes, limits: limits, source: source)
+        let (objects, skipped) = try decodeSkipping(bytes, limits: limits, maxListDepth: maxListDepth, source: source)
         var summary = SubmissionSummary()
         summary.warnings = skipped.map { "\(source): \($0); the object was left out" }
         summary.objectCount = objects.count
@@ -77,7 +77,7 @@ public enum ObjectSubmission {
     /// Parses every document of `bytes` into objects, flattening Lists, and returns the decode errors of the
     /// documents and list items left out. It throws when nothing decodes but something failed.
     static func decodeSkipping(
-        _ bytes: [UInt8], limits: YAMLLimits, source: String
+        _ bytes: [UInt8], limits: YAMLLimits, maxListDepth: Int, source: String
     ) throws(SubmissionError) -> (objects: [KubernetesObject], skipped: [NodeDecodingError]) {
         let documents: [Node]
         do {
@@ -87,7 +87,7 @@ public enum ObjectSubmission {
             throw SubmissionError(description: "\(source) \(problem): \(error.describingSettings)")
         }
         var errors: [NodeDecodingError] = []
-        let objects = KubernetesObject.decodeObjects(from: documents, errors: &errors)
+        let objects = KubernetesObject.decodeObjects(from: documents, maxListDepth: maxListDepth, errors: &errors)
         if objects.isEmpty, !errors.isEmpty {
             let listed = errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
             let more = errors.count > 5 ? "; and \(errors.count - 5) more" : ""

@@ -28,7 +28,10 @@ enum RegistrarRoutes {
 
         var router = Router()
         router.addDeferred("POST", "/webhook") { request, responder in webhook.handle(request, responder: responder) }
-        router.add("POST", "/api/v1/reconcile") { request in reconcile(request, core: core, limits: limits) }
+        let maxListDepth = configuration.maxListDepth
+        router.add("POST", "/api/v1/reconcile") { request in
+            reconcile(request, core: core, limits: limits, maxListDepth: maxListDepth)
+        }
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in readiness(core) }
         if configuration.benchEchoRoute {
@@ -60,7 +63,9 @@ enum RegistrarRoutes {
         }
     }
 
-    static func reconcile(_ request: HTTPRequest, core: RegistrarCore, limits: YAMLLimits) -> HTTPResponse {
+    static func reconcile(
+        _ request: HTTPRequest, core: RegistrarCore, limits: YAMLLimits, maxListDepth: Int
+    ) -> HTTPResponse {
         if let rejection = ContentType.require(request, allowed: ContentType.yamlOrJSON, route: "/api/v1/reconcile") {
             return rejection
         }
@@ -77,7 +82,7 @@ enum RegistrarRoutes {
         do {
             summary = try ObjectSubmission.admit(
                 request.body, to: core.reconciler, operation: operation, dryRun: dryRun, limits: limits,
-                source: "the request body")
+                maxListDepth: maxListDepth, source: "the request body")
         } catch {
             return .badRequest(error.description)
         }
