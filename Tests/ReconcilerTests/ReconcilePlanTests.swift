@@ -44,7 +44,7 @@ import Testing
             ], settings: ReconcileSettings(), now: now)
         #expect(plan.changes.isEmpty)
         #expect(plan.unresolvedParents.count == 1)
-        #expect(plan.unresolvedParents.first?.contains("2 pollers are registered from namespace demo") == true)
+        #expect(plan.unresolvedParents.first?.contains("2 pollers are registered or being registered from namespace demo") == true)
     }
 
     @Test func inactiveLeftoverIgnored() throws {

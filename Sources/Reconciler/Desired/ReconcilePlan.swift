@@ -254,7 +254,8 @@ struct ParentResolver {
                 let problem =
                     ids.isEmpty
                     ? "no \(type.rawValue) is registered from namespace \(service.namespace)"
-                    : "\(ids.count) \(type.rawValue)s are registered from namespace \(service.namespace) "
+                    : "\(ids.count) \(type.rawValue)s are registered or being registered from namespace "
+                        + "\(service.namespace) "
                         + "(\(ids.joined(separator: ", ")))"
                 return .failure(
                     ParentError(
