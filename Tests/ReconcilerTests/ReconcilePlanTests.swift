@@ -44,7 +44,8 @@ import Testing
             ], settings: ReconcileSettings(), now: now)
         #expect(plan.changes.isEmpty)
         #expect(plan.unresolvedParents.count == 1)
-        #expect(plan.unresolvedParents.first?.contains("2 pollers are registered or being registered from namespace demo") == true)
+        let problem = try #require(plan.unresolvedParents.first)
+        #expect(problem.contains("2 pollers are registered or being registered from namespace demo"))
     }
 
     @Test func inactiveLeftoverIgnored() throws {
