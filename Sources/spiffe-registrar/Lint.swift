@@ -4,35 +4,41 @@ import RegistrarServer
 import SPIFFE
 import YAML
 
-let lintOptions = [
-    OptionSpec(
-        "file", short: "f", value: "PATH", repeatable: true,
-        help:
-            "A manifest file, a folder of .yaml/.yml/.json files, or - for stdin. Repeatable; paths after the options count too."
-    ),
-    OptionSpec(
-        "spiffe-id", value: "ID", repeatable: true,
-        help: "A SPIFFE ID to check instead of manifests. Repeatable; extra arguments are IDs too."),
-    OptionSpec(
-        "trust-domain", value: "NAME",
-        help: "The trust domain. Rendered IDs and --spiffe-id values must belong to it; enables rendering."),
-    OptionSpec(
-        "pod", value: "PATH", repeatable: true,
-        help: "A file or folder of Pods (or Lists) to render IDs for; the -f files' Pods count too."),
-    OptionSpec(
-        "namespace", value: "PATH", repeatable: true,
-        help: "A file or folder of Namespaces, whose labels namespaceSelector matches."),
-    OptionSpec(
-        "node", value: "PATH", repeatable: true,
-        help: "A file or folder of Nodes, for templates that read .NodeMeta or .NodeSpec."),
-    OptionSpec(
-        "max-input-bytes", value: "BYTES",
-        help: "The largest file or stdin input that is read, in bytes (default: \(YAMLLimits().maxInputBytes))."),
-    OptionSpec("cluster-name", value: "NAME", help: "The .ClusterName that templates see (default: cluster)."),
-    OptionSpec(
-        "cluster-domain", value: "DOMAIN", help: "The .ClusterDomain that templates see (default: cluster.local)."),
-    OptionSpec("class-name", value: "NAME", help: "The controller class; only matching ClusterSPIFFEIDs apply."),
-    OptionSpec("watch-classless", help: "With --class-name, also apply ClusterSPIFFEIDs that have no class."),
+let lintOptions =
+    [
+        OptionSpec(
+            "file", short: "f", value: "PATH", repeatable: true,
+            help:
+                "A manifest file, a folder of .yaml/.yml/.json files, or - for stdin. Repeatable; paths after the options count too."
+        ),
+        OptionSpec(
+            "spiffe-id", value: "ID", repeatable: true,
+            help: "A SPIFFE ID to check instead of manifests. Repeatable; extra arguments are IDs too."),
+        OptionSpec(
+            "trust-domain", value: "NAME",
+            help: "The trust domain. Rendered IDs and --spiffe-id values must belong to it; enables rendering."),
+        OptionSpec(
+            "pod", value: "PATH", repeatable: true,
+            help: "A file or folder of Pods (or Lists) to render IDs for; the -f files' Pods count too."),
+        OptionSpec(
+            "namespace", value: "PATH", repeatable: true,
+            help: "A file or folder of Namespaces, whose labels namespaceSelector matches."),
+        OptionSpec(
+            "node", value: "PATH", repeatable: true,
+            help: "A file or folder of Nodes, for templates that read .NodeMeta or .NodeSpec."),
+        OptionSpec(
+            "max-input-bytes", value: "BYTES",
+            help: "The largest file or stdin input that is read, in bytes (default: \(YAMLLimits().maxInputBytes))."),
+        OptionSpec("cluster-name", value: "NAME", help: "The .ClusterName that templates see (default: cluster)."),
+        OptionSpec(
+            "cluster-domain", value: "DOMAIN", help: "The .ClusterDomain that templates see (default: cluster.local)."),
+        OptionSpec("class-name", value: "NAME", help: "The controller class; only matching ClusterSPIFFEIDs apply."),
+        OptionSpec("watch-classless", help: "With --class-name, also apply ClusterSPIFFEIDs that have no class."),
+    ] + ConfigurationSetting.all.filter { lintLimitFlags.contains($0.flag) }.map(\.option)
+
+/// The parser limits that `lint` takes as `serve` does.
+let lintLimitFlags: Set<String> = [
+    "yaml-max-depth", "yaml-max-alias-expansions", "yaml-max-documents", "yaml-max-scalar-bytes", "yaml-max-nodes",
 ]
 
 let lintSummary = """
@@ -79,14 +85,23 @@ func runLint(arguments: [String]) -> Int32 {
         printError("nothing to lint: give -f PATH or --spiffe-id ID\nRun 'spiffe-registrar lint --help' for usage.")
         return 2
     }
-    var limits = YAMLLimits()
+    var maxInputBytes = YAMLLimits().maxInputBytes
     if let text = parsed.value("max-input-bytes") {
         guard let value = Int(text), value > 0 else {
             printError("invalid --max-input-bytes '\(text)': give a positive number of bytes, such as 8388608")
             return 2
         }
-        limits.maxInputBytes = value
+        maxInputBytes = value
     }
+    // Only the flags count here: lint reads no config file and no environment variables.
+    var configuration = RegistrarConfiguration()
+    do {
+        try configuration.apply(arguments: parsed)
+    } catch {
+        printError("\(error)\nRun 'spiffe-registrar lint --help' for usage.")
+        return 2
+    }
+    let limits = configuration.yamlLimits(maxInputBytes: maxInputBytes)
 
     var readErrors: [LintFinding] = []
     let reader = InputReader(maxBytes: limits.maxInputBytes)

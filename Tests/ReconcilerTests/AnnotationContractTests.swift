@@ -204,4 +204,15 @@ private let kind = AnnotationKey.checkerKind
         #expect(warning.message.contains(#""example.com/kkk"#))
         #expect(warning.detail.contains("\"\(key)\" (5 bytes)"))
     }
+
+    @Test func idProblemsNamedTogether() throws {
+        let long = try #require(ServiceIdentifier.problem(String(repeating: "a", count: 300)))
+        #expect(long.problem == "is 300 bytes, over the limit of 253")
+        let both = try #require(ServiceIdentifier.problem(String(repeating: "A_", count: 150)))
+        #expect(both.problem == "is 300 bytes, over the limit of 253 and is invalid")
+        #expect(both.fix.contains("lowercase letters"))
+        let spelled = try #require(ServiceIdentifier.problem("Web"))
+        #expect(spelled.problem == "is invalid")
+        #expect(ServiceIdentifier.problem("web-1") == nil)
+    }
 }

@@ -274,6 +274,17 @@ private let serviceRadarNames = [
         #expect(result.standardOutput.contains("<stdin>: error: the input is more than 1000 bytes"))
     }
 
+    @Test func depthLimitFlagNamed() throws {
+        let nested = String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "\n"
+        let lowered = try runRegistrar(["lint", "--yaml-max-depth", "10", "-f", "-"], standardInput: nested)
+        #expect(lowered.status == 1)
+        #expect(lowered.standardOutput.contains("(--yaml-max-depth)"), "\(lowered.standardOutput)")
+        let defaults = try runRegistrar(["lint", "-f", "-"], standardInput: nested)
+        #expect(!defaults.standardOutput.contains("--yaml-max-depth"), "\(defaults.standardOutput)")
+        let invalid = try runRegistrar(["lint", "--yaml-max-depth", "none", "-f", "-"], standardInput: nested)
+        #expect(invalid.status == 2)
+    }
+
     @Test func folderWithoutManifestsIsError() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lint-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

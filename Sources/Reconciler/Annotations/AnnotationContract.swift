@@ -195,19 +195,19 @@ public enum ServiceIdentifier {
     /// when it is valid.
     public static func problem(_ value: String, maxLength: Int = 253) -> (problem: String, fix: String)? {
         let bytes = Array(value.utf8)
-        guard !bytes.isEmpty else { return ("is empty", "give an id of lowercase letters, digits and '-'") }
+        guard let first = bytes.first, let last = bytes.last else {
+            return ("is empty", "give an id of lowercase letters, digits and '-'")
+        }
+        let spelled =
+            isAlphanumeric(first) && isAlphanumeric(last)
+            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        let spelling = "use lowercase letters, digits and '-', starting and ending with a letter or digit"
         guard bytes.count <= maxLength else {
-            return (
-                "is \(bytes.count) bytes, over the limit of \(maxLength)",
-                "shorten it, or raise --max-service-id-length (at most 253)"
-            )
+            let length = "is \(bytes.count) bytes, over the limit of \(maxLength)"
+            let shorten = "shorten it, or raise --max-service-id-length (at most 253)"
+            return spelled ? (length, shorten) : (length + " and is invalid", shorten + ", and " + spelling)
         }
-        guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last),
-            bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") })
-        else {
-            return ("is invalid", "use lowercase letters, digits and '-', starting and ending with a letter or digit")
-        }
-        return nil
+        return spelled ? nil : ("is invalid", spelling)
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -102,7 +102,7 @@ public enum ApplyCommand {
                 let result = try ObjectSubmission.admit(
                     input.bytes, to: core.reconciler, operation: parsed.flag("delete") ? .delete : .create,
                     dryRun: dryRun, limits: configuration.yamlLimits(maxInputBytes: configuration.maxFileBytes),
-                    maxListDepth: configuration.maxListDepth, source: input.name)
+                    maxListDepth: configuration.maxListDepth, inputFlag: "--max-file-bytes", source: input.name)
                 report(result, name: input.name, output: output)
                 failed = failed || result.deniedReason != nil || result.storeError != nil
             } catch {

@@ -228,7 +228,9 @@ public struct ManifestLinter: Sendable {
             documents = try YAMLParser.parse(input.bytes, limits: yamlLimits)
         } catch {
             report.findings.append(
-                LintFinding(file: input.name, mark: error.mark, severity: .error, message: error.message))
+                LintFinding(
+                    file: input.name, mark: error.mark, severity: .error,
+                    message: error.messageNamingSettings(inputFlag: "--max-input-bytes")))
             return []
         }
         var errors: [NodeDecodingError] = []

@@ -7,7 +7,6 @@ extension YAMLError {
         "(maxScalarBytes)": "(--yaml-max-scalar-bytes)", "(maxDocuments)": "(--yaml-max-documents)",
         "(maxDepth)": "(--yaml-max-depth)", "(maxNodes)": "(--yaml-max-nodes)",
         "(maxAliasExpansions)": "(--yaml-max-alias-expansions)",
-        "(maxInputBytes)": "(--max-body-bytes for a request, --max-file-bytes for a file)",
     ]
 
     /// True when the input is well formed but over one of the parser's limits.
@@ -21,11 +20,20 @@ extension YAMLError {
         }
     }
 
-    /// The description with each limit named by the setting that raises it, for a message about input
-    /// that the registrar read with the configured limits.
-    var describingSettings: String {
-        var text = description
-        for (name, flag) in Self.limitFlags {
+    /// The description with each limit named by the flag that raises it; `inputFlag` is the flag of the
+    /// input size limit, which differs between commands.
+    func describingSettings(inputFlag: String) -> String {
+        Self.namingSettings(description, inputFlag: inputFlag)
+    }
+
+    /// The message, without the position, with each limit named by the flag that raises it.
+    func messageNamingSettings(inputFlag: String) -> String {
+        Self.namingSettings(message, inputFlag: inputFlag)
+    }
+
+    private static func namingSettings(_ text: String, inputFlag: String) -> String {
+        var text = text.replacingOccurrences(of: "(maxInputBytes)", with: "(\(inputFlag))")
+        for (name, flag) in limitFlags {
             text = text.replacingOccurrences(of: name, with: flag)
         }
         return text

@@ -55,9 +55,11 @@ public enum ObjectSubmission {
     /// - Throws: ``SubmissionError`` when the text does not parse, or no document is a Kubernetes object.
     public static func admit(
         _ bytes: [UInt8], to reconciler: Reconciler, operation: AdmissionOperation, dryRun: Bool,
-        limits: YAMLLimits = YAMLLimits(), maxListDepth: Int = 8, source: String
+        limits: YAMLLimits = YAMLLimits(), maxListDepth: Int = 8, inputFlag: String = "--max-body-bytes",
+        source: String
     ) throws(SubmissionError) -> SubmissionSummary {
-        let (objects, skipped) = try decodeSkipping(bytes, limits: limits, maxListDepth: maxListDepth, source: source)
+        let (objects, skipped) = try decodeSkipping(
+            bytes, limits: limits, maxListDepth: maxListDepth, inputFlag: inputFlag, source: source)
         var summary = SubmissionSummary()
         summary.warnings = skipped.map { "\(source): \($0); the object was left out" }
         summary.objectCount = objects.count
@@ -77,14 +79,15 @@ public enum ObjectSubmission {
     /// Parses every document of `bytes` into objects, flattening Lists, and returns the decode errors of the
     /// documents and list items left out. It throws when nothing decodes but something failed.
     static func decodeSkipping(
-        _ bytes: [UInt8], limits: YAMLLimits, maxListDepth: Int, source: String
+        _ bytes: [UInt8], limits: YAMLLimits, maxListDepth: Int, inputFlag: String, source: String
     ) throws(SubmissionError) -> (objects: [KubernetesObject], skipped: [NodeDecodingError]) {
         let documents: [Node]
         do {
             documents = try YAMLParser.parse(bytes, limits: limits)
         } catch {
             let problem = error.isLimit ? "is over a parser limit" : "is not valid YAML or JSON"
-            throw SubmissionError(description: "\(source) \(problem): \(error.describingSettings)")
+            throw SubmissionError(
+                description: "\(source) \(problem): \(error.describingSettings(inputFlag: inputFlag))")
         }
         var errors: [NodeDecodingError] = []
         let objects = KubernetesObject.decodeObjects(from: documents, maxListDepth: maxListDepth, errors: &errors)

@@ -30,7 +30,8 @@ struct WebhookRoute: Sendable {
             review = try AdmissionRequest(review: document)
         } catch let error as YAMLError {
             let problem = error.isLimit ? "is over a parser limit" : "is not a valid AdmissionReview"
-            responder.respond(.badRequest("the request body \(problem): \(error.describingSettings)"))
+            responder.respond(
+                .badRequest("the request body \(problem): \(error.describingSettings(inputFlag: "--max-body-bytes"))"))
             return
         } catch {
             responder.respond(.badRequest("invalid AdmissionReview: \(error)"))
