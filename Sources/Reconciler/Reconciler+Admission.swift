@@ -255,13 +255,29 @@ extension Reconciler {
         return (outcomes, changes, keys, storing)
     }
 
+    /// Returns the objects of a request with Namespaces first and ClusterSPIFFEIDs next, each kind in its
+    /// given order, so that the pods of a file are evaluated, and warned about, against the
+    /// ClusterSPIFFEIDs and Namespaces of the same file wherever they stand in it.
+    static func admissionOrder(_ objects: [KubernetesObject]) -> [KubernetesObject] {
+        guard objects.count > 1 else { return objects }
+        func rank(_ object: KubernetesObject) -> Int {
+            switch object.kind {
+            case "Namespace": 0
+            case ClusterSPIFFEID.kind: 1
+            default: 2
+            }
+        }
+        return objects.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+            .map(\.element)
+    }
+
     /// Computes the outcome of one request and the cache changes and queue keys it calls for.
     private func evaluate(_ request: AdmissionItem, snapshot: CacheSnapshot) -> AdmissionEvaluation {
         var evaluation = AdmissionEvaluation()
         var snapshot = snapshot
         // CONNECT (exec, attach, port-forward) changes no object.
         if request.operation != .connect {
-            for object in request.objects {
+            for object in Self.admissionOrder(request.objects) {
                 let earlierChanges = evaluation.changes.count
                 let earlierWarnings = evaluation.outcome.warningDetails.count
                 admit(

@@ -127,6 +127,15 @@ import YAML
         #expect(outcome.warningDetails.contains { $0.hasPrefix(#"Pod apps/web-1: service "web" is called for"#) })
     }
 
+    @Test func podBeforeItsClusterSPIFFEIDInOneRequestWarns() throws {
+        let harness = try ReconcilerHarness()
+        let objects =
+            try Self.objects(Self.namespaceAndPod) + Self.objects(Self.clusterSPIFFEID("b-second"))
+            + Self.objects(Self.clusterSPIFFEID("a-first"))
+        let outcome = harness.reconciler.admit(objects, operation: .create, dryRun: false)
+        #expect(outcome.warnings.contains(#"service "web" is called for by a-first, b-second; a-first registers it"#))
+    }
+
     @Test func unchangedReadmissionStillWarns() throws {
         let harness = try ReconcilerHarness()
         let setup =
