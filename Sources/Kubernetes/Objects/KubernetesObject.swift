@@ -53,14 +53,8 @@ public struct KubernetesObject: Sendable {
     public static func decodeObjects(from documents: [Node], maxListDepth: Int = 8) throws(NodeDecodingError)
         -> [KubernetesObject]
     {
-        var objects: [KubernetesObject] = []
         var errors: [NodeDecodingError]? = nil
-        for (index, document) in documents.enumerated() {
-            let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
-            if reader.isNull { continue }
-            try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects, errors: &errors)
-        }
-        return objects
+        return try decode(documents, maxListDepth: maxListDepth, errors: &errors)
     }
 
     /// Decodes every object in `documents` as ``decodeObjects(from:maxListDepth:)`` does, except that a
@@ -68,23 +62,45 @@ public struct KubernetesObject: Sendable {
     public static func decodeObjects(
         from documents: [Node], maxListDepth: Int = 8, errors: inout [NodeDecodingError]
     ) -> [KubernetesObject] {
-        var objects: [KubernetesObject] = []
         var collected: [NodeDecodingError]? = []
-        for (index, document) in documents.enumerated() {
-            let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
-            if reader.isNull { continue }
-            do {
-                try append(reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects, errors: &collected)
-            } catch {
-                collected?.append(error)
-            }
-        }
+        // With `collected` set, no error is thrown.
+        let objects = (try? decode(documents, maxListDepth: maxListDepth, errors: &collected)) ?? []
         errors += collected ?? []
         return objects
     }
 
-    /// Appends the object of `reader`, or the items of a list. With `errors` set, an item that does not
-    /// decode is added to it and skipped; otherwise its error is thrown.
+    /// Decodes the objects of `documents`. With `errors` set, a document or list item that does not decode
+    /// is added to it and skipped; otherwise its error is thrown.
+    private static func decode(
+        _ documents: [Node], maxListDepth: Int, errors: inout [NodeDecodingError]?
+    ) throws(NodeDecodingError) -> [KubernetesObject] {
+        var objects: [KubernetesObject] = []
+        for (index, document) in documents.enumerated() {
+            let reader = NodeReader(document, path: documents.count > 1 ? "document[\(index)]" : "")
+            if reader.isNull { continue }
+            try appendSkipping(
+                reader, defaultType: nil, depth: 0, maxDepth: maxListDepth, to: &objects, errors: &errors)
+        }
+        return objects
+    }
+
+    /// Appends like ``append(_:defaultType:depth:maxDepth:to:errors:)``, but with `errors` set, a failure is
+    /// added to it instead of thrown.
+    private static func appendSkipping(
+        _ reader: NodeReader, defaultType: (apiVersion: String, kind: String)?, depth: Int, maxDepth: Int,
+        to objects: inout [KubernetesObject], errors: inout [NodeDecodingError]?
+    ) throws(NodeDecodingError) {
+        do {
+            try append(
+                reader, defaultType: defaultType, depth: depth, maxDepth: maxDepth, to: &objects, errors: &errors)
+        } catch {
+            guard errors != nil else { throw error }
+            errors?.append(error)
+        }
+    }
+
+    /// Appends the object of `reader`, or the items of a list, each item through
+    /// ``appendSkipping(_:defaultType:depth:maxDepth:to:errors:)``.
     private static func append(
         _ reader: NodeReader, defaultType: (apiVersion: String, kind: String)?, depth: Int, maxDepth: Int,
         to objects: inout [KubernetesObject], errors: inout [NodeDecodingError]?
@@ -106,13 +122,8 @@ public struct KubernetesObject: Sendable {
         let itemKind = String(object.kind.dropLast(4))
         let itemType = object.kind == "List" ? nil : (object.apiVersion, itemKind)
         for item in try items.sequence() {
-            do {
-                try append(
-                    item, defaultType: itemType, depth: depth + 1, maxDepth: maxDepth, to: &objects, errors: &errors)
-            } catch {
-                guard errors != nil else { throw error }
-                errors?.append(error)
-            }
+            try appendSkipping(
+                item, defaultType: itemType, depth: depth + 1, maxDepth: maxDepth, to: &objects, errors: &errors)
         }
     }
 }
