@@ -32,10 +32,12 @@ public struct AdmissionOutcome: Sendable, Hashable {
     mutating func removeRepeatedWarnings() {
         guard warningDetails.count > 1, warningDetails.count == warnings.count else { return }
         var seen: Set<String> = []
-        var kept: [Int] = []
-        for (index, detail) in warningDetails.enumerated() where seen.insert(detail).inserted { kept.append(index) }
-        warnings = kept.map { warnings[$0] }
-        warningDetails = kept.map { warningDetails[$0] }
+        var firstIndexes: [Int] = []
+        for (index, detail) in warningDetails.enumerated() where seen.insert(detail).inserted {
+            firstIndexes.append(index)
+        }
+        warnings = firstIndexes.map { warnings[$0] }
+        warningDetails = firstIndexes.map { warningDetails[$0] }
     }
 }
 
@@ -255,9 +257,9 @@ extension Reconciler {
         return (outcomes, changes, keys, storing)
     }
 
-    /// Returns the objects of a request with Namespaces first and ClusterSPIFFEIDs next, each kind in its
-    /// given order, so that the pods of a file are evaluated, and warned about, against the
-    /// ClusterSPIFFEIDs and Namespaces of the same file wherever they stand in it.
+    /// Returns the objects of a request with Namespaces first, ClusterSPIFFEIDs next and each kind in its
+    /// given order. The pods of a file are then evaluated against the file's ClusterSPIFFEIDs and
+    /// Namespaces, wherever those are in the file.
     static func admissionOrder(_ objects: [KubernetesObject]) -> [KubernetesObject] {
         guard objects.count > 1 else { return objects }
         func rank(_ object: KubernetesObject) -> Int {
@@ -283,17 +285,14 @@ extension Reconciler {
                 admit(
                     object, operation: request.operation, snapshot: snapshot, into: &evaluation.outcome,
                     &evaluation.changes, &evaluation.keys)
-                // With several objects, the whole text of a warning names the object it concerns.
-                if request.objects.count > 1 {
-                    let name = "\(object.kind) \(object.metadata.key): "
-                    for index in earlierWarnings..<evaluation.outcome.warningDetails.count {
-                        evaluation.outcome.warningDetails[index] = name + evaluation.outcome.warningDetails[index]
-                    }
+                guard request.objects.count > 1 else { continue }
+                // With several objects, the whole text of a warning names the object it concerns, and later
+                // objects of the request, such as pods after their ClusterSPIFFEID, see this one.
+                let name = "\(object.kind) \(object.metadata.key): "
+                for index in earlierWarnings..<evaluation.outcome.warningDetails.count {
+                    evaluation.outcome.warningDetails[index] = name + evaluation.outcome.warningDetails[index]
                 }
-                // Later objects of the request, such as pods after their ClusterSPIFFEID, see this one.
-                if request.objects.count > 1 {
-                    for change in evaluation.changes[earlierChanges...] { ObjectCache.apply(change, to: &snapshot) }
-                }
+                for change in evaluation.changes[earlierChanges...] { ObjectCache.apply(change, to: &snapshot) }
             }
         }
         evaluation.outcome.removeRepeatedWarnings()
@@ -345,8 +344,7 @@ extension Reconciler {
     /// Returns the text of a decode error of an admitted object. An object from an AdmissionReview gets no
     /// line and column, because they point into the JSON that the API server built, not into a manifest.
     static func decodeErrorText(_ error: NodeDecodingError, of object: KubernetesObject) -> String {
-        guard object.path.hasPrefix("request.") else { return "\(error)" }
-        return error.path.isEmpty ? error.message : "\(error.path): \(error.message)"
+        object.path.hasPrefix("request.") ? error.descriptionWithoutMark : "\(error)"
     }
 
     private func admitClusterSPIFFEID(
@@ -454,19 +452,19 @@ extension Reconciler {
                 let stored = renderMemo.warnings(
                     of: name, revision: revision, pod: pod.metadata.uid, podRevision: podRevision)
             {
-                warnings += stored.messages
+                warnings += stored.warnings
                 for id in stored.serviceIDs { claims[id, default: []].append(name) }
                 continue
             }
             let state = DesiredState.compute(
                 selection(for: csid, in: podOnly, memo: .partial), contract: contract, mapping: mapping)
-            let messages = (state.invalidPods + state.renderFailures).map(\.warning) + parentTypeWarnings(state)
-            warnings += messages
+            let found = (state.invalidPods + state.renderFailures).map(\.warning) + parentTypeWarnings(state)
+            warnings += found
             for id in state.services.keys { claims[id, default: []].append(name) }
             if let (revision, podRevision) = revisions {
                 renderMemo.storeWarnings(
                     RenderMemo.Warnings(
-                        revision: revision, podRevision: podRevision, messages: messages,
+                        revision: revision, podRevision: podRevision, warnings: found,
                         serviceIDs: state.services.keys.sorted()),
                     of: name, pod: pod.metadata.uid)
             }

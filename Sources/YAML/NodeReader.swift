@@ -20,10 +20,13 @@ public struct NodeDecodingError: Error, Sendable, Hashable, CustomStringConverti
 
     /// The error as `line 7, column 9: spec.podSelector.matchLabels: expected a mapping, found a sequence`.
     public var description: String {
-        var text = ""
-        if mark != .none { text += "\(mark): " }
-        if !path.isEmpty { text += "\(path): " }
-        return text + message
+        mark == .none ? descriptionWithoutMark : "\(mark): \(descriptionWithoutMark)"
+    }
+
+    /// The path and message without the position, for output that prints the position separately or
+    /// where it means nothing to the reader.
+    public var descriptionWithoutMark: String {
+        path.isEmpty ? message : "\(path): \(message)"
     }
 }
 

@@ -260,13 +260,6 @@ extension ObjectMeta {
     fileprivate var uidOrKey: String { uid.isEmpty ? "\(namespace)/\(name)" : uid }
 }
 
-extension NodeDecodingError {
-    /// The path and message without the position, for output that prints the position separately.
-    var descriptionWithoutMark: String {
-        path.isEmpty ? message : "\(path): \(message)"
-    }
-}
-
 /// Replaces control characters with `\\xNN` (or `\\n`, `\\r`, `\\t`), so one finding prints on one line.
 public func escapingControlCharacters(_ text: String) -> String {
     guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }

@@ -9,8 +9,20 @@ extension YAMLError {
         "(maxAliasExpansions)": "(--yaml-max-alias-expansions)",
     ]
 
+    /// Returns `is over a parser limit: <description>` for input that is well formed but over a limit, and
+    /// `<problem>: <description>` otherwise, with each limit named by its flag. `inputFlag` is the flag of the
+    /// input size limit, which differs between commands.
+    func explained(otherwise problem: String, inputFlag: String) -> String {
+        "\(isLimit ? "is over a parser limit" : problem): \(Self.namingSettings(description, inputFlag: inputFlag))"
+    }
+
+    /// Returns the message, without the position, with each limit named by the flag that raises it.
+    func messageNamingSettings(inputFlag: String) -> String {
+        Self.namingSettings(message, inputFlag: inputFlag)
+    }
+
     /// True when the input is well formed but over one of the parser's limits.
-    var isLimit: Bool {
+    private var isLimit: Bool {
         switch code {
         case .inputTooLarge, .depthLimitExceeded, .aliasLimitExceeded, .documentLimitExceeded, .scalarTooLarge,
             .nodeLimitExceeded:
@@ -18,17 +30,6 @@ extension YAMLError {
         default:
             false
         }
-    }
-
-    /// The description with each limit named by the flag that raises it; `inputFlag` is the flag of the
-    /// input size limit, which differs between commands.
-    func describingSettings(inputFlag: String) -> String {
-        Self.namingSettings(description, inputFlag: inputFlag)
-    }
-
-    /// The message, without the position, with each limit named by the flag that raises it.
-    func messageNamingSettings(inputFlag: String) -> String {
-        Self.namingSettings(message, inputFlag: inputFlag)
     }
 
     private static func namingSettings(_ text: String, inputFlag: String) -> String {

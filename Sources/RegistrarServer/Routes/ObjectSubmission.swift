@@ -85,9 +85,9 @@ public enum ObjectSubmission {
         do {
             documents = try YAMLParser.parse(bytes, limits: limits)
         } catch {
-            let problem = error.isLimit ? "is over a parser limit" : "is not valid YAML or JSON"
             throw SubmissionError(
-                description: "\(source) \(problem): \(error.describingSettings(inputFlag: inputFlag))")
+                description:
+                    "\(source) \(error.explained(otherwise: "is not valid YAML or JSON", inputFlag: inputFlag))")
         }
         var errors: [NodeDecodingError] = []
         let objects = KubernetesObject.decodeObjects(from: documents, maxListDepth: maxListDepth, errors: &errors)

@@ -29,9 +29,8 @@ struct WebhookRoute: Sendable {
             let document = try YAMLParser.parseSingle(request.body, limits: limits)
             review = try AdmissionRequest(review: document)
         } catch let error as YAMLError {
-            let problem = error.isLimit ? "is over a parser limit" : "is not a valid AdmissionReview"
-            responder.respond(
-                .badRequest("the request body \(problem): \(error.describingSettings(inputFlag: "--max-body-bytes"))"))
+            let explained = error.explained(otherwise: "is not a valid AdmissionReview", inputFlag: "--max-body-bytes")
+            responder.respond(.badRequest("the request body \(explained)"))
             return
         } catch {
             responder.respond(.badRequest("invalid AdmissionReview: \(error)"))
@@ -83,7 +82,7 @@ struct WebhookRoute: Sendable {
             object = try KubernetesObject(from: NodeReader(objectNode, path: "request.object"))
         } catch {
             let warning = AdmissionWarning(
-                Self.removingPositions("\(error)"), context: "\(Self.describe(review)) not recorded")
+                error.descriptionWithoutMark, context: "\(Self.describe(review)) not recorded")
             logWarnings(review, [warning.detail])
             completion(.allow(uid: review.uid, warnings: [warning.message]), nil)
             return
