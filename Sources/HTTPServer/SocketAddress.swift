@@ -80,8 +80,9 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     /// Binds a TCP socket to this address and closes it again, and returns the errno of a failed
     /// `socket` or `bind`, or nil when both succeed.
     ///
-    /// The socket sets SO_REUSEADDR, as libmicrohttpd does on POSIX systems unless told otherwise, and
-    /// IPV6_V6ONLY for an IPv6 address, because the daemon does not start in dual-stack mode.
+    /// The socket sets SO_REUSEADDR, so that connections of an earlier process in TIME_WAIT do not fail the
+    /// probe, and IPV6_V6ONLY for an IPv6 address, because the daemon does not start in dual-stack mode.
+    /// NOTE: whether libmicrohttpd 0.9.75 sets SO_REUSEADDR itself was not checked in its source.
     func bindErrorNumber() -> Int32? {
         let family = ipBytes.count == 4 ? AF_INET : AF_INET6
         let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -90,15 +90,15 @@ public struct AdmissionWarning: Error, Sendable, Hashable, CustomStringConvertib
     public static func truncate(_ text: String, toBytes maxBytes: Int) -> String {
         guard text.utf8.count > maxBytes else { return text }
         let ellipsis = "…"
-        var kept = String.UnicodeScalarView()
+        var prefix = String.UnicodeScalarView()
         var bytes = 0
         for scalar in text.unicodeScalars {
-            let length = String(scalar).utf8.count
+            let length = UTF8.width(scalar)
             guard bytes + length <= maxBytes - ellipsis.utf8.count else { break }
-            kept.append(scalar)
+            prefix.append(scalar)
             bytes += length
         }
-        return String(kept) + ellipsis
+        return String(prefix) + ellipsis
     }
 
     /// Returns `text` cut to `length` characters, the last of them an ellipsis when it is cut.

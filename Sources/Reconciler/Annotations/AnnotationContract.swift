@@ -147,10 +147,9 @@ public struct AnnotationContract: Sendable {
         return value
     }
 
-    /// Returns a warning when `annotations` exceed the size limit. It names the largest annotations,
-    /// as many as removing would bring the total within the limit (up to three) and the warning's
-    /// length allows, because one oversized annotation is the usual cause and it need not be one of
-    /// the contract's.
+    /// Returns a warning when `annotations` exceed the size limit. It names the largest annotations, because
+    /// one oversized annotation is the usual cause and it need not be one of the contract's. It names as many
+    /// as removing would bring the total within the limit, up to three and as many as 120 characters allow.
     private func sizeWarnings(_ annotations: [String: String], object: String) -> [AdmissionWarning] {
         let total = annotations.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         guard total > settings.maxTotalBytes else { return [] }

@@ -37,7 +37,7 @@ final class RenderMemo: @unchecked Sendable {
     struct Warnings {
         var revision: Int
         var podRevision: Int
-        var messages: [AdmissionWarning]
+        var warnings: [AdmissionWarning]
         var serviceIDs: [String]
     }
 
