@@ -86,7 +86,7 @@ public struct RegistrarConfiguration: Sendable, Equatable {
     /// The maximum length of one YAML or JSON scalar in bytes.
     public var yamlMaxScalarBytes = 1 << 20
     /// The maximum number of YAML and JSON nodes that one request or file builds, counting the nodes that
-    /// aliases copy; it bounds the memory of a parse.
+    /// aliases copy. It bounds the memory of a parse.
     public var yamlMaxNodes = 1_000_000
     /// The maximum length in bytes of one ClusterSPIFFEID template.
     public var templateMaxBytes = 16 * 1024
