@@ -323,44 +323,22 @@ import YAML
         #expect(logged.contains(#""name":"demo/web""#))
     }
 
-    @Test func podSpecWarningHasNoPosition() throws {
+    /// A pod field of the wrong type, and the start of the warning it gets.
+    @Test(arguments: [
+        (
+            "  labels:\n    app.kubernetes.io/name: 5\nspec:\n  serviceAccountName: sized",
+            #"request.object.metadata.labels["app.kubernetes.io/name"]: expected a string"#
+        ),
+        ("spec:\n  nodeName: 7", "request.object.spec.nodeName: expected a string"),
+    ])
+    func undecodablePodWarningNamesField(_ fields: String, _ expected: String) throws {
         let server = try TestServer()
         let pod = TestObjects.parse(
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: placed
-              namespace: demo
-              uid: uid-placed
-            spec:
-              nodeName: 7
-            """)
-        let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
-        let warning = try #require(reply.warnings.first)
-        #expect(warning.hasPrefix("request.object.spec.nodeName: expected a string"), "\(warning)")
-        #expect(!warning.contains("line "))
-    }
-
-    @Test func undecodablePodWarningNamesField() throws {
-        let server = try TestServer()
-        let pod = TestObjects.parse(
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: sized
-              namespace: demo
-              uid: uid-sized
-              labels:
-                app.kubernetes.io/name: 5
-            spec:
-              serviceAccountName: sized
-            """)
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sized\n  namespace: demo\n  uid: uid-sized\n" + fields)
         let reply = try server.admit(AdmissionReviewBuilder.review(of: pod, operation: "CREATE"))
         let warning = try #require(reply.warnings.first)
         #expect(warning.count <= 120)
-        #expect(warning.contains(#"request.object.metadata.labels["app.kubernetes.io/name"]: expected a string"#))
+        #expect(warning.hasPrefix(expected), "\(warning)")
         #expect(!warning.contains("line "))
     }
 }
